@@ -1,0 +1,36 @@
+# The whole set-up is `make run` or `make test`; every target installs what it needs first.
+VENV   := .venv
+BIN    := $(VENV)/bin
+PYTHON ?= python3
+PORT   ?= 5000
+
+.PHONY: install run test lint format bench clean
+
+install: $(VENV)/.installed
+
+# Re-installs only when the project's dependencies change; a no-op otherwise.
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+run: install
+	$(BIN)/coach init
+	$(BIN)/coach run --host 127.0.0.1 --port $(PORT)
+
+test: install
+	$(BIN)/pytest -q
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,27 @@
+"""The scoring engine: pure Python, no Flask and no database, so it can be used and tested alone.
+
+rubric = load_rubric("incident-response")
+report = score(rubric, answer_text)
+report.overall, report.criteria, report.flags
+"""
+
+from .engine import ENGINE_VERSION, score
+from .report import MAX_LEVEL, CriterionResult, Flag, ScoreReport
+from .rubric import SHIPPED_RUBRICS_DIR, Rubric, RubricSpec, load_rubric, parse_rubric
+from .sourcefile import Problem, SourceError
+
+__all__ = [
+    "ENGINE_VERSION",
+    "MAX_LEVEL",
+    "SHIPPED_RUBRICS_DIR",
+    "CriterionResult",
+    "Flag",
+    "Problem",
+    "Rubric",
+    "RubricSpec",
+    "ScoreReport",
+    "SourceError",
+    "load_rubric",
+    "parse_rubric",
+    "score",
+]

@@ -1,0 +1,319 @@
+"""score(rubric, text): a deterministic, explainable rubric score that resists gaming.
+
+The order matters: first drop what must never earn credit (notes to the grader, repeats, bare
+keyword lists), then find each criterion's concepts in what is left, then apply red flags.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from .report import MAX_LEVEL, CriterionResult, Flag, ScoreReport
+from .rubric import CompiledCriterion, Rubric
+from .text import GLUE_WORDS, Sentence, SentenceIndex, is_content_word, split_sentences
+
+# Bump when a change to the engine can change a score: stored scores record the version they used.
+ENGINE_VERSION = "1.0"
+
+_GRADER = re.compile(
+    "|".join(
+        [
+            r"\b(ignore|disregard|forget)\b[^.]{0,40}\b(instructions?|prompts?|rubric|rules)\b",
+            r"\b(note|message|instructions?|reminder)s? (to|for) (the |any )?"
+            r"(grader|evaluator|examiner|assessor|scorer|marker|reviewer|ai|model|llm)",
+            r"\b(dear|hey|hello|hi|attention),? (the )?"
+            r"(grader|evaluator|examiner|assessor|scorer|marker|ai|model|reviewer)",
+            r"\b(grader|evaluator|examiner|assessor|scorer|marker)s?\b[^.]{0,60}"
+            r"\b(give|award|assign|score|rate|mark|grade)",
+            r"\b(give|award|assign|grant)\b[^.]{0,40}(full marks|full score|full points|"
+            r"max(imum)? (score|marks|points)|top (score|marks)|perfect score|highest (score|mark)|"
+            r"\b100 ?/ ?100|\b100 points|\b10 ?/ ?10|\b5 ?/ ?5)",
+            r"\b(score|rate|grade|mark)\s+(this|my|the)\s+(answer|response|submission)\b",
+            r"\b(this|my) (answer|response|submission) (covers|meets|satisfies|deserves|hits|"
+            r"addresses|ticks) (every|all|each|the) ",
+            r"\bsystem prompt\b|\byou are an? (ai|language model|grader|evaluator|assistant)\b",
+        ]
+    )
+)
+
+# Built-in flags: they only ever remove credit.
+_GRADER_PENALTY = 20
+_REPETITION_PENALTY = 15
+_STUFFING_PENALTY = 15
+_OFF_TOPIC_CAP = 5
+_STUFFED_MIN_CONCEPTS = 3  # a sentence naming this many concepts...
+_STUFFED_MAX_GLUE = 0.12  # ...with this small a share of little words (the, to, we, and) is a list
+_BARE_TERMS_MIN = 3  # this many lines that are nothing but a rubric term is a keyword list
+_NEAR_DUPLICATE = 0.85  # Jaccard similarity of content stems that counts as a repeat
+
+_FIRST_SINGULAR = frozenset({"i", "me", "my", "mine", "myself"})
+_FIRST_PLURAL = frozenset({"we", "us", "our", "ours", "ourselves"})
+_MODALS = frozenset({"would", "will", "shall", "should"})
+_IRREGULAR_PAST = frozenset(
+    """was were did had went made led took told found gave got saw knew thought felt began became
+    brought bought built caught chose came cut drew drove fell fought flew forgot grew held hid hit
+    kept lost meant met paid put ran read rode rose said sent set shut sold spent spoke stood stuck
+    taught threw understood woke won wrote""".split()
+)
+_NOT_PAST = frozenset("need feed speed seed indeed embed proceed succeed exceed shed breed".split())
+
+
+@dataclass
+class _Hits:
+    """Which concepts each criterion found, and where."""
+
+    concept_sentences: dict[tuple[int, str], set[int]] = field(default_factory=dict)
+    cue_sentences: dict[int, set[int]] = field(default_factory=dict)
+    covered_tokens: dict[int, set[int]] = field(default_factory=dict)  # sentence -> token indexes
+    sentence_concepts: dict[int, set[tuple[int, str]]] = field(default_factory=dict)
+
+    def add(self, criterion: int, concept: str, sentence: int, tokens: range | None) -> None:
+        self.concept_sentences.setdefault((criterion, concept), set()).add(sentence)
+        self.sentence_concepts.setdefault(sentence, set()).add((criterion, concept))
+        if tokens is not None:
+            self.covered_tokens.setdefault(sentence, set()).update(tokens)
+
+    def forget(self, sentences: set[int]) -> None:
+        for key in list(self.concept_sentences):
+            self.concept_sentences[key] -= sentences
+            if not self.concept_sentences[key]:
+                del self.concept_sentences[key]
+        for key in list(self.cue_sentences):
+            self.cue_sentences[key] -= sentences
+
+
+def score(rubric: Rubric, text: str) -> ScoreReport:
+    """Score an answer against a rubric; the same inputs always give the same report."""
+    sentences = split_sentences(text)
+    flags: list[Flag] = []
+
+    to_grader = [i for i, s in enumerate(sentences) if _GRADER.search(s.text.lower())]
+    if to_grader:
+        flags.append(
+            Flag(
+                "addressed_to_grader",
+                "Addressed to the grader",
+                "Part of the answer speaks to the grader, not the interviewer; it was ignored.",
+                _GRADER_PENALTY,
+                _spans(sentences, to_grader),
+            )
+        )
+    repeats = _repeated_sentences(sentences, set(to_grader))
+    if repeats:
+        flags.append(
+            Flag(
+                "repetition",
+                "Repetition",
+                f"{len(repeats)} sentence(s) repeat earlier ones; a repeat earns nothing twice.",
+                _REPETITION_PENALTY,
+                _spans(sentences, repeats),
+            )
+        )
+    kept = [i for i in range(len(sentences)) if i not in set(to_grader) | set(repeats)]
+    kept_sentences = [sentences[i] for i in kept]
+    hits = _find_concepts(rubric, kept_sentences)
+
+    stuffed = _stuffed_sentences(kept_sentences, hits)
+    if stuffed:
+        hits.forget(stuffed)
+        flags.append(
+            Flag(
+                "keyword_stuffing",
+                "Keyword stuffing",
+                "Some sentences only list rubric terms; a list of terms is not an answer.",
+                _STUFFING_PENALTY,
+                _spans(kept_sentences, sorted(stuffed)),
+            )
+        )
+
+    criteria = [
+        _criterion_result(index, criterion, hits, kept_sentences)
+        for index, criterion in enumerate(rubric.criteria)
+    ]
+    counted = [s for i, s in enumerate(kept_sentences) if i not in stuffed]
+    counted_words = sum(len(s.words) for s in counted)
+    flags.extend(_red_flags(rubric, counted, criteria))
+
+    total_weight = sum(c.weight for c in criteria)
+    overall = 100 * sum(c.weight * c.score for c in criteria) / (MAX_LEVEL * total_weight)
+    overall -= sum(f.penalty for f in flags)
+    overall = max(0.0, overall)
+
+    if counted_words < rubric.spec.min_words:
+        overall *= counted_words / rubric.spec.min_words if rubric.spec.min_words else 1
+        flags.append(
+            Flag(
+                "too_short",
+                "Too short",
+                f"{counted_words} words counted; a full answer needs about "
+                f"{rubric.spec.min_words} or more.",
+            )
+        )
+    found = sum(len(c.concepts_found) for c in criteria)
+    if found <= 1 and counted_words >= 20 and _topic_share(rubric, counted) < 0.15:
+        overall = min(overall, _OFF_TOPIC_CAP)
+        flags.append(
+            Flag(
+                "off_topic",
+                "Off topic",
+                f"The answer says almost nothing about what this question asks ({rubric.title}).",
+            )
+        )
+
+    return ScoreReport(
+        rubric_id=rubric.id,
+        rubric_version=rubric.version,
+        engine_version=ENGINE_VERSION,
+        overall=round(min(100.0, overall)),
+        criteria=criteria,
+        flags=flags,
+        word_count=sum(len(s.words) for s in sentences),
+        counted_words=counted_words,
+    )
+
+
+def _spans(sentences: list[Sentence], indexes: list[int] | set[int]) -> list[tuple[int, int]]:
+    return [(sentences[i].start, sentences[i].end) for i in sorted(indexes)]
+
+
+def _repeated_sentences(sentences: list[Sentence], skip: set[int]) -> list[int]:
+    seen: list[frozenset[str]] = []
+    repeats: list[int] = []
+    for index, sentence in enumerate(sentences):
+        if index in skip:
+            continue
+        stems = frozenset(t.stem for t in sentence.content_words)
+        if len(stems) >= 4 and any(_similar(stems, earlier) for earlier in seen):
+            repeats.append(index)
+        elif len(stems) >= 4:
+            seen.append(stems)
+    return repeats
+
+
+def _similar(a: frozenset[str], b: frozenset[str]) -> bool:
+    return len(a & b) / len(a | b) >= _NEAR_DUPLICATE
+
+
+def _find_concepts(rubric: Rubric, sentences: list[Sentence]) -> _Hits:
+    index = SentenceIndex(sentences)
+    lowered = [s.text.lower() for s in sentences]
+    hits = _Hits()
+    for c_index, criterion in enumerate(rubric.criteria):
+        for concept in criterion.concepts:
+            for phrase in concept.phrases:
+                for match in index.find(phrase):
+                    tokens = range(match.first, match.last + 1)
+                    hits.add(c_index, concept.id, match.sentence, tokens)
+            for pattern in concept.patterns:
+                for s_index, sentence_text in enumerate(lowered):
+                    if pattern.search(sentence_text):
+                        hits.add(c_index, concept.id, s_index, None)
+        for cue in criterion.cues:
+            for match in index.find(cue):
+                hits.cue_sentences.setdefault(c_index, set()).add(match.sentence)
+    return hits
+
+
+def _stuffed_sentences(sentences: list[Sentence], hits: _Hits) -> set[int]:
+    """Sentences that are lists of rubric terms rather than statements."""
+    stuffed: set[int] = set()
+    bare: set[int] = set()
+    for s_index, concepts in hits.sentence_concepts.items():
+        sentence = sentences[s_index]
+        content = [i for i, t in enumerate(sentence.tokens) if is_content_word(t.word)]
+        if not content:
+            continue
+        glue = sum(t.word in GLUE_WORDS for t in sentence.words) / len(sentence.words)
+        uncovered = len(set(content) - hits.covered_tokens.get(s_index, set()))
+        if len(concepts) >= _STUFFED_MIN_CONCEPTS and glue < _STUFFED_MAX_GLUE:
+            stuffed.add(s_index)
+        elif len(content) <= 3 and uncovered <= 1 and sentence.whole_block:
+            bare.add(s_index)
+    if len(bare) >= _BARE_TERMS_MIN:
+        stuffed |= bare
+    return stuffed
+
+
+def _criterion_result(
+    index: int, criterion: CompiledCriterion, hits: _Hits, sentences: list[Sentence]
+) -> CriterionResult:
+    spec = criterion.spec
+    found = [c for c in criterion.concepts if (index, c.id) in hits.concept_sentences]
+    cue_sentences = hits.cue_sentences.get(index, set())
+    points = sum(c.weight for c in found)
+    if found:
+        points += 0.5 if cue_sentences else 0
+        level = min(MAX_LEVEL, math.floor(MAX_LEVEL * points / spec.full_marks_at + 1e-9))
+    else:
+        level = 1 if cue_sentences else 0
+    evidence_sentences = set(cue_sentences) if level else set()
+    for concept in found:
+        evidence_sentences |= hits.concept_sentences[(index, concept.id)]
+    anchored = max(k for k in spec.levels if k <= level)
+    return CriterionResult(
+        id=spec.id,
+        title=spec.title,
+        weight=spec.weight,
+        score=level,
+        level=spec.levels[anchored],
+        evidence=_spans(sentences, evidence_sentences),
+        concepts_found=[c.id for c in found],
+        concepts_missing=[c.id for c in criterion.concepts if c not in found],
+        tip=spec.tip if level < MAX_LEVEL else None,
+    )
+
+
+def _red_flags(
+    rubric: Rubric, sentences: list[Sentence], criteria: list[CriterionResult]
+) -> list[Flag]:
+    flags: list[Flag] = []
+    index: SentenceIndex | None = None
+    for spec in rubric.spec.red_flags:
+        evidence: list[int] = []
+        if spec.detector == "phrases":
+            index = index or SentenceIndex(sentences)
+            evidence = sorted(
+                {m.sentence for phrase in rubric.flag_phrases[spec.id] for m in index.find(phrase)}
+            )
+            raised = bool(evidence)
+        elif spec.detector == "we_without_i":
+            words = [t.word for s in sentences for t in s.words]
+            plural = sum(w in _FIRST_PLURAL for w in words)
+            singular = sum(w in _FIRST_SINGULAR for w in words)
+            raised = plural >= 5 and singular <= 0.2 * plural
+        elif spec.detector == "hypothetical":
+            raised = _is_hypothetical(sentences)
+        else:
+            raised = any(c.id == spec.criterion and c.score == 0 for c in criteria)
+        if raised:
+            flags.append(
+                Flag(spec.id, spec.title, spec.message, spec.penalty, _spans(sentences, evidence))
+            )
+    return flags
+
+
+def _is_hypothetical(sentences: list[Sentence]) -> bool:
+    """A story told as what one would do, rather than what one did."""
+    modal = past = 0
+    for sentence in sentences:
+        words = {t.word for t in sentence.words}
+        if not words & (_FIRST_SINGULAR | _FIRST_PLURAL):
+            continue
+        if words & _MODALS:
+            modal += 1
+        elif words & _IRREGULAR_PAST or any(
+            w.endswith("ed") and len(w) > 3 and w not in _NOT_PAST for w in words
+        ):
+            past += 1
+    return modal >= 3 and past < modal
+
+
+def _topic_share(rubric: Rubric, sentences: list[Sentence]) -> float:
+    """The share of content words that belong to the rubric's own vocabulary."""
+    content = [t.stem for s in sentences for t in s.content_words]
+    if not content:
+        return 0.0
+    vocabulary = rubric.vocabulary
+    return sum(stem in vocabulary for stem in content) / len(content)

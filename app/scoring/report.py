@@ -1,0 +1,56 @@
+"""The score report: plain data, serialisable, the same for the same text and rubric version."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+MAX_LEVEL = 4
+
+
+@dataclass(frozen=True)
+class CriterionResult:
+    id: str
+    title: str
+    weight: float
+    score: int  # 0..MAX_LEVEL, on the rubric's anchored levels
+    level: str  # the anchored descriptor at or below the score
+    evidence: list[tuple[int, int]]  # character spans of the sentences that earned the score
+    concepts_found: list[str]
+    concepts_missing: list[str]
+    tip: str | None  # what to add; None at full marks
+    max: int = MAX_LEVEL
+
+
+@dataclass(frozen=True)
+class Flag:
+    id: str
+    title: str
+    message: str
+    penalty: float = 0
+    evidence: list[tuple[int, int]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ScoreReport:
+    rubric_id: str
+    rubric_version: int
+    engine_version: str
+    overall: int  # 0..100
+    criteria: list[CriterionResult]
+    flags: list[Flag]
+    word_count: int  # words in the answer as written
+    counted_words: int  # words left after dropping repeats, stuffing and notes to the grader
+
+    def criterion(self, criterion_id: str) -> CriterionResult:
+        return next(c for c in self.criteria if c.id == criterion_id)
+
+    @property
+    def flag_ids(self) -> list[str]:
+        return [f.id for f in self.flags]
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        for item in (*data["criteria"], *data["flags"]):
+            item["evidence"] = [list(span) for span in item["evidence"]]
+        return data

@@ -1,0 +1,240 @@
+"""Rubrics: the validated file format and the compiled form the scorer matches against."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import model_validator as _model_validator
+
+from .sourcefile import Document, Problem, SourceError, parse_text, read_file, validate
+from .text import compile_phrase, is_content_word, tokenize
+
+# The rubrics shipped with the project; `load_rubric("star")` looks here.
+SHIPPED_RUBRICS_DIR = Path(__file__).resolve().parents[2] / "rubrics"
+
+RubricId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)]
+CriterionId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
+ConceptId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_phrases(phrases: list[str]) -> list[str]:
+    for phrase in phrases:
+        if not compile_phrase(phrase):
+            raise ValueError(f"phrase {phrase!r} has no words to match")
+    return phrases
+
+
+class ConceptSpec(_Strict):
+    id: ConceptId
+    phrases: list[Text] = []
+    patterns: list[Text] = []
+    weight: float = Field(1.0, gt=0, le=10)
+
+    _phrases_match = field_validator("phrases")(_check_phrases)
+
+    @field_validator("patterns")
+    @classmethod
+    def _patterns_compile(cls, patterns: list[str]) -> list[str]:
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(
+                    f"pattern {pattern!r} is not a valid regular expression: {exc}"
+                ) from None
+        return patterns
+
+    @_model_validator(mode="after")
+    def _has_signal(self) -> ConceptSpec:
+        if not self.phrases and not self.patterns:
+            raise ValueError("a concept needs at least one phrase or pattern")
+        return self
+
+
+class CriterionSpec(_Strict):
+    id: CriterionId
+    title: Text
+    weight: float = Field(gt=0, le=100)
+    description: Text
+    levels: dict[Literal[0, 1, 2, 3, 4], Text]
+    full_marks_at: float = Field(3, gt=0, le=50)
+    concepts: list[ConceptSpec] = Field(min_length=1)
+    cues: list[Text] = []
+    tip: Text
+
+    _cues_match = field_validator("cues")(_check_phrases)
+
+    @field_validator("levels")
+    @classmethod
+    def _anchored(cls, levels: dict[int, str]) -> dict[int, str]:
+        missing = [level for level in (0, 2, 4) if level not in levels]
+        if missing:
+            raise ValueError(f"levels must describe 0, 2 and 4 (missing {missing})")
+        return dict(sorted(levels.items()))
+
+    @field_validator("concepts")
+    @classmethod
+    def _unique_concepts(cls, concepts: list[ConceptSpec]) -> list[ConceptSpec]:
+        _reject_duplicates([c.id for c in concepts], "concept")
+        return concepts
+
+
+class RedFlagSpec(_Strict):
+    id: ConceptId
+    title: Text
+    detector: Literal["phrases", "we_without_i", "hypothetical", "missing_criterion"]
+    phrases: list[Text] = []
+    criterion: CriterionId | None = None
+    penalty: float = Field(ge=0, le=100)
+    message: Text
+
+    _phrases_match = field_validator("phrases")(_check_phrases)
+
+    @_model_validator(mode="after")
+    def _detector_has_input(self) -> RedFlagSpec:
+        if self.detector == "phrases" and not self.phrases:
+            raise ValueError("detector 'phrases' needs a list of phrases")
+        if self.detector == "missing_criterion" and not self.criterion:
+            raise ValueError("detector 'missing_criterion' needs a criterion id")
+        return self
+
+
+class RubricSpec(_Strict):
+    id: RubricId
+    version: int = Field(ge=1)
+    title: Text
+    description: Text
+    min_words: int = Field(80, ge=0, le=5000)
+    criteria: list[CriterionSpec] = Field(min_length=1)
+    red_flags: list[RedFlagSpec] = []
+
+    @field_validator("criteria")
+    @classmethod
+    def _unique_criteria(cls, criteria: list[CriterionSpec]) -> list[CriterionSpec]:
+        _reject_duplicates([c.id for c in criteria], "criterion")
+        return criteria
+
+    @_model_validator(mode="after")
+    def _flags_name_criteria(self) -> RubricSpec:
+        known = {c.id for c in self.criteria}
+        for flag in self.red_flags:
+            if flag.criterion and flag.criterion not in known:
+                raise ValueError(f"red flag {flag.id!r} names unknown criterion {flag.criterion!r}")
+        return self
+
+
+def _reject_duplicates(ids: list[str], what: str) -> None:
+    seen: set[str] = set()
+    for item in ids:
+        if item in seen:
+            raise ValueError(f"duplicate {what} id {item!r}")
+        seen.add(item)
+
+
+@dataclass(frozen=True)
+class CompiledConcept:
+    id: str
+    weight: float
+    phrases: tuple[tuple[str, ...], ...]
+    patterns: tuple[re.Pattern[str], ...]
+
+
+@dataclass(frozen=True)
+class CompiledCriterion:
+    spec: CriterionSpec
+    concepts: tuple[CompiledConcept, ...]
+    cues: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class Rubric:
+    """A validated rubric with its phrases compiled to stems, ready to score against."""
+
+    spec: RubricSpec
+    criteria: tuple[CompiledCriterion, ...]
+    flag_phrases: dict[str, tuple[tuple[str, ...], ...]]
+    vocabulary: frozenset[str]  # content stems of all the rubric's text: what "on topic" means
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+    @property
+    def version(self) -> int:
+        return self.spec.version
+
+    @property
+    def title(self) -> str:
+        return self.spec.title
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.spec.model_dump(mode="json", exclude_defaults=False)
+
+    @property
+    def content_hash(self) -> str:
+        """Changes exactly when the rubric's meaning changes, whatever the file's layout."""
+        canonical = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def compile_rubric(spec: RubricSpec) -> Rubric:
+    criteria = tuple(
+        CompiledCriterion(
+            spec=c,
+            concepts=tuple(
+                CompiledConcept(
+                    id=k.id,
+                    weight=k.weight,
+                    phrases=tuple(compile_phrase(p) for p in k.phrases),
+                    patterns=tuple(re.compile(p) for p in k.patterns),
+                )
+                for k in c.concepts
+            ),
+            cues=tuple(compile_phrase(p) for p in c.cues),
+        )
+        for c in spec.criteria
+    )
+    flag_phrases = {f.id: tuple(compile_phrase(p) for p in f.phrases) for f in spec.red_flags}
+    return Rubric(spec, criteria, flag_phrases, _vocabulary(spec))
+
+
+def _vocabulary(spec: RubricSpec) -> frozenset[str]:
+    texts = [spec.title, spec.description]
+    for c in spec.criteria:
+        texts += [c.title, c.description, c.tip, *c.levels.values(), *c.cues]
+        texts += [phrase for k in c.concepts for phrase in k.phrases]
+    return frozenset(t.stem for text in texts for t in tokenize(text) if is_content_word(t.word))
+
+
+def rubric_from_document(document: Document) -> Rubric:
+    if not isinstance(document.data, dict):
+        raise SourceError([Problem(document.file, 1, None, "a rubric must be a mapping")])
+    return compile_rubric(validate(RubricSpec, document))
+
+
+def parse_rubric(data: dict[str, Any] | str, source: str = "<rubric>") -> Rubric:
+    """Build a rubric from a dict (as stored in the database) or from YAML/JSON text."""
+    if isinstance(data, str):
+        return rubric_from_document(parse_text(data, source))
+    return rubric_from_document(Document(data, source, {}))
+
+
+def load_rubric(id_or_path: str | Path, search_dir: Path = SHIPPED_RUBRICS_DIR) -> Rubric:
+    """Load a rubric by file path, or by id from the shipped `rubrics/` folder."""
+    path = Path(id_or_path)
+    if path.suffix.lower() not in {".yaml", ".yml", ".json"} and not path.exists():
+        path = search_dir / f"{id_or_path}.yaml"
+        if not path.exists():
+            raise SourceError([Problem(str(id_or_path), None, None, "no rubric with that id")])
+    return rubric_from_document(read_file(path))
