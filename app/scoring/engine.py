@@ -46,6 +46,7 @@ _OFF_TOPIC_CAP = 5
 _STUFFED_MIN_CONCEPTS = 3  # a sentence naming this many concepts...
 _STUFFED_MAX_GLUE = 0.12  # ...with this small a share of little words (the, to, we, and) is a list
 _BARE_TERMS_MIN = 3  # this many lines that are nothing but a rubric term is a keyword list
+_SECTION_MIN_WORDS = 12  # content words under a cue heading that make it a real section
 _NEAR_DUPLICATE = 0.85  # Jaccard similarity of content stems that counts as a repeat
 
 _FIRST_SINGULAR = frozenset({"i", "me", "my", "mine", "myself"})
@@ -212,8 +213,19 @@ def _find_concepts(rubric: Rubric, sentences: list[Sentence]) -> _Hits:
                         hits.add(c_index, concept.id, s_index, None)
         for cue in criterion.cues:
             for match in index.find(cue):
-                hits.cue_sentences.setdefault(c_index, set()).add(match.sentence)
+                cued = hits.cue_sentences.setdefault(c_index, set())
+                cued.add(match.sentence)
+                if sentences[match.sentence].heading:
+                    cued.update(_section_after(sentences, match.sentence))
     return hits
+
+
+def _section_after(sentences: list[Sentence], heading: int) -> range:
+    """The sentences under a heading, up to the next heading."""
+    end = heading + 1
+    while end < len(sentences) and not sentences[end].heading:
+        end += 1
+    return range(heading + 1, end)
 
 
 def _stuffed_sentences(sentences: list[Sentence], hits: _Hits) -> set[int]:
@@ -229,7 +241,7 @@ def _stuffed_sentences(sentences: list[Sentence], hits: _Hits) -> set[int]:
         uncovered = len(set(content) - hits.covered_tokens.get(s_index, set()))
         if len(concepts) >= _STUFFED_MIN_CONCEPTS and glue < _STUFFED_MAX_GLUE:
             stuffed.add(s_index)
-        elif len(content) <= 3 and uncovered <= 1 and sentence.whole_block:
+        elif len(content) <= 3 and uncovered <= 1 and sentence.whole_block and not sentence.heading:
             bare.add(s_index)
     if len(bare) >= _BARE_TERMS_MIN:
         stuffed |= bare
@@ -244,7 +256,9 @@ def _criterion_result(
     cue_sentences = hits.cue_sentences.get(index, set())
     points = sum(c.weight for c in found)
     if found:
-        points += 0.5 if cue_sentences else 0
+        # A labelled section with real content under it counts as one concept; a bare cue as half.
+        cued_words = sum(len(sentences[i].content_words) for i in cue_sentences)
+        points += 1 if cued_words >= _SECTION_MIN_WORDS else 0.5 if cue_sentences else 0
         level = min(MAX_LEVEL, math.floor(MAX_LEVEL * points / spec.full_marks_at + 1e-9))
     else:
         level = 1 if cue_sentences else 0

@@ -164,7 +164,7 @@ class Rubric:
     spec: RubricSpec
     criteria: tuple[CompiledCriterion, ...]
     flag_phrases: dict[str, tuple[tuple[str, ...], ...]]
-    vocabulary: frozenset[str]  # content stems of all the rubric's text: what "on topic" means
+    vocabulary: frozenset[str]  # content stems of titles, phrases and cues: what "on topic" means
 
     @property
     def id(self) -> str:
@@ -183,8 +183,12 @@ class Rubric:
 
     @property
     def content_hash(self) -> str:
-        """Changes exactly when the rubric's meaning changes, whatever the file's layout."""
-        canonical = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+        """Changes exactly when the rubric's content changes, whatever the file's layout.
+
+        The version number is left out: it labels content, it is not content.
+        """
+        content = {k: v for k, v in self.to_dict().items() if k != "version"}
+        canonical = json.dumps(content, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -210,10 +214,9 @@ def compile_rubric(spec: RubricSpec) -> Rubric:
 
 
 def _vocabulary(spec: RubricSpec) -> frozenset[str]:
-    texts = [spec.title, spec.description]
+    texts = [spec.title]
     for c in spec.criteria:
-        texts += [c.title, c.description, c.tip, *c.levels.values(), *c.cues]
-        texts += [phrase for k in c.concepts for phrase in k.phrases]
+        texts += [c.title, *c.cues, *(phrase for k in c.concepts for phrase in k.phrases)]
     return frozenset(t.stem for text in texts for t in tokenize(text) if is_content_word(t.word))
 
 

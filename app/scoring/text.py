@@ -7,7 +7,7 @@ sentences with character spans into the original text, so evidence can be highli
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import Stemmer
@@ -20,7 +20,19 @@ MAX_GAP = 2
 NEGATION_REACH = 4
 
 NEGATORS = frozenset({"not", "no", "never", "without", "nor", "neither", "cannot", "none"})
-NEGATOR_PAIRS = frozenset({("instead", "of"), ("rather", "than"), ("forgot", "to"), ("lack", "of")})
+NEGATOR_PAIRS = frozenset(
+    {
+        ("instead", "of"),
+        ("rather", "than"),
+        ("forgot", "to"),
+        ("lack", "of"),
+        ("decided", "against"),
+        ("decide", "against"),
+        ("chose", "against"),
+        ("held", "off"),
+        ("hold", "off"),
+    }  # fmt: skip
+)
 # Filler a phrase may omit: "turn off the feature" also matches "turn off that new feature".
 PHRASE_FILLER = frozenset(
     "a an the our my their your his her its this that these those some any".split()
@@ -41,6 +53,7 @@ _ABBREVIATIONS = frozenset({"e.g", "i.e", "etc", "vs", "mr", "mrs", "ms", "dr", 
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[,;:()—–]")
 _BULLET = re.compile(r"^\s*(?:[-*•+]|\d{1,2}[.)]|#{1,6})\s+")
+_HEADING = re.compile(r"^(#{1,6}\s+\S.*|\*\*[^*]+\*\*:?|__[^_]+__:?)$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]*_]*\s+")
 _CONTRACTIONS = {"'d": "would", "'ll": "will", "'re": "are", "'ve": "have", "'m": "am"}
 _IRREGULAR_NOT = {"won't": "will", "can't": "can", "shan't": "shall"}
@@ -61,6 +74,7 @@ class Sentence:
     text: str
     tokens: list[Token]
     whole_block: bool = False  # the sentence is a whole line or bullet, not part of a paragraph
+    heading: bool = False  # a heading or label line ("## Result", "What I learned:")
     words: list[Token] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -103,36 +117,53 @@ def tokenize(text: str) -> list[Token]:
     return tokens
 
 
-def _blocks(text: str) -> list[tuple[int, int]]:
-    """Spans of paragraphs and bullets: a bullet, heading or blank line starts a new block."""
-    blocks: list[tuple[int, int]] = []
+def _is_heading(line: str) -> bool:
+    """A Markdown heading, a line in bold, or a short label line ending in a colon."""
+    line = line.strip()
+    return bool(_HEADING.match(line)) or (
+        line.endswith(":") and len(line.split()) <= 8 and not _BULLET.match(line)
+    )
+
+
+def _blocks(text: str) -> list[tuple[int, int, bool]]:
+    """Spans of paragraphs, bullets and headings, each flagged whether it is a heading."""
+    blocks: list[tuple[int, int, bool]] = []
     start = end = None
     offset = 0
     for line in text.splitlines(keepends=True):
         body = line.rstrip("\r\n")
         stripped = body.strip()
         line_start = offset + (len(body) - len(body.lstrip()))
-        if not stripped or _BULLET.match(body):
+        line_end = offset + len(body.rstrip())
+        if not stripped or _BULLET.match(body) or _is_heading(body):
             if start is not None:
-                blocks.append((start, end))
+                blocks.append((start, end, False))
             start = end = None
-            if stripped:
-                start, end = line_start, offset + len(body.rstrip())
+            if stripped and _is_heading(body):
+                blocks.append((line_start, line_end, True))
+            elif stripped:
+                start, end = line_start, line_end
         else:
             if start is None:
                 start = line_start
-            end = offset + len(body.rstrip())
+            end = line_end
         offset += len(line)
     if start is not None:
-        blocks.append((start, end))
+        blocks.append((start, end, False))
     return blocks
 
 
 def split_sentences(text: str) -> list[Sentence]:
     """Split prose, bullets and labelled lines into sentences with exact character spans."""
     sentences: list[Sentence] = []
-    for block_start, block_end in _blocks(text):
+    for block_start, block_end, heading in _blocks(text):
         first = len(sentences)
+        if heading:
+            _add_sentence(sentences, text, block_start, block_end)
+            sentences[first:] = [
+                replace(s, heading=True, whole_block=True) for s in sentences[first:]
+            ]
+            continue
         block = text[block_start:block_end]
         piece_start = 0
         for boundary in _SENTENCE_END.finditer(block):
