@@ -1,0 +1,38 @@
+"""Configuration: defaults here, overridden by COACH_* environment variables."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+
+class DefaultConfig:
+    # A SQLite file under instance/ unless COACH_DATABASE_URL says otherwise (e.g. postgresql://...).
+    DATABASE_URL: str | None = None
+    # Generated into instance/secret_key when unset, so no secret ever lives in the repository.
+    SECRET_KEY: str | None = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    QUESTIONS_PER_PAGE = 20
+
+
+def finalise_config(app: Flask) -> None:
+    """Fill in the settings that depend on the instance folder."""
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    if not app.config.get("DATABASE_URL"):
+        app.config["DATABASE_URL"] = f"sqlite:///{instance / 'coach.db'}"
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
+
+
+def _instance_secret(path: Path) -> str:
+    """Read the instance's secret key, creating it (readable by the owner only) on first use."""
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    path.touch(mode=0o600)
+    path.write_text(key)
+    return key

@@ -1,0 +1,101 @@
+"""Database tables. Plain descriptions of what is stored; the rules live in the services."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    """The one time source: timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+class Role(StrEnum):
+    CANDIDATE = "candidate"
+    COACH = "coach"
+    ADMIN = "admin"
+
+
+class AttemptStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)
+    password_hash: str = Field(max_length=255)
+    role: str = Field(default=Role.CANDIDATE, max_length=20)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class RubricVersion(SQLModel, table=True):
+    """One immutable version of a rubric; a changed rubric is a new row, never an edit."""
+
+    __tablename__ = "rubric_versions"
+    __table_args__ = (UniqueConstraint("rubric_id", "version", name="uq_rubric_version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    rubric_id: str = Field(max_length=80, index=True)
+    version: int
+    title: str = Field(max_length=200)
+    content: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    content_hash: str = Field(max_length=64)
+    source: str = Field(default="shipped", max_length=20)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Question(SQLModel, table=True):
+    __tablename__ = "questions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=100, unique=True, index=True)
+    title: str = Field(max_length=200)
+    prompt: str = Field(sa_type=Text)
+    rubric_id: str = Field(max_length=80, index=True)
+    category: str | None = Field(default=None, max_length=80)
+    type: str | None = Field(default=None, max_length=30, index=True)
+    difficulty: str | None = Field(default=None, max_length=10)
+    companies: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    time_limit_minutes: int | None = None
+    hints: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    model_answer: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Attempt(SQLModel, table=True):
+    __tablename__ = "attempts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    question_id: int = Field(foreign_key="questions.id", index=True)
+    answer_text: str = Field(default="", sa_type=Text)
+    status: str = Field(default=AttemptStatus.DRAFT, max_length=20)
+    time_spent_seconds: int = 0
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    submitted_at: datetime | None = None
+
+
+class Score(SQLModel, table=True):
+    """The score of record for a submitted attempt, naming the rubric and engine versions used."""
+
+    __tablename__ = "scores"
+
+    id: int | None = Field(default=None, primary_key=True)
+    attempt_id: int = Field(foreign_key="attempts.id", unique=True, index=True)
+    rubric_version_id: int = Field(foreign_key="rubric_versions.id", index=True)
+    overall: int
+    criteria: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
+    flags: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
+    engine_version: str = Field(max_length=20)
+    created_at: datetime = Field(default_factory=utcnow)
