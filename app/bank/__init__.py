@@ -1,0 +1,1 @@
+"""Question banks: the file format (read, validate, write) and the import service."""

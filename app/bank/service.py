@@ -1,0 +1,175 @@
+"""Loading rubrics and questions into the database: versioned, idempotent and all-or-nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlmodel import Session, func, select
+
+from app.models import Question, RubricVersion, utcnow
+from app.scoring import Rubric, SourceError
+from app.scoring.rubric import SHIPPED_RUBRICS_DIR, parse_rubric, rubric_from_document
+from app.scoring.sourcefile import Problem, read_file
+
+from .formats import LoadedQuestion, QuestionSpec, read_banks
+
+SHIPPED_BANK_DIR = Path(__file__).resolve().parents[2] / "question_bank"
+_QUESTION_FIELDS = (
+    "title", "prompt", "category", "type", "difficulty", "companies", "tags",
+    "time_limit_minutes", "hints", "model_answer",
+)  # fmt: skip
+
+
+@dataclass
+class LoadSummary:
+    rubrics_added: list[str] = field(default_factory=list)  # "id v2"
+    questions_created: list[str] = field(default_factory=list)
+    questions_updated: list[str] = field(default_factory=list)
+    questions_unchanged: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.rubrics_added or self.questions_created or self.questions_updated)
+
+    def describe(self) -> str:
+        parts = []
+        if self.rubrics_added:
+            parts.append(f"{len(self.rubrics_added)} rubric version(s) added")
+        parts.append(f"{len(self.questions_created)} question(s) created")
+        parts.append(f"{len(self.questions_updated)} updated")
+        parts.append(f"{self.questions_unchanged} unchanged")
+        return ", ".join(parts)
+
+
+def latest_rubric_version(session: Session, rubric_id: str) -> RubricVersion | None:
+    statement = (
+        select(RubricVersion)
+        .where(RubricVersion.rubric_id == rubric_id)
+        .order_by(RubricVersion.version.desc())  # type: ignore[attr-defined]
+        .limit(1)
+    )
+    return session.exec(statement).first()
+
+
+def store_rubric(session: Session, rubric: Rubric, source: str = "shipped") -> RubricVersion | None:
+    """Store the rubric as a new version if its content differs from the latest; else None.
+
+    Versions are immutable, so scores keep pointing at exactly the rubric they used.
+    """
+    latest = latest_rubric_version(session, rubric.id)
+    if latest is not None and latest.content_hash == rubric.content_hash:
+        return None
+    version = rubric.version if latest is None else max(rubric.version, latest.version + 1)
+    content = rubric.to_dict() | {"version": version}
+    row = RubricVersion(
+        rubric_id=rubric.id,
+        version=version,
+        title=rubric.title,
+        content=content,
+        content_hash=rubric.content_hash,
+        source=source,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def upsert_questions(
+    session: Session, questions: Iterable[LoadedQuestion], summary: LoadSummary
+) -> None:
+    """Create or update questions by slug; every question must name a rubric the database has."""
+    questions = list(questions)
+    known = set(session.exec(select(RubricVersion.rubric_id).distinct()).all())
+    problems = [
+        q.problem("rubric", f"unknown rubric {q.spec.rubric!r}")
+        for q in questions
+        if q.spec.rubric not in known
+    ]
+    if problems:
+        raise SourceError(problems)
+    existing = {q.slug: q for q in session.exec(select(Question)).all()}
+    for loaded in questions:
+        spec = loaded.spec
+        values = {name: getattr(spec, name) for name in _QUESTION_FIELDS}
+        values["rubric_id"] = spec.rubric
+        row = existing.get(spec.slug)
+        if row is None:
+            session.add(Question(slug=spec.slug, **values))
+            summary.questions_created.append(spec.slug)
+        elif any(getattr(row, k) != v for k, v in values.items()):
+            for name, value in values.items():
+                setattr(row, name, value)
+            row.updated_at = utcnow()
+            summary.questions_updated.append(spec.slug)
+        else:
+            summary.questions_unchanged += 1
+    session.flush()
+
+
+def import_banks(session: Session, paths: Iterable[str | Path]) -> LoadSummary:
+    """Import bank files all-or-nothing: any problem in any file leaves the database untouched."""
+    summary = LoadSummary()
+    try:
+        upsert_questions(session, read_banks(paths), summary)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return summary
+
+
+def read_rubric_files(paths: Iterable[Path]) -> list[Rubric]:
+    """Read and validate rubric files, collecting every problem before giving up."""
+    rubrics: list[Rubric] = []
+    problems: list[Problem] = []
+    for path in paths:
+        try:
+            rubrics.append(rubric_from_document(read_file(path)))
+        except SourceError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise SourceError(problems)
+    return rubrics
+
+
+def load_shipped_content(
+    session: Session,
+    rubrics_dir: Path = SHIPPED_RUBRICS_DIR,
+    bank_dir: Path = SHIPPED_BANK_DIR,
+) -> LoadSummary:
+    """Load the shipped rubrics and bank in one transaction; running it twice changes nothing."""
+    summary = LoadSummary()
+    try:
+        for rubric in read_rubric_files(sorted(rubrics_dir.glob("*.yaml"))):
+            row = store_rubric(session, rubric)
+            if row is not None:
+                summary.rubrics_added.append(f"{row.rubric_id} v{row.version}")
+        bank_files = sorted([*bank_dir.glob("*.yaml"), *bank_dir.glob("*.json")])
+        upsert_questions(session, read_banks(bank_files), summary)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return summary
+
+
+def export_questions(session: Session) -> list[QuestionSpec]:
+    rows = session.exec(select(Question).order_by(Question.slug)).all()
+    return [
+        QuestionSpec.model_validate(
+            {name: getattr(row, name) for name in ("slug", *_QUESTION_FIELDS)}
+            | {"rubric": row.rubric_id}
+        )
+        for row in rows
+    ]
+
+
+def count_questions(session: Session) -> int:
+    return session.exec(select(func.count()).select_from(Question)).one()
+
+
+def rubric_from_row(row: RubricVersion) -> Rubric:
+    """The scorer's view of a stored rubric version."""
+    return parse_rubric(row.content, f"{row.rubric_id} v{row.version}")

@@ -1,0 +1,216 @@
+"""The `coach` command: Flask's own commands (run, shell, routes) plus the project's.
+
+Every command exits 0 on success and, on bad input, non-zero with a one-line `Error: ...`.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+import yaml
+from flask import Flask
+from flask.cli import FlaskGroup
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from .bank.formats import bank_to_dict
+from .bank.service import export_questions, import_banks, load_shipped_content, read_rubric_files
+from .extensions import db
+from .practice.services import QuestionNotFound, ScoredAnswer, score_answer
+from .scoring import SourceError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def user_errors(command: F) -> F:
+    """Turn errors a user can cause into a one-line message instead of a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except SourceError as exc:
+            raise click.ClickException(exc.summary()) from None
+        except (QuestionNotFound, LookupError) as exc:
+            raise click.ClickException(str(exc.args[0] if exc.args else exc)) from None
+        except (OperationalError, ProgrammingError) as exc:
+            reason = str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__
+            raise click.ClickException(
+                f"the database is not ready ({reason}); run `coach init` first"
+            ) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _read_text(path: str) -> str:
+    if path == "-":
+        return sys.stdin.read()
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except OSError as exc:
+        raise click.ClickException(f"{path}: cannot read ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise click.ClickException(f"{path}: not UTF-8 text") from None
+
+
+@click.command("init")
+@user_errors
+def init_command() -> None:
+    """Create or migrate the database and load the shipped rubrics and questions."""
+    db.upgrade_schema()
+    with db.session() as session:
+        summary = load_shipped_content(session)
+    state = "loaded" if summary.changed else "up to date, nothing changed"
+    click.echo(f"Database {state}: {summary.describe()}.")
+    for label in summary.rubrics_added:
+        click.echo(f"  rubric {label}")
+
+
+def score_to_dict(scored: ScoredAnswer, text: str) -> dict[str, Any]:
+    """The JSON shape of a score, shared by `coach score` and `coach feedback`."""
+    report = scored.report
+    return {
+        "question": scored.question.slug,
+        "rubric": {"id": scored.rubric_version.rubric_id, "version": scored.rubric_version.version},
+        "engine_version": report.engine_version,
+        "overall": report.overall,
+        "word_count": report.word_count,
+        "criteria": [
+            {
+                "id": c.id,
+                "title": c.title,
+                "score": c.score,
+                "max": c.max,
+                "level": c.level,
+                "evidence": [{"start": s, "end": e, "text": text[s:e]} for s, e in c.evidence],
+                "concepts_found": c.concepts_found,
+                "tip": c.tip,
+            }
+            for c in report.criteria
+        ],
+        "flags": [
+            {"id": f.id, "title": f.title, "message": f.message, "penalty": f.penalty}
+            for f in report.flags
+        ],
+    }
+
+
+def _score_as_text(scored: ScoredAnswer) -> str:
+    report, rubric = scored.report, scored.rubric_version
+    lines = [
+        f"{scored.question.title} ({scored.question.slug})",
+        f"Rubric {rubric.rubric_id} v{rubric.version}: overall {report.overall}/100",
+        "",
+    ]
+    width = max(len(c.title) for c in report.criteria)
+    for c in report.criteria:
+        bar = "#" * c.score + "." * (c.max - c.score)
+        lines.append(f"  {c.title:<{width}}  {bar}  {c.score}/{c.max}")
+    tips = [c for c in report.criteria if c.tip]
+    if tips:
+        lines += ["", "To improve:"]
+        lines += [f"  - {c.title}: {' '.join(c.tip.split())}" for c in tips]
+    if report.flags:
+        lines += ["", "Flags:"]
+        lines += [f"  - {f.title}: {f.message}" for f in report.flags]
+    return "\n".join(lines)
+
+
+@click.command("score")
+@click.option("--question", "slug", required=True, help="The question's slug.")
+@click.option("--file", "path", required=True, help="The answer file, or - for standard input.")
+@click.option(
+    "--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@user_errors
+def score_command(slug: str, path: str, output: str) -> None:
+    """Score an answer against the question's current rubric."""
+    text = _read_text(path)
+    with db.session() as session:
+        scored = score_answer(session, slug, text)
+    if output == "json":
+        click.echo(json.dumps(score_to_dict(scored, text), indent=2))
+    else:
+        click.echo(_score_as_text(scored))
+
+
+@click.group("bank")
+def bank_group() -> None:
+    """Import and export question banks."""
+
+
+@bank_group.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@user_errors
+def bank_import_command(paths: tuple[str, ...]) -> None:
+    """Import YAML or JSON bank files, all or nothing (see docs/formats.md)."""
+    with db.session() as session:
+        summary = import_banks(session, paths)
+    click.echo(f"Imported {len(paths)} file(s): {summary.describe()}.")
+
+
+@bank_group.command("export")
+@click.option("--format", "output", type=click.Choice(["json", "yaml"]), default="json")
+@click.argument("destination", default="-")
+@user_errors
+def bank_export_command(output: str, destination: str) -> None:
+    """Write the whole bank in the import format to DESTINATION (default: standard output)."""
+    with db.session() as session:
+        data = bank_to_dict(export_questions(session))
+    if output == "json":
+        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    if destination == "-":
+        click.echo(text, nl=False)
+    else:
+        with open(destination, "w", encoding="utf-8") as handle:
+            handle.write(text)
+
+
+@click.group("rubric")
+def rubric_group() -> None:
+    """Work with rubric files."""
+
+
+@rubric_group.command("validate")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@user_errors
+def rubric_validate_command(paths: tuple[str, ...]) -> None:
+    """Check rubric files; every problem is reported as file:line: field: message."""
+    try:
+        rubrics = read_rubric_files(Path(p) for p in paths)
+    except SourceError as exc:
+        for problem in exc.problems:
+            click.echo(f"Error: {problem}", err=True)
+        raise click.exceptions.Exit(1) from None
+    for rubric in rubrics:
+        click.echo(f"{rubric.id} v{rubric.version}: ok ({len(rubric.criteria)} criteria)")
+
+
+def register_commands(app: Flask) -> None:
+    for command in (init_command, score_command, bank_group, rubric_group):
+        app.cli.add_command(command)
+
+
+def _create_app() -> Flask:
+    from . import create_app
+
+    return create_app()
+
+
+cli = FlaskGroup(
+    create_app=_create_app,
+    load_dotenv=False,
+    help="PM Interview Coach: practise PM interview questions and get explainable scores.",
+)
+
+
+def main() -> None:
+    cli(prog_name="coach")
