@@ -67,7 +67,7 @@ class CriterionSpec(_Strict):
     title: Text
     weight: float = Field(gt=0, le=100)
     description: Text
-    levels: dict[Literal[0, 1, 2, 3, 4], Text]
+    levels: dict[Annotated[int, Field(ge=0, le=4)], Text]
     full_marks_at: float = Field(3, gt=0, le=50)
     concepts: list[ConceptSpec] = Field(min_length=1)
     cues: list[Text] = []
