@@ -6,8 +6,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
 from flask import Flask, g
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -38,6 +36,9 @@ class Database:
 
     def upgrade_schema(self) -> None:
         """Create or migrate the schema to the newest Alembic revision."""
+        from alembic import command  # imported here: it is slow and only `coach init` needs it
+        from alembic.config import Config as AlembicConfig
+
         config = AlembicConfig()
         config.set_main_option("script_location", str(MIGRATIONS_DIR))
         with self.engine.begin() as connection:

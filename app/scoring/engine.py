@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from .report import MAX_LEVEL, CriterionResult, Flag, ScoreReport
 from .rubric import CompiledCriterion, Rubric
-from .text import GLUE_WORDS, Sentence, SentenceIndex, is_content_word, split_sentences
+from .text import GLUE_WORDS, Sentence, is_content_word, split_sentences
 
 # Bump when a change to the engine can change a score: stored scores record the version they used.
 ENGINE_VERSION = "1.0"
@@ -35,7 +35,14 @@ _GRADER = re.compile(
             r"addresses|ticks) (every|all|each|the) ",
             r"\bsystem prompt\b|\byou are an? (ai|language model|grader|evaluator|assistant)\b",
         ]
-    )
+    ),
+    re.IGNORECASE,
+)
+
+_GRADER_TRIGGERS = frozenset(
+    """ignore disregard forget grader graders evaluator examiner assessor scorer marker reviewer
+    ai model llm give award assign grant answer response submission prompt assistant language
+    score rate grade mark""".split()
 )
 
 # Built-in flags: they only ever remove credit.
@@ -67,14 +74,20 @@ class _Hits:
 
     concept_sentences: dict[tuple[int, str], set[int]] = field(default_factory=dict)
     cue_sentences: dict[int, set[int]] = field(default_factory=dict)
-    covered_tokens: dict[int, set[int]] = field(default_factory=dict)  # sentence -> token indexes
+    spans: dict[int, list[tuple[int, int]]] = field(default_factory=dict)  # sentence -> tokens
     sentence_concepts: dict[int, set[tuple[int, str]]] = field(default_factory=dict)
 
-    def add(self, criterion: int, concept: str, sentence: int, tokens: range | None) -> None:
+    def add(
+        self, criterion: int, concept: str, sentence: int, tokens: tuple[int, int] | None
+    ) -> None:
         self.concept_sentences.setdefault((criterion, concept), set()).add(sentence)
         self.sentence_concepts.setdefault(sentence, set()).add((criterion, concept))
         if tokens is not None:
-            self.covered_tokens.setdefault(sentence, set()).update(tokens)
+            self.spans.setdefault(sentence, []).append(tokens)
+
+    def covered(self, sentence: int) -> set[int]:
+        """Token positions inside a matched phrase."""
+        return {i for first, last in self.spans.get(sentence, ()) for i in range(first, last + 1)}
 
     def forget(self, sentences: set[int]) -> None:
         for key in list(self.concept_sentences):
@@ -90,7 +103,7 @@ def score(rubric: Rubric, text: str) -> ScoreReport:
     sentences = split_sentences(text)
     flags: list[Flag] = []
 
-    to_grader = [i for i, s in enumerate(sentences) if _GRADER.search(s.text.lower())]
+    to_grader = _sentences_to_grader(sentences)
     if to_grader:
         flags.append(
             Flag(
@@ -134,7 +147,7 @@ def score(rubric: Rubric, text: str) -> ScoreReport:
         for index, criterion in enumerate(rubric.criteria)
     ]
     counted = [s for i, s in enumerate(kept_sentences) if i not in stuffed]
-    counted_words = sum(len(s.words) for s in counted)
+    counted_words = sum(s.word_count for s in counted)
     flags.extend(_red_flags(rubric, counted, criteria))
 
     total_weight = sum(c.weight for c in criteria)
@@ -170,9 +183,19 @@ def score(rubric: Rubric, text: str) -> ScoreReport:
         overall=round(min(100.0, overall)),
         criteria=criteria,
         flags=flags,
-        word_count=sum(len(s.words) for s in sentences),
+        word_count=sum(s.word_count for s in sentences),
         counted_words=counted_words,
     )
+
+
+def _sentences_to_grader(sentences: list[Sentence]) -> list[int]:
+    """Sentences that speak to the grader. The regex is slow, so it only runs on sentences
+    holding one of the words that every one of its patterns needs."""
+    return [
+        index
+        for index, sentence in enumerate(sentences)
+        if not _GRADER_TRIGGERS.isdisjoint(sentence.words) and _GRADER.search(sentence.text)
+    ]
 
 
 def _spans(sentences: list[Sentence], indexes: list[int] | set[int]) -> list[tuple[int, int]]:
@@ -180,43 +203,59 @@ def _spans(sentences: list[Sentence], indexes: list[int] | set[int]) -> list[tup
 
 
 def _repeated_sentences(sentences: list[Sentence], skip: set[int]) -> list[int]:
+    """Sentences whose content words (nearly) repeat an earlier sentence's."""
     seen: list[frozenset[str]] = []
+    postings: dict[str, list[int]] = {}  # stem -> the kept sentences (indexes into seen) with it
     repeats: list[int] = []
     for index, sentence in enumerate(sentences):
-        if index in skip:
+        stems = frozenset(sentence.content_stems)
+        if index in skip or len(stems) < 4:
             continue
-        stems = frozenset(t.stem for t in sentence.content_words)
-        if len(stems) >= 4 and any(_similar(stems, earlier) for earlier in seen):
+        # A near-duplicate lacks at most (1 - J) / J of these stems, so probing one more than
+        # that many is sure to reach it; long stems are rarer, so their postings are short.
+        probes = int(len(stems) * (1 - _NEAR_DUPLICATE) / _NEAR_DUPLICATE) + 1
+        rarest = sorted(stems, key=len, reverse=True)[:probes]
+        candidates = {j for stem_ in rarest for j in postings.get(stem_, ())}
+        if any(_similar(stems, seen[j]) for j in candidates):
             repeats.append(index)
-        elif len(stems) >= 4:
-            seen.append(stems)
+            continue
+        for stem_ in stems:
+            postings.setdefault(stem_, []).append(len(seen))
+        seen.append(stems)
     return repeats
 
 
 def _similar(a: frozenset[str], b: frozenset[str]) -> bool:
-    return len(a & b) / len(a | b) >= _NEAR_DUPLICATE
+    """Jaccard similarity at or above the threshold; sets of very different size cannot be."""
+    small, large = sorted((len(a), len(b)))
+    if small < _NEAR_DUPLICATE * large:
+        return False
+    return len(a & b) >= _NEAR_DUPLICATE * len(a | b)
 
 
 def _find_concepts(rubric: Rubric, sentences: list[Sentence]) -> _Hits:
-    index = SentenceIndex(sentences)
-    lowered = [s.text.lower() for s in sentences]
     hits = _Hits()
-    for c_index, criterion in enumerate(rubric.criteria):
-        for concept in criterion.concepts:
-            for phrase in concept.phrases:
-                for match in index.find(phrase):
-                    tokens = range(match.first, match.last + 1)
-                    hits.add(c_index, concept.id, match.sentence, tokens)
+    for (kind, c_index, concept_id), match in rubric.signals.matches(sentences):
+        if kind == "concept":
+            hits.add(c_index, concept_id, match.sentence, (match.first, match.last))
+        else:
+            cued = hits.cue_sentences.setdefault(c_index, set())
+            cued.add(match.sentence)
+            if sentences[match.sentence].heading:
+                cued.update(_section_after(sentences, match.sentence))
+    patterned = [
+        (c_index, concept)
+        for c_index, criterion in enumerate(rubric.criteria)
+        for concept in criterion.concepts
+        if concept.patterns
+    ]
+    if patterned:
+        lowered = [s.text.lower() for s in sentences]
+        for c_index, concept in patterned:
             for pattern in concept.patterns:
                 for s_index, sentence_text in enumerate(lowered):
                     if pattern.search(sentence_text):
                         hits.add(c_index, concept.id, s_index, None)
-        for cue in criterion.cues:
-            for match in index.find(cue):
-                cued = hits.cue_sentences.setdefault(c_index, set())
-                cued.add(match.sentence)
-                if sentences[match.sentence].heading:
-                    cued.update(_section_after(sentences, match.sentence))
     return hits
 
 
@@ -234,11 +273,14 @@ def _stuffed_sentences(sentences: list[Sentence], hits: _Hits) -> set[int]:
     bare: set[int] = set()
     for s_index, concepts in hits.sentence_concepts.items():
         sentence = sentences[s_index]
-        content = [i for i, t in enumerate(sentence.tokens) if is_content_word(t.word)]
+        short_line = sentence.whole_block and not sentence.heading and sentence.word_count <= 8
+        if len(concepts) < _STUFFED_MIN_CONCEPTS and not short_line:
+            continue
+        content = [i for i, word in enumerate(sentence.words) if is_content_word(word)]
         if not content:
             continue
-        glue = sum(t.word in GLUE_WORDS for t in sentence.words) / len(sentence.words)
-        uncovered = len(set(content) - hits.covered_tokens.get(s_index, set()))
+        glue = sum(word in GLUE_WORDS for word in sentence.words) / sentence.word_count
+        uncovered = len(set(content) - hits.covered(s_index))
         if len(concepts) >= _STUFFED_MIN_CONCEPTS and glue < _STUFFED_MAX_GLUE:
             stuffed.add(s_index)
         elif len(content) <= 3 and uncovered <= 1 and sentence.whole_block and not sentence.heading:
@@ -257,7 +299,7 @@ def _criterion_result(
     points = sum(c.weight for c in found)
     if found:
         # A labelled section with real content under it counts as one concept; a bare cue as half.
-        cued_words = sum(len(sentences[i].content_words) for i in cue_sentences)
+        cued_words = sum(len(sentences[i].content_stems) for i in cue_sentences)
         points += 1 if cued_words >= _SECTION_MIN_WORDS else 0.5 if cue_sentences else 0
         level = min(MAX_LEVEL, math.floor(MAX_LEVEL * points / spec.full_marks_at + 1e-9))
     else:
@@ -283,17 +325,17 @@ def _red_flags(
     rubric: Rubric, sentences: list[Sentence], criteria: list[CriterionResult]
 ) -> list[Flag]:
     flags: list[Flag] = []
-    index: SentenceIndex | None = None
+    flagged: dict[str, set[int]] = {}
+    if any(spec.detector == "phrases" for spec in rubric.spec.red_flags):
+        for flag_id, match in rubric.flag_phrases.matches(sentences):
+            flagged.setdefault(flag_id, set()).add(match.sentence)
     for spec in rubric.spec.red_flags:
         evidence: list[int] = []
         if spec.detector == "phrases":
-            index = index or SentenceIndex(sentences)
-            evidence = sorted(
-                {m.sentence for phrase in rubric.flag_phrases[spec.id] for m in index.find(phrase)}
-            )
+            evidence = sorted(flagged.get(spec.id, ()))
             raised = bool(evidence)
         elif spec.detector == "we_without_i":
-            words = [t.word for s in sentences for t in s.words]
+            words = [word for s in sentences for word in s.words]
             plural = sum(w in _FIRST_PLURAL for w in words)
             singular = sum(w in _FIRST_SINGULAR for w in words)
             raised = plural >= 5 and singular <= 0.2 * plural
@@ -312,7 +354,7 @@ def _is_hypothetical(sentences: list[Sentence]) -> bool:
     """A story told as what one would do, rather than what one did."""
     modal = past = 0
     for sentence in sentences:
-        words = {t.word for t in sentence.words}
+        words = set(sentence.words)
         if not words & (_FIRST_SINGULAR | _FIRST_PLURAL):
             continue
         if words & _MODALS:
@@ -326,7 +368,7 @@ def _is_hypothetical(sentences: list[Sentence]) -> bool:
 
 def _topic_share(rubric: Rubric, sentences: list[Sentence]) -> float:
     """The share of content words that belong to the rubric's own vocabulary."""
-    content = [t.stem for s in sentences for t in s.content_words]
+    content = [stem for s in sentences for stem in s.content_stems]
     if not content:
         return 0.0
     vocabulary = rubric.vocabulary

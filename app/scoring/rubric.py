@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from pydantic import model_validator as _model_validator
 
 from .sourcefile import Document, Problem, SourceError, parse_text, read_file, validate
-from .text import compile_phrase, is_content_word, tokenize
+from .text import PhraseMatcher, compile_phrase, is_content_word, tokenize
 
 # The rubrics shipped with the project; `load_rubric("star")` looks here.
 SHIPPED_RUBRICS_DIR = Path(__file__).resolve().parents[2] / "rubrics"
@@ -146,7 +146,6 @@ def _reject_duplicates(ids: list[str], what: str) -> None:
 class CompiledConcept:
     id: str
     weight: float
-    phrases: tuple[tuple[str, ...], ...]
     patterns: tuple[re.Pattern[str], ...]
 
 
@@ -154,7 +153,10 @@ class CompiledConcept:
 class CompiledCriterion:
     spec: CriterionSpec
     concepts: tuple[CompiledConcept, ...]
-    cues: tuple[tuple[str, ...], ...]
+
+
+# What a matched phrase stands for: ("concept", criterion index, concept id) or ("cue", index, "").
+SignalKey = tuple[str, int, str]
 
 
 @dataclass(frozen=True)
@@ -163,7 +165,8 @@ class Rubric:
 
     spec: RubricSpec
     criteria: tuple[CompiledCriterion, ...]
-    flag_phrases: dict[str, tuple[tuple[str, ...], ...]]
+    signals: PhraseMatcher[SignalKey]  # every concept phrase and cue, matched in one pass
+    flag_phrases: PhraseMatcher[str]  # red-flag phrases, keyed by flag id
     vocabulary: frozenset[str]  # content stems of titles, phrases and cues: what "on topic" means
 
     @property
@@ -197,27 +200,31 @@ def compile_rubric(spec: RubricSpec) -> Rubric:
         CompiledCriterion(
             spec=c,
             concepts=tuple(
-                CompiledConcept(
-                    id=k.id,
-                    weight=k.weight,
-                    phrases=tuple(compile_phrase(p) for p in k.phrases),
-                    patterns=tuple(re.compile(p) for p in k.patterns),
-                )
+                CompiledConcept(k.id, k.weight, tuple(re.compile(p) for p in k.patterns))
                 for k in c.concepts
             ),
-            cues=tuple(compile_phrase(p) for p in c.cues),
         )
         for c in spec.criteria
     )
-    flag_phrases = {f.id: tuple(compile_phrase(p) for p in f.phrases) for f in spec.red_flags}
-    return Rubric(spec, criteria, flag_phrases, _vocabulary(spec))
+    signals: list[tuple[SignalKey, tuple[str, ...]]] = []
+    for index, c in enumerate(spec.criteria):
+        signals += [
+            (("concept", index, k.id), compile_phrase(p)) for k in c.concepts for p in k.phrases
+        ]
+        signals += [(("cue", index, ""), compile_phrase(p)) for p in c.cues]
+    flags = [(f.id, compile_phrase(p)) for f in spec.red_flags for p in f.phrases]
+    return Rubric(spec, criteria, PhraseMatcher(signals), PhraseMatcher(flags), _vocabulary(spec))
 
 
 def _vocabulary(spec: RubricSpec) -> frozenset[str]:
     texts = [spec.title]
     for c in spec.criteria:
         texts += [c.title, *c.cues, *(phrase for k in c.concepts for phrase in k.phrases)]
-    return frozenset(t.stem for text in texts for t in tokenize(text) if is_content_word(t.word))
+    vocabulary: set[str] = set()
+    for text in texts:
+        words, stems = tokenize(text)
+        vocabulary.update(s for w, s in zip(words, stems, strict=True) if is_content_word(w))
+    return frozenset(vocabulary)
 
 
 def rubric_from_document(document: Document) -> Rubric:

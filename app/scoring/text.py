@@ -7,8 +7,9 @@ sentences with character spans into the original text, so evidence can be highli
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from collections.abc import Hashable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Generic, NamedTuple, TypeVar
 
 import Stemmer
 
@@ -31,7 +32,7 @@ NEGATOR_PAIRS = frozenset(
         ("chose", "against"),
         ("held", "off"),
         ("hold", "off"),
-    }  # fmt: skip
+    }
 )
 # Filler a phrase may omit: "turn off the feature" also matches "turn off that new feature".
 PHRASE_FILLER = frozenset(
@@ -49,52 +50,42 @@ GLUE_WORDS = STOPWORDS - frozenset(
     "no not up out off all each every both also just very really again once there here".split()
 )
 CLAUSE_BREAKS = frozenset({",", ";", ":", "—", "–", "(", ")"})
+_NOT_CONTENT = STOPWORDS | CLAUSE_BREAKS
 _ABBREVIATIONS = frozenset({"e.g", "i.e", "etc", "vs", "mr", "mrs", "ms", "dr", "approx", "incl"})
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[,;:()—–]")
-_BULLET = re.compile(r"^\s*(?:[-*•+]|\d{1,2}[.)]|#{1,6})\s+")
+_BULLET = re.compile(r"\s*(?:[-*•+]|\d{1,2}[.)]|#{1,6})\s+")
 _HEADING = re.compile(r"^(#{1,6}\s+\S.*|\*\*[^*]+\*\*:?|__[^_]+__:?)$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]*_]*\s+")
 _CONTRACTIONS = {"'d": "would", "'ll": "will", "'re": "are", "'ve": "have", "'m": "am"}
 _IRREGULAR_NOT = {"won't": "will", "can't": "can", "shan't": "shall"}
 
 
-@dataclass(frozen=True)
-class Token:
-    word: str  # lower-cased surface form, contractions expanded
-    stem: str
-
-
-@dataclass
+@dataclass(slots=True)
 class Sentence:
-    """A sentence or bullet, with its span in the original text."""
+    """A sentence or bullet, with its span in the original text and its tokens.
+
+    `words` are the lower-cased tokens (clause breaks such as commas included, contractions
+    expanded) and `stems` their Snowball stems, position by position.
+    """
 
     start: int
     end: int
     text: str
-    tokens: list[Token]
+    words: list[str]
+    stems: list[str]
+    word_count: int  # words, not counting clause breaks
+    content_stems: list[str]  # stems of the words that carry meaning (no stopwords)
     whole_block: bool = False  # the sentence is a whole line or bullet, not part of a paragraph
     heading: bool = False  # a heading or label line ("## Result", "What I learned:")
-    words: list[Token] = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.words = [t for t in self.tokens if t.word not in CLAUSE_BREAKS]
-
-    @property
-    def content_words(self) -> list[Token]:
-        return [t for t in self.words if t.word not in STOPWORDS]
 
 
 def is_content_word(word: str) -> bool:
-    return word not in STOPWORDS and word not in CLAUSE_BREAKS
-
-
-@lru_cache(maxsize=65536)
-def stem(word: str) -> str:
-    return _STEMMER.stemWord(word)
+    return word not in _NOT_CONTENT
 
 
 def _expand(word: str) -> list[str]:
+    """Contractions to words ("didn't" is "did not"); possessives dropped."""
     if word in _IRREGULAR_NOT:
         return [_IRREGULAR_NOT[word], "not"]
     if word.endswith("n't"):
@@ -106,15 +97,19 @@ def _expand(word: str) -> list[str]:
     return [word]
 
 
-def tokenize(text: str) -> list[Token]:
-    """Lower-case word and clause-break tokens, with contractions expanded and words stemmed."""
+def _words(text: str) -> list[str]:
+    """Lower-case words and clause breaks, contractions expanded."""
     text = text.lower().replace("’", "'").replace("‘", "'")
-    tokens: list[Token] = []
-    for match in _TOKEN.finditer(text):
-        for word in _expand(match.group()):
-            if word:
-                tokens.append(Token(word, word if word in CLAUSE_BREAKS else stem(word)))
-    return tokens
+    words = _TOKEN.findall(text)
+    if "'" in text:
+        words = [w for raw in words for w in (_expand(raw) if "'" in raw else (raw,)) if w]
+    return words
+
+
+def tokenize(text: str) -> tuple[list[str], list[str]]:
+    """Words and clause breaks, and their stems (punctuation comes back from the stemmer as is)."""
+    words = _words(text)
+    return words, _STEMMER.stemWords(words)
 
 
 def _is_heading(line: str) -> bool:
@@ -155,101 +150,119 @@ def _blocks(text: str) -> list[tuple[int, int, bool]]:
 
 def split_sentences(text: str) -> list[Sentence]:
     """Split prose, bullets and labelled lines into sentences with exact character spans."""
-    sentences: list[Sentence] = []
+    pieces: list[tuple[int, int, list[str], int, bool, bool]] = []
+    vocabulary: set[str] = set()
     for block_start, block_end, heading in _blocks(text):
-        first = len(sentences)
         if heading:
-            _add_sentence(sentences, text, block_start, block_end)
-            sentences[first:] = [
-                replace(s, heading=True, whole_block=True) for s in sentences[first:]
-            ]
-            continue
-        block = text[block_start:block_end]
-        piece_start = 0
-        for boundary in _SENTENCE_END.finditer(block):
-            before = block[piece_start : boundary.start()].rstrip(".!?\"')]").rsplit(None, 1)
-            if before and before[-1].lower() in _ABBREVIATIONS:
-                continue
-            end = block_start + boundary.start()
-            _add_sentence(sentences, text, block_start + piece_start, end)
-            piece_start = boundary.end()
-        _add_sentence(sentences, text, block_start + piece_start, block_end)
-        if len(sentences) == first + 1:
-            sentences[first].whole_block = True
+            spans = [(block_start, block_end)]
+        else:
+            spans = _sentence_spans(text, block_start, block_end)
+        found = []
+        for start, end in spans:
+            bullet = _BULLET.match(text, start, end)
+            start = bullet.end() if bullet else start
+            words = _words(text[start:end])
+            word_count = len([w for w in words if w not in CLAUSE_BREAKS])
+            if word_count:
+                found.append((start, end, words, word_count))
+                vocabulary.update(words)
+        pieces += [(*piece, heading, len(found) == 1) for piece in found]
+    # Stem each distinct word once, in one call into the C stemmer.
+    distinct = list(vocabulary)
+    stem_of = dict(zip(distinct, _STEMMER.stemWords(distinct), strict=True))
+    sentences = []
+    for start, end, words, word_count, heading, whole_block in pieces:
+        stems = [stem_of[w] for w in words]
+        content = [s for w, s in zip(words, stems, strict=True) if w not in _NOT_CONTENT]
+        piece = text[start:end]
+        sentences.append(
+            Sentence(start, end, piece, words, stems, word_count, content, whole_block, heading)
+        )
     return sentences
 
 
-def _add_sentence(sentences: list[Sentence], text: str, start: int, end: int) -> None:
-    piece = text[start:end]
-    bullet = _BULLET.match(piece)
-    if bullet:
-        start += bullet.end()
-        piece = text[start:end]
-    tokens = tokenize(piece)
-    if any(t.word not in CLAUSE_BREAKS for t in tokens):
-        sentences.append(Sentence(start, end, piece, tokens))
+def _sentence_spans(text: str, block_start: int, block_end: int) -> list[tuple[int, int]]:
+    """Sentence spans within a paragraph or bullet; "e.g." and the like do not end one."""
+    block = text[block_start:block_end]
+    spans = []
+    piece_start = 0
+    for boundary in _SENTENCE_END.finditer(block):
+        before = block[piece_start : boundary.start()].rstrip(".!?\"')]").rsplit(None, 1)
+        if before and before[-1].lower() in _ABBREVIATIONS:
+            continue
+        spans.append((block_start + piece_start, block_start + boundary.start()))
+        piece_start = boundary.end()
+    spans.append((block_start + piece_start, block_end))
+    return spans
 
 
 def compile_phrase(phrase: str) -> tuple[str, ...]:
     """A phrase as the stems to look for, filler words dropped."""
-    stems = tuple(t.stem for t in tokenize(phrase) if t.word not in PHRASE_FILLER)
-    return tuple(s for s in stems if s not in CLAUSE_BREAKS)
+    words, stems = tokenize(phrase)
+    return tuple(
+        s for w, s in zip(words, stems, strict=True) if w not in PHRASE_FILLER | CLAUSE_BREAKS
+    )
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):
     sentence: int
     first: int  # token index of the phrase's first word
     last: int  # token index of its last word
 
 
-class SentenceIndex:
-    """Where each stem occurs, so a phrase is checked only where its first word appears."""
+K = TypeVar("K", bound=Hashable)
 
-    def __init__(self, sentences: list[Sentence]):
-        self.sentences = sentences
-        self.positions: dict[str, list[tuple[int, int]]] = {}
+
+class PhraseMatcher(Generic[K]):
+    """Finds many phrases in one pass: each token's stem is looked up once, and only phrases that
+    start with it are followed further. Keys say what a phrase stands for (a concept, a cue...).
+    """
+
+    def __init__(self, phrases: Iterable[tuple[K, tuple[str, ...]]]):
+        self._by_first: dict[str, list[tuple[K, tuple[str, ...]]]] = {}
+        for key, stems in phrases:
+            self._by_first.setdefault(stems[0], []).append((key, stems[1:]))
+
+    def matches(self, sentences: list[Sentence]) -> Iterator[tuple[K, Match]]:
+        """Every non-negated occurrence of every phrase."""
+        by_first = self._by_first
         for s_index, sentence in enumerate(sentences):
-            for t_index, token in enumerate(sentence.tokens):
-                self.positions.setdefault(token.stem, []).append((s_index, t_index))
-
-    def find(self, stems: tuple[str, ...]) -> list[Match]:
-        """Every non-negated occurrence of a phrase, at most one per sentence."""
-        matches: list[Match] = []
-        seen: set[int] = set()
-        for s_index, t_index in self.positions.get(stems[0], ()):
-            if s_index in seen:
-                continue
-            tokens = self.sentences[s_index].tokens
-            last = _follow(tokens, t_index, stems[1:])
-            if last is not None and not is_negated(tokens, t_index):
-                matches.append(Match(s_index, t_index, last))
-                seen.add(s_index)
-        return matches
+            stems = sentence.stems
+            for t_index, stem in enumerate(stems):
+                candidates = by_first.get(stem)
+                if candidates is None:
+                    continue
+                negated: bool | None = None
+                for key, rest in candidates:
+                    last = _follow(stems, t_index, rest) if rest else t_index
+                    if last is None:
+                        continue
+                    if negated is None:
+                        negated = is_negated(sentence.words, t_index)
+                    if not negated:
+                        yield key, Match(s_index, t_index, last)
 
 
-def _follow(tokens: list[Token], position: int, rest: tuple[str, ...]) -> int | None:
+def _follow(stems: list[str], position: int, rest: tuple[str, ...]) -> int | None:
+    """The position of the phrase's last word, each word at most MAX_GAP words after the last."""
     for wanted in rest:
-        window = tokens[position + 1 : position + 2 + MAX_GAP]
-        for offset, token in enumerate(window, start=1):
-            if token.stem == wanted:
-                position += offset
-                break
-        else:
+        window = stems[position + 1 : position + 2 + MAX_GAP]
+        if wanted not in window:
             return None
+        position += window.index(wanted) + 1
     return position
 
 
-def is_negated(tokens: list[Token], position: int) -> bool:
+def is_negated(words: list[str], position: int) -> bool:
     """True when a negator stands shortly before `position` in the same clause."""
     start = max(0, position - NEGATION_REACH)
     for index in range(position - 1, start - 1, -1):
-        word = tokens[index].word
+        word = words[index]
         if word in CLAUSE_BREAKS:
             return False
-        following = tokens[index + 1].word if index + 1 < len(tokens) else ""
+        following = words[index + 1] if index + 1 < len(words) else ""
         if word in NEGATORS and following != "only":
             return True
-        if index > 0 and (tokens[index - 1].word, word) in NEGATOR_PAIRS:
+        if index > 0 and (words[index - 1], word) in NEGATOR_PAIRS:
             return True
     return False
