@@ -1,0 +1,174 @@
+"""The `coach` command on a real SQLite file."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+from sqlmodel import func, select
+
+from app.bank.service import load_shipped_content
+from app.extensions import db
+from app.models import Question, RubricVersion
+from tests.conftest import ROOT
+
+COACH = str(Path(sys.executable).parent / "coach")
+
+
+def count(app, model) -> int:
+    with app.app_context(), db.session() as session:
+        return session.exec(select(func.count()).select_from(model)).one()
+
+
+def model_answer(runner, slug: str) -> str:
+    exported = json.loads(runner.invoke(args=["bank", "export", "--format", "json"]).output)
+    return next(q["model_answer"] for q in exported["questions"] if q["slug"] == slug)
+
+
+def test_init_creates_the_database_and_a_second_run_changes_nothing(empty_app):
+    runner = empty_app.test_cli_runner()
+    first = runner.invoke(args=["init"])
+    assert first.exit_code == 0, first.output
+    assert "47 question(s) created" in first.output or "question(s) created" in first.output
+    questions, rubrics = count(empty_app, Question), count(empty_app, RubricVersion)
+    assert questions >= 44 and rubrics >= 9
+
+    second = runner.invoke(args=["init"])
+    assert second.exit_code == 0
+    assert "nothing changed" in second.output
+    assert (count(empty_app, Question), count(empty_app, RubricVersion)) == (questions, rubrics)
+
+
+def test_a_changed_shipped_rubric_becomes_a_new_version(app, tmp_path):
+    rubrics, bank = tmp_path / "rubrics", tmp_path / "bank"
+    shutil.copytree(ROOT / "rubrics", rubrics)
+    shutil.copytree(ROOT / "question_bank", bank)
+    path = rubrics / "star.yaml"
+    path.write_text(path.read_text().replace("title:", "title: Revised", 1))
+
+    with app.app_context(), db.session() as session:
+        summary = load_shipped_content(session, rubrics, bank)
+        versions = session.exec(
+            select(RubricVersion.version).where(RubricVersion.rubric_id == "star")
+        ).all()
+    assert summary.rubrics_added == ["star v2"]
+    assert sorted(versions) == [1, 2]
+
+
+def test_score_prints_json_with_the_agreed_fields(runner, tmp_path):
+    answer = tmp_path / "answer.md"
+    answer.write_text(model_answer(runner, "worldwide-outage"))
+    result = runner.invoke(
+        args=["score", "--question", "worldwide-outage", "--file", str(answer), "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["question"] == "worldwide-outage"
+    assert report["rubric"] == {"id": "incident-response", "version": 1}
+    assert report["overall"] >= 85
+    criterion = report["criteria"][0]
+    assert {"id", "title", "score", "max", "evidence", "tip"} <= set(criterion)
+    text = answer.read_text()
+    for span in criterion["evidence"]:
+        assert text[span["start"] : span["end"]] == span["text"]
+    assert report["flags"] == []
+
+
+def test_score_reads_standard_input_and_rates_off_topic_text_near_zero(runner):
+    recipe = (
+        "Slow-cooked tomato sauce needs onions softened in olive oil, crushed tomatoes, basil "
+        "and two patient hours on a low flame before it meets the pasta and a little butter."
+    )
+    result = runner.invoke(
+        args=["score", "--question", "worldwide-outage", "--file", "-"], input=recipe
+    )
+    assert result.exit_code == 0
+    assert "overall 0/100" in result.output
+    assert "Off topic" in result.output
+
+
+def test_score_of_an_unknown_question_is_a_one_line_error(runner):
+    result = runner.invoke(args=["score", "--question", "nope", "--file", "-"], input="text")
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        "Error: no question with slug 'nope' (run `coach init` to load the bank)"
+    )
+
+
+def test_export_then_import_round_trips_the_bank(runner, tmp_path):
+    exported = runner.invoke(args=["bank", "export", "--format", "json", "-"])
+    data = json.loads(exported.output)
+    assert len(data["questions"]) >= 44
+    path = tmp_path / "bank.json"
+    path.write_text(exported.output)
+    result = runner.invoke(args=["bank", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "0 question(s) created, 0 updated" in result.output
+
+
+def test_import_is_all_or_nothing(app, runner, tmp_path):
+    good = tmp_path / "good.yaml"
+    good.write_text(
+        yaml.safe_dump(
+            {"questions": [{"slug": "brand-new", "title": "New", "prompt": "P", "rubric": "star"}]}
+        )
+    )
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("questions:\n  - slug: other\n    title: T\n    prompt: P\n    rubric: nope\n")
+    before = count(app, Question)
+    result = runner.invoke(args=["bank", "import", str(good), str(bad)])
+    assert result.exit_code == 1
+    assert result.output.strip() == f"Error: {bad}:2: rubric: unknown rubric 'nope'"
+    assert count(app, Question) == before
+
+
+def test_rubric_validate_reports_each_problem_with_its_line(runner, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: Bad Id\nversion: 0\n")
+    result = runner.invoke(args=["rubric", "validate", str(bad)])
+    assert result.exit_code == 1
+    assert f"Error: {bad}:1: id: String should match pattern" in result.output
+    assert f"Error: {bad}:2: version: Input should be greater than or equal to 1" in result.output
+    ok = runner.invoke(args=["rubric", "validate", str(ROOT / "rubrics" / "star.yaml")])
+    assert ok.exit_code == 0 and "star v1: ok" in ok.output
+
+
+def run_coach(*args: str, instance: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COACH_INSTANCE_PATH": str(instance)}
+    env.pop("COACH_DATABASE_URL", None)
+    return subprocess.run(
+        [COACH, *args], input=stdin, capture_output=True, text=True, env=env, timeout=60
+    )
+
+
+def test_every_command_has_help(runner):
+    for sub in (
+        ["init"],
+        ["score"],
+        ["bank", "import"],
+        ["bank", "export"],
+        ["rubric", "validate"],
+    ):
+        result = runner.invoke(args=[*sub, "--help"])
+        assert result.exit_code == 0 and "Usage:" in result.output
+
+
+def test_the_installed_command_has_help_and_never_prints_a_traceback(tmp_path):
+    help_text = run_coach("--help", instance=tmp_path)
+    assert help_text.returncode == 0
+    for command in ("init", "score", "bank", "rubric", "run", "routes", "shell"):
+        assert command in help_text.stdout
+
+    not_ready = run_coach("score", "--question", "x", "--file", "-", instance=tmp_path, stdin="hi")
+    assert not_ready.returncode == 1
+    assert "Traceback" not in not_ready.stderr
+    assert not_ready.stderr.strip().splitlines() == [not_ready.stderr.strip().splitlines()[0]]
+    assert "run `coach init` first" in not_ready.stderr
+
+    missing = run_coach("bank", "import", str(tmp_path / "nope.yaml"), instance=tmp_path)
+    assert missing.returncode != 0 and "Traceback" not in missing.stderr

@@ -1,0 +1,69 @@
+"""Public pages through the Flask test client, on a real SQLite file."""
+
+from __future__ import annotations
+
+from app.bank.service import count_questions
+from app.extensions import db
+from app.models import Question
+
+
+def test_home_page_invites_the_candidate_to_browse(client):
+    page = client.get("/")
+    assert page.status_code == 200
+    assert "Practise product-manager interviews" in page.text
+    assert 'href="/questions"' in page.text
+
+
+def test_question_list_shows_the_shipped_bank(app, client):
+    with app.app_context(), db.session() as session:
+        total = count_questions(session)
+    page = client.get("/questions")
+    assert page.status_code == 200
+    assert f"{total} questions" in page.text
+    assert page.text.count('<li>\n    <h2><a href="/questions/') == app.config["QUESTIONS_PER_PAGE"]
+    assert "Handle a worldwide outage" in client.get("/questions?type=situational").text
+
+
+def test_question_list_filters_by_type_and_searches_text(client):
+    behavioral = client.get("/questions?type=behavioral").text
+    assert "When things did not go as planned" in behavioral
+    assert "Handle a worldwide outage" not in behavioral
+    found = client.get("/questions?q=worldwide").text
+    assert "Handle a worldwide outage" in found and "1 question" in found
+    assert "No question matches" in client.get("/questions?q=zzzz-nothing").text
+
+
+def test_question_list_paginates(app, client):
+    app.config["QUESTIONS_PER_PAGE"] = 10
+    first = client.get("/questions").text
+    assert "Page 1 of" in first and "Next" in first
+    assert "Page 2 of" in client.get("/questions?page=2").text
+
+
+def test_question_page_renders_the_prompt_and_hints(client):
+    page = client.get("/questions/worldwide-outage")
+    assert page.status_code == 200
+    assert "Your product just caused a worldwide outage" in page.text
+    assert "Salesforce" in page.text and "Show hints" in page.text
+
+
+def test_markdown_in_a_prompt_is_sanitised(app, client):
+    with app.app_context(), db.session() as session:
+        session.add(
+            Question(
+                slug="xss",
+                title="Hostile",
+                prompt="**Bold** <script>alert(1)</script> [x](javascript:alert(2))",
+                rubric_id="star",
+            )
+        )
+        session.commit()
+    page = client.get("/questions/xss").text
+    assert "<strong>Bold</strong>" in page
+    assert "<script>alert(1)" not in page and "javascript:" not in page
+
+
+def test_unknown_question_is_a_friendly_404(client):
+    page = client.get("/questions/no-such-question")
+    assert page.status_code == 404
+    assert "Not found" in page.text and "Traceback" not in page.text
