@@ -53,12 +53,17 @@ CLAUSE_BREAKS = frozenset({",", ";", ":", "—", "–", "(", ")"})
 _NOT_CONTENT = STOPWORDS | CLAUSE_BREAKS
 _ABBREVIATIONS = frozenset({"e.g", "i.e", "etc", "vs", "mr", "mrs", "ms", "dr", "approx", "incl"})
 
-_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[,;:()—–]")
+_TOKEN = re.compile(r"[a-z0-9]+|[,;:()—–]")
 _BULLET = re.compile(r"\s*(?:[-*•+]|\d{1,2}[.)]|#{1,6})\s+")
 _HEADING = re.compile(r"^(#{1,6}\s+\S.*|\*\*[^*]+\*\*:?|__[^_]+__:?)$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]*_]*\s+")
-_CONTRACTIONS = {"'d": "would", "'ll": "will", "'re": "are", "'ve": "have", "'m": "am"}
-_IRREGULAR_NOT = {"won't": "will", "can't": "can", "shan't": "shall"}
+_NEGATED_CONTRACTION = re.compile(r"n't\b")
+_POSSESSIVE = re.compile(r"'s\b")
+# What the tokens left by splitting a contraction stand for ("won't" -> "wo nt" -> "will not").
+_CONTRACTION_STANDINS = {
+    "nt": "not", "d": "would", "ll": "will", "re": "are", "ve": "have", "m": "am",
+    "wo": "will", "ca": "can", "sha": "shall",
+}  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -84,25 +89,25 @@ def is_content_word(word: str) -> bool:
     return word not in _NOT_CONTENT
 
 
-def _expand(word: str) -> list[str]:
-    """Contractions to words ("didn't" is "did not"); possessives dropped."""
-    if word in _IRREGULAR_NOT:
-        return [_IRREGULAR_NOT[word], "not"]
-    if word.endswith("n't"):
-        return [word[:-3], "not"]
-    if "'" in word:
-        base, _, suffix = word.partition("'")
-        extra = _CONTRACTIONS.get("'" + suffix)
-        return [base, extra] if extra else [base]
-    return [word]
-
-
-def _words(text: str) -> list[str]:
-    """Lower-case words and clause breaks, contractions expanded."""
+def _normalise(text: str) -> str:
+    """Lower-case, with contractions split so that every character keeps its position:
+    "didn't" becomes "did nt", "we'd" becomes "we d", a possessive "'s" becomes spaces.
+    The stand-in tokens are turned back into words ("nt" is "not") after tokenising."""
     text = text.lower().replace("’", "'").replace("‘", "'")
+    if "'" not in text:
+        return text
+    text = _NEGATED_CONTRACTION.sub(" nt", text)
+    text = _POSSESSIVE.sub("  ", text)
+    return text.replace("'", " ")
+
+
+def _words(text: str, normalised: bool = False) -> list[str]:
+    """Lower-case words and clause breaks, contractions expanded."""
+    if not normalised:
+        text = _normalise(text)
     words = _TOKEN.findall(text)
-    if "'" in text:
-        words = [w for raw in words for w in (_expand(raw) if "'" in raw else (raw,)) if w]
+    if _CONTRACTION_STANDINS.keys() & set(words):
+        words = [_CONTRACTION_STANDINS.get(w, w) for w in words]
     return words
 
 
@@ -152,6 +157,9 @@ def split_sentences(text: str) -> list[Sentence]:
     """Split prose, bullets and labelled lines into sentences with exact character spans."""
     pieces: list[tuple[int, int, list[str], int, bool, bool]] = []
     vocabulary: set[str] = set()
+    # Normalise once; slices of it line up with the text unless lower-casing changed a length.
+    normalised = _normalise(text)
+    aligned = len(normalised) == len(text)
     for block_start, block_end, heading in _blocks(text):
         if heading:
             spans = [(block_start, block_end)]
@@ -161,8 +169,8 @@ def split_sentences(text: str) -> list[Sentence]:
         for start, end in spans:
             bullet = _BULLET.match(text, start, end)
             start = bullet.end() if bullet else start
-            words = _words(text[start:end])
-            word_count = len([w for w in words if w not in CLAUSE_BREAKS])
+            words = _words(normalised[start:end], True) if aligned else _words(text[start:end])
+            word_count = len(words) - sum(map(CLAUSE_BREAKS.__contains__, words))
             if word_count:
                 found.append((start, end, words, word_count))
                 vocabulary.update(words)
@@ -172,7 +180,7 @@ def split_sentences(text: str) -> list[Sentence]:
     stem_of = dict(zip(distinct, _STEMMER.stemWords(distinct), strict=True))
     sentences = []
     for start, end, words, word_count, heading, whole_block in pieces:
-        stems = [stem_of[w] for w in words]
+        stems = list(map(stem_of.__getitem__, words))
         content = [s for w, s in zip(words, stems, strict=True) if w not in _NOT_CONTENT]
         piece = text[start:end]
         sentences.append(
@@ -187,7 +195,9 @@ def _sentence_spans(text: str, block_start: int, block_end: int) -> list[tuple[i
     spans = []
     piece_start = 0
     for boundary in _SENTENCE_END.finditer(block):
-        before = block[piece_start : boundary.start()].rstrip(".!?\"')]").rsplit(None, 1)
+        # Only a short window is needed to see whether the last word is an abbreviation.
+        window = block[max(piece_start, boundary.start() - 12) : boundary.start()]
+        before = window.rstrip(".!?\"')]*_").rsplit(None, 1)
         if before and before[-1].lower() in _ABBREVIATIONS:
             continue
         spans.append((block_start + piece_start, block_start + boundary.start()))
@@ -219,27 +229,30 @@ class PhraseMatcher(Generic[K]):
     """
 
     def __init__(self, phrases: Iterable[tuple[K, tuple[str, ...]]]):
-        self._by_first: dict[str, list[tuple[K, tuple[str, ...]]]] = {}
+        # first stem -> (keys of one-word phrases, [(key, the other stems) of longer ones])
+        self._by_first: dict[str, tuple[list[K], list[tuple[K, tuple[str, ...]]]]] = {}
         for key, stems in phrases:
-            self._by_first.setdefault(stems[0], []).append((key, stems[1:]))
+            single, longer = self._by_first.setdefault(stems[0], ([], []))
+            if len(stems) == 1:
+                single.append(key)
+            else:
+                longer.append((key, stems[1:]))
 
     def matches(self, sentences: list[Sentence]) -> Iterator[tuple[K, Match]]:
         """Every non-negated occurrence of every phrase."""
         by_first = self._by_first
         for s_index, sentence in enumerate(sentences):
             stems = sentence.stems
-            for t_index, stem in enumerate(stems):
-                candidates = by_first.get(stem)
-                if candidates is None:
-                    continue
-                negated: bool | None = None
-                for key, rest in candidates:
-                    last = _follow(stems, t_index, rest) if rest else t_index
-                    if last is None:
-                        continue
-                    if negated is None:
-                        negated = is_negated(sentence.words, t_index)
-                    if not negated:
+            starts = [i for i, stem in enumerate(stems) if stem in by_first]
+            for t_index in starts:
+                single, longer = by_first[stems[t_index]]
+                found = [(key, t_index) for key in single]
+                for key, rest in longer:
+                    last = _follow(stems, t_index, rest)
+                    if last is not None:
+                        found.append((key, last))
+                if found and not is_negated(sentence.words, t_index):
+                    for key, last in found:
                         yield key, Match(s_index, t_index, last)
 
 

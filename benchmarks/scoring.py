@@ -1,0 +1,122 @@
+"""Scoring cost against rendering the same text with Python-Markdown, timed alternately."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import markdown
+
+from app.markdown import render_markdown
+from app.scoring import load_rubric, score
+from app.scoring.evaluation import evaluate, load_eval_set
+
+ROOT = Path(__file__).resolve().parents[1]
+EVAL_DIR = ROOT / "tests" / "eval"
+ROUNDS = 200
+
+
+def long_answer(words: int = 1200) -> str:
+    """A realistic long answer: distinct labelled answers joined, cut at `words` words."""
+    eval_set = load_eval_set(EVAL_DIR / "worldwide-outage.yaml")
+    paragraphs = [a.text for a in eval_set.answers if a.kind in {"excellent", "good", "mediocre"}]
+    text = "\n\n".join(paragraphs).split(" ")
+    return " ".join(text[:words])
+
+
+def _timed(function: Callable[..., object], *args: object) -> float:
+    start = time.perf_counter()
+    function(*args)
+    return time.perf_counter() - start
+
+
+def scoring_cost(rounds: int = ROUNDS) -> dict[str, float]:
+    """Median per-round ratios of score() to two Markdown baselines, all timed alternately.
+
+    `bare` is `markdown.markdown(text)`; `app` is how this app renders Markdown
+    (`app.markdown.render_markdown` without its cache: Python-Markdown with the app's
+    extensions, then nh3).
+    """
+    rubric = load_rubric("incident-response")
+    text = long_answer()
+    render_uncached = render_markdown.__wrapped__
+    for _ in range(10):  # warm up every side
+        markdown.markdown(text)
+        render_uncached(text)
+        score(rubric, text)
+    times: dict[str, list[float]] = {"bare": [], "app": [], "score": []}
+    for _ in range(rounds):
+        times["bare"].append(_timed(markdown.markdown, text))
+        times["score"].append(_timed(score, rubric, text))
+        times["app"].append(_timed(render_uncached, text))
+    median = statistics.median
+    return {
+        "words": len(text.split()),
+        "rounds": rounds,
+        "bare_ms": median(times["bare"]) * 1000,
+        "app_ms": median(times["app"]) * 1000,
+        "score_ms": median(times["score"]) * 1000,
+        "ratio_bare": median(s / b for s, b in zip(times["score"], times["bare"], strict=True)),
+        "ratio_app": median(s / a for s, a in zip(times["score"], times["app"], strict=True)),
+    }
+
+
+def accuracy() -> list[dict]:
+    results = []
+    for path in sorted(EVAL_DIR.glob("*.yaml")):
+        eval_set = load_eval_set(path)
+        result = evaluate(eval_set)
+        results.append(
+            {
+                "question": result.question,
+                "answers": len(eval_set.answers),
+                "pairwise": result.pairwise_accuracy,
+                "spearman": result.spearman,
+                "detection": result.detection,
+            }
+        )
+    return results
+
+
+def report() -> str:
+    cost = scoring_cost()
+    lines = [
+        "## Scoring engine",
+        "",
+        f"Scoring a {cost['words']}-word answer against `incident-response`, timed alternately",
+        "with `markdown.markdown()` on the same text in one process, "
+        f"{cost['rounds']} rounds (medians).",
+        "",
+        "| measure | median |",
+        "|---|---|",
+        f"| `markdown.markdown(text)` | {cost['bare_ms']:.2f} ms |",
+        f"| the app's renderer (Python-Markdown + extensions + nh3) | {cost['app_ms']:.2f} ms |",
+        f"| `score(rubric, text)` | {cost['score_ms']:.2f} ms |",
+        f"| **ratio score / app's Markdown rendering** (target <= 1.0) | {cost['ratio_app']:.2f} |",
+        f"| ratio score / bare `markdown.markdown()` | {cost['ratio_bare']:.2f} |",
+        "",
+        "## Agreement with an interviewer's labels (tests/eval)",
+        "",
+        "| question | answers | pairwise accuracy | Spearman rho |",
+        "|---|---|---|---|",
+    ]
+    results = accuracy()
+    for r in results:
+        lines.append(
+            f"| {r['question']} | {r['answers']} | {r['pairwise']:.3f} | {r['spearman']:.3f} |"
+        )
+    lines += [
+        "",
+        "Per-criterion detection (scorer level >= 2 against the criteria the interviewer credits):",
+        "",
+        "| question | criterion | precision | recall | support |",
+        "|---|---|---|---|---|",
+    ]
+    for r in results:
+        for cid, d in r["detection"].items():
+            lines.append(
+                f"| {r['question']} | {cid} | {d.precision:.2f} | {d.recall:.2f} | {d.support} |"
+            )
+    return "\n".join(lines) + "\n"
