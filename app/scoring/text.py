@@ -101,12 +101,14 @@ def _normalise(text: str) -> str:
     return text.replace("'", " ")
 
 
-def _words(text: str, normalised: bool = False) -> list[str]:
-    """Lower-case words and clause breaks, contractions expanded."""
+def _words(text: str, normalised: bool = False, contractions: bool = True) -> list[str]:
+    """Lower-case words and clause breaks, contractions expanded (pass `contractions=False`
+    when the text is known to have no apostrophe, to skip that step)."""
     if not normalised:
+        contractions = "'" in text or "’" in text
         text = _normalise(text)
     words = _TOKEN.findall(text)
-    if _CONTRACTION_STANDINS.keys() & set(words):
+    if contractions and not _CONTRACTION_STANDINS.keys().isdisjoint(words):
         words = [_CONTRACTION_STANDINS.get(w, w) for w in words]
     return words
 
@@ -117,12 +119,12 @@ def tokenize(text: str) -> tuple[list[str], list[str]]:
     return words, _STEMMER.stemWords(words)
 
 
-def _is_heading(line: str) -> bool:
+def _is_heading(stripped: str) -> bool:
     """A Markdown heading, a line in bold, or a short label line ending in a colon."""
-    line = line.strip()
-    return bool(_HEADING.match(line)) or (
-        line.endswith(":") and len(line.split()) <= 8 and not _BULLET.match(line)
-    )
+    first = stripped[0]
+    if first in "#*_":
+        return bool(_HEADING.match(stripped))
+    return stripped[-1] == ":" and len(stripped.split()) <= 8 and not _BULLET.match(stripped)
 
 
 def _blocks(text: str) -> list[tuple[int, int, bool]]:
@@ -131,15 +133,15 @@ def _blocks(text: str) -> list[tuple[int, int, bool]]:
     start = end = None
     offset = 0
     for line in text.splitlines(keepends=True):
-        body = line.rstrip("\r\n")
-        stripped = body.strip()
-        line_start = offset + (len(body) - len(body.lstrip()))
-        line_end = offset + len(body.rstrip())
-        if not stripped or _BULLET.match(body) or _is_heading(body):
+        stripped = line.strip()
+        line_start = offset + (len(line) - len(line.lstrip()))
+        line_end = line_start + len(stripped)
+        heading = bool(stripped) and _is_heading(stripped)
+        if not stripped or heading or _BULLET.match(stripped):
             if start is not None:
                 blocks.append((start, end, False))
             start = end = None
-            if stripped and _is_heading(body):
+            if heading:
                 blocks.append((line_start, line_end, True))
             elif stripped:
                 start, end = line_start, line_end
@@ -160,6 +162,7 @@ def split_sentences(text: str) -> list[Sentence]:
     # Normalise once; slices of it line up with the text unless lower-casing changed a length.
     normalised = _normalise(text)
     aligned = len(normalised) == len(text)
+    contractions = "'" in text or "’" in text
     for block_start, block_end, heading in _blocks(text):
         if heading:
             spans = [(block_start, block_end)]
@@ -169,7 +172,10 @@ def split_sentences(text: str) -> list[Sentence]:
         for start, end in spans:
             bullet = _BULLET.match(text, start, end)
             start = bullet.end() if bullet else start
-            words = _words(normalised[start:end], True) if aligned else _words(text[start:end])
+            if aligned:
+                words = _words(normalised[start:end], True, contractions)
+            else:
+                words = _words(text[start:end])
             word_count = len(words) - sum(map(CLAUSE_BREAKS.__contains__, words))
             if word_count:
                 found.append((start, end, words, word_count))
@@ -246,13 +252,13 @@ class PhraseMatcher(Generic[K]):
             starts = [i for i, stem in enumerate(stems) if stem in by_first]
             for t_index in starts:
                 single, longer = by_first[stems[t_index]]
-                found = [(key, t_index) for key in single]
-                for key, rest in longer:
-                    last = _follow(stems, t_index, rest)
-                    if last is not None:
-                        found.append((key, last))
-                if found and not is_negated(sentence.words, t_index):
-                    for key, last in found:
+                ends = [
+                    (key, last) for key, rest in longer if (last := _follow(stems, t_index, rest))
+                ]
+                if (single or ends) and not is_negated(sentence.words, t_index):
+                    for key in single:
+                        yield key, Match(s_index, t_index, t_index)
+                    for key, last in ends:
                         yield key, Match(s_index, t_index, last)
 
 
