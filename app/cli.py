@@ -21,7 +21,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from .bank.formats import bank_to_dict
 from .bank.service import export_questions, import_banks, load_shipped_content, read_rubric_files
 from .extensions import db
-from .practice.services import QuestionNotFound, ScoredAnswer, score_answer
+from .practice.services import ScoredAnswer, score_answer
 from .scoring import SourceError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -36,7 +36,7 @@ def user_errors(command: F) -> F:
             return command(*args, **kwargs)
         except SourceError as exc:
             raise click.ClickException(exc.summary()) from None
-        except (QuestionNotFound, LookupError) as exc:
+        except LookupError as exc:  # an unknown question or rubric
             raise click.ClickException(str(exc.args[0] if exc.args else exc)) from None
         except (OperationalError, ProgrammingError) as exc:
             reason = str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__
