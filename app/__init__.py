@@ -6,10 +6,11 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, render_template
+from flask import Flask, Response, render_template
+from flask_wtf.csrf import CSRFError
 
 from .config import DefaultConfig, finalise_config
-from .extensions import db
+from .extensions import csrf, db, limiter, login_manager
 from .markdown import render_markdown
 
 
@@ -31,12 +32,20 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     finalise_config(app)
 
     db.init_app(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(lambda args, page: {**args, "page": page}, "combine_page")
 
+    from .admin import bp as admin_bp
+    from .auth import bp as auth_bp
     from .practice import bp as practice_bp
 
+    app.register_blueprint(auth_bp)
     app.register_blueprint(practice_bp)
+    app.register_blueprint(admin_bp)
+    app.after_request(_security_headers)
 
     from .cli import register_commands
 
@@ -45,13 +54,46 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
+_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+
+
+def _security_headers(response: Response) -> Response:
+    """No inline script or style may run; pages cannot be framed or sniffed."""
+    response.headers.setdefault("Content-Security-Policy", _CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    return response
+
+
 def _register_error_pages(app: Flask) -> None:
+    from .practice.services import AttemptNotFound, QuestionNotFound
+
     def page(code: int, title: str, message: str) -> tuple[str, int]:
         return render_template("errors/error.html", code=code, title=title, message=message), code
 
-    app.register_error_handler(404, lambda _e: page(404, "Not found", "There is no such page."))
+    not_found = lambda _e: page(404, "Not found", "There is no such page.")  # noqa: E731
+    app.register_error_handler(404, not_found)
+    # Services raise these for a missing question or someone else's attempt: both are a 404.
+    app.register_error_handler(QuestionNotFound, not_found)
+    app.register_error_handler(AttemptNotFound, not_found)
     app.register_error_handler(
         405, lambda _e: page(405, "Not allowed", "That action is not allowed here.")
+    )
+    app.register_error_handler(
+        400, lambda _e: page(400, "Bad request", "The form was incomplete or out of date; reload.")
+    )
+    app.register_error_handler(
+        429,
+        lambda _e: page(429, "Too many attempts", "Please wait a minute before trying again."),
+    )
+    app.register_error_handler(
+        CSRFError,
+        lambda _e: page(400, "Form expired", "The page was open too long. Reload it, then retry."),
     )
     app.register_error_handler(
         500,

@@ -7,6 +7,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from flask import Flask, g
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_wtf import CSRFProtect
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
@@ -73,3 +77,10 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 db = Database()
+csrf = CSRFProtect()
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Log in to answer questions and keep your progress."
+login_manager.session_protection = "strong"
+# In-memory counters by default (COACH_RATELIMIT_STORAGE_URI points elsewhere, e.g. Redis).
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

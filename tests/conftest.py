@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -59,3 +60,44 @@ def client(app: Flask):
 @pytest.fixture
 def runner(app: Flask) -> FlaskCliRunner:
     return app.test_cli_runner()
+
+
+_CSRF = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
+)
+
+
+def csrf_from(html: str) -> str:
+    """The CSRF token a page's form carries, as a browser would send it back."""
+    match = _CSRF.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1) or match.group(2)
+
+
+class AuthActions:
+    """Register and log in through the real forms, CSRF tokens included."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def register(self, email: str = "cand@example.com", password: str = "correct horse battery"):
+        token = csrf_from(self.client.get("/register").text)
+        return self.client.post(
+            "/register",
+            data={"email": email, "password": password, "confirm": password, "csrf_token": token},
+        )
+
+    def login(self, email: str = "cand@example.com", password: str = "correct horse battery"):
+        token = csrf_from(self.client.get("/login").text)
+        return self.client.post(
+            "/login", data={"email": email, "password": password, "csrf_token": token}
+        )
+
+    def logout(self):
+        token = csrf_from(self.client.get("/").text)
+        return self.client.post("/logout", data={"csrf_token": token})
+
+
+@pytest.fixture
+def auth(client) -> AuthActions:
+    return AuthActions(client)

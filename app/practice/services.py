@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import difflib
+import re
 from dataclasses import dataclass
 from math import ceil
 
 from sqlalchemy import or_
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from app.bank.service import latest_rubric_version, rubric_from_row
-from app.models import Question, RubricVersion
+from app.models import Attempt, AttemptStatus, Question, RubricVersion, Score, utcnow
 from app.scoring import Rubric, ScoreReport, score
 
 
@@ -113,3 +116,222 @@ def score_answer(session: Session, slug: str, text: str) -> ScoredAnswer:
     question = get_question(session, slug)
     row, rubric = current_rubric(session, question.rubric_id)
     return ScoredAnswer(question, row, score(rubric, text))
+
+
+# Attempts ---------------------------------------------------------------------------------------
+
+MAX_ANSWER_CHARS = 50_000
+MAX_TIME_SECONDS = 6 * 60 * 60
+
+
+class AttemptNotFound(LookupError):
+    """No such attempt for this user: the same answer whether it is missing or someone else's."""
+
+
+class EmptyAnswer(ValueError):
+    pass
+
+
+def attempts_visible_to(user_id: int) -> SelectOfScalar[Attempt]:
+    """The one query every attempt lookup starts from: a user sees only their own attempts."""
+    return select(Attempt).where(Attempt.user_id == user_id)
+
+
+def get_attempt(session: Session, user_id: int, attempt_id: int) -> Attempt:
+    attempt = session.exec(attempts_visible_to(user_id).where(Attempt.id == attempt_id)).first()
+    if attempt is None:
+        raise AttemptNotFound(attempt_id)
+    return attempt
+
+
+def current_draft(session: Session, user_id: int, question_id: int) -> Attempt | None:
+    """The candidate's unfinished answer to this question, if any (the newest)."""
+    statement = (
+        attempts_visible_to(user_id)
+        .where(Attempt.question_id == question_id, Attempt.status == AttemptStatus.DRAFT)
+        .order_by(Attempt.updated_at.desc())  # type: ignore[attr-defined]
+    )
+    return session.exec(statement).first()
+
+
+def _clean(text: str, time_spent: int) -> tuple[str, int]:
+    return text[:MAX_ANSWER_CHARS], max(0, min(int(time_spent), MAX_TIME_SECONDS))
+
+
+def save_draft(session: Session, user_id: int, slug: str, text: str, time_spent: int) -> Attempt:
+    """Store the answer typed so far; there is one open draft per candidate and question."""
+    question = get_question(session, slug)
+    text, time_spent = _clean(text, time_spent)
+    draft = current_draft(session, user_id, question.id)
+    if draft is None:
+        draft = Attempt(user_id=user_id, question_id=question.id)
+    draft.answer_text = text
+    draft.time_spent_seconds = max(draft.time_spent_seconds, time_spent)
+    draft.updated_at = utcnow()
+    session.add(draft)
+    session.commit()
+    return draft
+
+
+def submit_attempt(
+    session: Session, user_id: int, slug: str, text: str, time_spent: int
+) -> Attempt:
+    """Score the answer with the question's current rubric; store it as the score of record."""
+    text, time_spent = _clean(text, time_spent)
+    if not text.strip():
+        raise EmptyAnswer("Write an answer before submitting.")
+    question = get_question(session, slug)
+    row, rubric = current_rubric(session, question.rubric_id)
+    report = score(rubric, text)
+    attempt = current_draft(session, user_id, question.id) or Attempt(
+        user_id=user_id, question_id=question.id
+    )
+    now = utcnow()
+    attempt.answer_text = text
+    attempt.time_spent_seconds = max(attempt.time_spent_seconds, time_spent)
+    attempt.status = AttemptStatus.SUBMITTED
+    attempt.updated_at = attempt.submitted_at = now
+    session.add(attempt)
+    session.flush()
+    data = report.to_dict()
+    session.add(
+        Score(
+            attempt_id=attempt.id,
+            rubric_version_id=row.id,
+            overall=report.overall,
+            criteria=data["criteria"],
+            flags=data["flags"],
+            engine_version=report.engine_version,
+        )
+    )
+    session.commit()
+    return attempt
+
+
+def start_retry(session: Session, user_id: int, attempt_id: int) -> Question:
+    """A new draft for the same question, pre-filled with this attempt's answer."""
+    previous = get_attempt(session, user_id, attempt_id)
+    draft = current_draft(session, user_id, previous.question_id) or Attempt(
+        user_id=user_id, question_id=previous.question_id
+    )
+    draft.answer_text = previous.answer_text
+    draft.updated_at = utcnow()
+    session.add(draft)
+    session.commit()
+    return session.get(Question, previous.question_id)
+
+
+@dataclass(frozen=True)
+class AttemptResult:
+    attempt: Attempt
+    question: Question
+    score: Score
+    rubric: RubricVersion
+
+
+def attempt_result(session: Session, user_id: int, attempt_id: int) -> AttemptResult:
+    attempt = get_attempt(session, user_id, attempt_id)
+    result = session.exec(
+        select(Score, RubricVersion, Question)
+        .where(Score.attempt_id == attempt.id)
+        .join(RubricVersion, RubricVersion.id == Score.rubric_version_id)  # type: ignore[arg-type]
+        .join(Question, Question.id == attempt.question_id)  # type: ignore[arg-type]
+    ).first()
+    if result is None:  # a draft has no result yet
+        raise AttemptNotFound(attempt_id)
+    stored, rubric, question = result
+    return AttemptResult(attempt, question, stored, rubric)
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    attempt: Attempt
+    question: Question
+    overall: int
+
+
+def submitted_history(
+    session: Session, user_id: int, question_id: int | None = None
+) -> list[HistoryRow]:
+    """Submitted attempts with their scores, oldest first, in one query."""
+    statement = (
+        select(Attempt, Question, Score.overall)
+        .where(Attempt.user_id == user_id, Attempt.status == AttemptStatus.SUBMITTED)
+        .join(Question, Question.id == Attempt.question_id)  # type: ignore[arg-type]
+        .join(Score, Score.attempt_id == Attempt.id)  # type: ignore[arg-type]
+        .order_by(Attempt.submitted_at, Attempt.id)  # type: ignore[arg-type]
+    )
+    if question_id is not None:
+        statement = statement.where(Attempt.question_id == question_id)
+    return [HistoryRow(a, q, overall) for a, q, overall in session.exec(statement).all()]
+
+
+def best_scores(session: Session, user_id: int) -> dict[int, int]:
+    """question id -> the candidate's best overall score, in one query."""
+    statement = (
+        select(Attempt.question_id, func.max(Score.overall))
+        .join(Score, Score.attempt_id == Attempt.id)  # type: ignore[arg-type]
+        .where(Attempt.user_id == user_id)
+        .group_by(Attempt.question_id)
+    )
+    return dict(session.exec(statement).all())
+
+
+@dataclass(frozen=True)
+class CriterionChange:
+    id: str
+    title: str
+    before: int | None
+    after: int | None
+    max: int
+
+    @property
+    def change(self) -> int | None:
+        if self.before is None or self.after is None:
+            return None
+        return self.after - self.before
+
+
+@dataclass(frozen=True)
+class Comparison:
+    first: AttemptResult
+    second: AttemptResult
+    criteria: list[CriterionChange]
+    diff: list[tuple[str, str]]  # ("equal" | "delete" | "insert", text)
+
+
+def compare_attempts(session: Session, user_id: int, first_id: int, second_id: int) -> Comparison:
+    """Two of the candidate's scored attempts side by side: criterion changes and a word diff."""
+    first = attempt_result(session, user_id, first_id)
+    second = attempt_result(session, user_id, second_id)
+    before = {c["id"]: c for c in first.score.criteria}
+    after = {c["id"]: c for c in second.score.criteria}
+    criteria = [
+        CriterionChange(
+            cid,
+            (after.get(cid) or before[cid])["title"],
+            before[cid]["score"] if cid in before else None,
+            after[cid]["score"] if cid in after else None,
+            (after.get(cid) or before[cid])["max"],
+        )
+        for cid in [*before, *(c for c in after if c not in before)]
+    ]
+    return Comparison(
+        first, second, criteria, word_diff(first.attempt.answer_text, second.attempt.answer_text)
+    )
+
+
+def word_diff(old: str, new: str) -> list[tuple[str, str]]:
+    """A word-level diff (difflib), keeping whitespace so the text reads as written."""
+    old_words, new_words = re.split(r"(\s+)", old), re.split(r"(\s+)", new)
+    pieces: list[tuple[str, str]] = []
+    matcher = difflib.SequenceMatcher(a=old_words, b=new_words, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            pieces.append(("equal", "".join(old_words[i1:i2])))
+            continue
+        if tag in ("delete", "replace"):
+            pieces.append(("delete", "".join(old_words[i1:i2])))
+        if tag in ("insert", "replace"):
+            pieces.append(("insert", "".join(new_words[j1:j2])))
+    return pieces

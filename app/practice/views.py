@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, render_template, request
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
 
 from app.extensions import db
 
 from . import bp
-from .services import QuestionFilters, QuestionNotFound, get_question, list_questions
+from .forms import AnswerForm, CompareForm, EmptyForm
+from .highlight import evidence_segments
+from .progress import progress_for
+from .services import (
+    EmptyAnswer,
+    QuestionFilters,
+    attempt_result,
+    best_scores,
+    compare_attempts,
+    current_draft,
+    get_question,
+    list_questions,
+    save_draft,
+    start_retry,
+    submit_attempt,
+    submitted_history,
+)
 
 
 @bp.get("/")
@@ -28,16 +46,126 @@ def questions() -> str:
         search=args.get("q") or None,
         page=args.get("page", 1, type=int) or 1,
     )
-    page = list_questions(
-        db.request_session(), filters, per_page=current_app.config["QUESTIONS_PER_PAGE"]
-    )
-    return render_template("practice/questions.html", page=page, filters=filters)
+    session = db.request_session()
+    page = list_questions(session, filters, per_page=current_app.config["QUESTIONS_PER_PAGE"])
+    best = best_scores(session, current_user.id) if current_user.is_authenticated else {}
+    return render_template("practice/questions.html", page=page, filters=filters, best=best)
 
 
 @bp.get("/questions/<slug>")
 def question(slug: str) -> str:
-    try:
-        found = get_question(db.request_session(), slug)
-    except QuestionNotFound:
+    session = db.request_session()
+    found = get_question(session, slug)
+    form = draft = None
+    if current_user.is_authenticated:
+        draft = current_draft(session, current_user.id, found.id)
+        form = AnswerForm(
+            answer_text=draft.answer_text if draft else "",
+            time_spent_seconds=str(draft.time_spent_seconds if draft else 0),
+        )
+    return render_template(
+        "practice/question.html",
+        question=found,
+        form=form,
+        draft=draft,
+        autosave_seconds=current_app.config["AUTOSAVE_SECONDS"],
+    )
+
+
+@bp.post("/questions/<slug>/draft")
+@login_required
+def draft(slug: str) -> Response:
+    """Autosave (JSON from the page's script) or the no-script "Save draft" button."""
+    if request.is_json:
+        data = request.get_json(silent=True) or {}
+        text, seconds = str(data.get("answer_text", "")), _int(data.get("time_spent_seconds"))
+    else:
+        form = AnswerForm()
+        text, seconds = form.answer_text.data or "", form.seconds()
+    saved = save_draft(db.request_session(), current_user.id, slug, text, seconds)
+    if request.is_json:
+        return jsonify(attempt_id=saved.id, saved_at=saved.updated_at.isoformat())
+    flash("Draft saved.", "success")
+    return redirect(url_for("practice.question", slug=slug))
+
+
+@bp.post("/questions/<slug>/submit")
+@login_required
+def submit(slug: str) -> str | Response:
+    session = db.request_session()
+    form = AnswerForm()
+    if form.validate_on_submit():
+        try:
+            attempt = submit_attempt(
+                session, current_user.id, slug, form.answer_text.data or "", form.seconds()
+            )
+        except EmptyAnswer as exc:
+            form.answer_text.errors = [str(exc)]
+        else:
+            return redirect(url_for("practice.attempt", attempt_id=attempt.id))
+    found = get_question(session, slug)
+    return render_template(
+        "practice/question.html",
+        question=found,
+        form=form,
+        draft=current_draft(session, current_user.id, found.id),
+        autosave_seconds=current_app.config["AUTOSAVE_SECONDS"],
+    ), 400
+
+
+@bp.get("/attempts/<int:attempt_id>")
+@login_required
+def attempt(attempt_id: int) -> str:
+    result = attempt_result(db.request_session(), current_user.id, attempt_id)
+    evidence = {c["id"]: c["evidence"] for c in result.score.criteria}
+    return render_template(
+        "practice/result.html",
+        result=result,
+        segments=evidence_segments(result.attempt.answer_text, evidence),
+        retry_form=EmptyForm(),
+    )
+
+
+@bp.post("/attempts/<int:attempt_id>/retry")
+@login_required
+def retry(attempt_id: int) -> Response:
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    question = start_retry(db.request_session(), current_user.id, attempt_id)
+    flash("Your last answer is loaded: improve it and submit again.", "info")
+    return redirect(url_for("practice.question", slug=question.slug))
+
+
+@bp.get("/questions/<slug>/attempts")
+@login_required
+def history(slug: str) -> str:
+    session = db.request_session()
+    found = get_question(session, slug)
+    rows = submitted_history(session, current_user.id, found.id)
+    return render_template("practice/history.html", question=found, rows=rows)
+
+
+@bp.get("/attempts/compare")
+@login_required
+def compare() -> str:
+    form = CompareForm(request.args)
+    if not form.validate():
         abort(404)
-    return render_template("practice/question.html", question=found)
+    comparison = compare_attempts(
+        db.request_session(), current_user.id, form.first.data, form.second.data
+    )
+    return render_template("practice/compare.html", comparison=comparison)
+
+
+@bp.get("/progress")
+@login_required
+def progress() -> str:
+    data = progress_for(db.request_session(), current_user.id)
+    return render_template("practice/progress.html", progress=data)
+
+
+def _int(value: object) -> int:
+    try:
+        return int(float(value))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return 0

@@ -1,0 +1,78 @@
+"""Register, log in, log out. Login is throttled per address and per account."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from app.extensions import db, limiter, login_manager
+from app.models import User
+
+from . import bp
+from .forms import LoginForm, RegisterForm
+from .services import EmailTaken, authenticate, get_user, normalise_email, register_user
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    return get_user(db.request_session(), int(user_id)) if user_id.isdigit() else None
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths, so a crafted link cannot bounce a user elsewhere after login."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
+    return url_for("practice.questions")
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register() -> str | Response:
+    if current_user.is_authenticated:
+        return redirect(url_for("practice.questions"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = register_user(db.request_session(), form.email.data, form.password.data)
+        except EmailTaken:
+            form.email.errors.append("An account with this email already exists. Log in instead.")
+        else:
+            login_user(user)
+            flash("Welcome! Pick a question to practise.", "success")
+            return redirect(url_for("practice.questions"))
+    return render_template("auth/register.html", form=form)
+
+
+def _account_key() -> str:
+    return "login:" + normalise_email(request.form.get("email", ""))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_account_key, methods=["POST"]
+)
+def login() -> str | Response:
+    if current_user.is_authenticated:
+        return redirect(url_for("practice.questions"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(db.request_session(), form.email.data, form.password.data)
+        if user is None:
+            form.password.errors.append("That email and password do not match an account.")
+        else:
+            login_user(user, remember=form.remember.data)
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout() -> Response:
+    logout_user()
+    flash("You are logged out.", "info")
+    return redirect(url_for("practice.home"))

@@ -1,0 +1,121 @@
+"""Accounts: registration, login, roles, CSRF and throttling, through the real forms."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from app.extensions import db
+from app.models import User
+from tests.conftest import AuthActions, csrf_from
+
+
+def user(app, email: str) -> User:
+    with app.app_context(), db.session() as session:
+        return session.exec(select(User).where(User.email == email)).one()
+
+
+def test_first_account_is_admin_and_later_ones_are_candidates(app, client, auth):
+    assert auth.register("first@example.com").status_code == 302
+    auth.logout()
+    assert auth.register("second@example.com").status_code == 302
+    assert user(app, "first@example.com").role == "admin"
+    assert user(app, "second@example.com").role == "candidate"
+
+
+def test_passwords_are_stored_as_argon2_hashes(app, auth):
+    auth.register("hash@example.com", "a long enough secret")
+    stored = user(app, "hash@example.com").password_hash
+    assert stored.startswith("$argon2id$") and "a long enough secret" not in stored
+
+
+def test_login_logout_and_wrong_password(client, auth):
+    auth.register()
+    auth.logout()
+    assert "Log in" in client.get("/").text
+    wrong = auth.login(password="not the password")
+    assert wrong.status_code == 200
+    assert "do not match an account" in wrong.text
+    assert auth.login().status_code == 302
+    assert "Log out" in client.get("/").text
+
+
+def test_registration_errors_are_shown_next_to_the_field(client, auth):
+    auth.register("dup@example.com")
+    auth.logout()
+    again = auth.register("dup@example.com")
+    assert "already exists" in again.text
+    token = csrf_from(client.get("/register").text)
+    short = client.post(
+        "/register",
+        data={
+            "email": "x@example.com",
+            "password": "short",
+            "confirm": "short",
+            "csrf_token": token,
+        },
+    )
+    assert "at least 10 characters" in short.text.lower()
+
+
+def test_a_form_posted_without_its_csrf_token_is_rejected(client):
+    response = client.post(
+        "/register",
+        data={"email": "nocsrf@example.com", "password": "x" * 12, "confirm": "x" * 12},
+    )
+    assert response.status_code == 400
+    assert "Form expired" in response.text
+
+
+def test_login_is_throttled_per_account(app, client, auth):
+    auth.register("target@example.com")
+    auth.logout()
+    for _ in range(5):
+        assert auth.login("target@example.com", "wrong password!").status_code == 200
+    blocked = auth.login("target@example.com", "correct horse battery")
+    assert blocked.status_code == 429
+    assert "Too many attempts" in blocked.text
+
+
+def test_only_admins_see_and_change_roles(app, client, auth):
+    auth.register("boss@example.com")
+    auth.logout()
+    auth.register("cand2@example.com")
+    assert client.get("/admin/users").status_code == 404
+    auth.logout()
+    auth.login("boss@example.com")
+    page = client.get("/admin/users")
+    assert page.status_code == 200 and "cand2@example.com" in page.text
+    target = user(app, "cand2@example.com")
+    token = csrf_from(page.text)
+    response = client.post(
+        f"/admin/users/{target.id}/role",
+        data={
+            f"u{target.id}-role": "coach",
+            f"u{target.id}-csrf_token": token,
+            "csrf_token": token,
+        },
+    )
+    assert response.status_code == 302
+    assert user(app, "cand2@example.com").role == "coach"
+
+
+def test_pages_send_a_strict_content_security_policy(client):
+    policy = client.get("/").headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+
+
+def test_next_parameter_cannot_redirect_off_site(client):
+    actions = AuthActions(client)
+    actions.register()
+    actions.logout()
+    token = csrf_from(client.get("/login").text)
+    response = client.post(
+        "/login?next=https://evil.example/steal",
+        data={
+            "email": "cand@example.com",
+            "password": "correct horse battery",
+            "csrf_token": token,
+        },
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/questions"

@@ -1,0 +1,136 @@
+"""Answering, autosave, results, history and progress through the Flask test client."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import AuthActions, csrf_from
+
+OUTAGE = "/questions/worldwide-outage"
+ANSWER = (
+    "First I would clarify the scope: which product, since when, and which platforms and markets. "
+    "We would roll back the latest release to restore service for everyone. "
+    "I would apologise publicly on the status page and send updates every 30 minutes, with a "
+    "war room for engineering, support and leadership. Afterwards we run a blameless postmortem "
+    "to find the root cause, add regression tests and a staged rollout, and watch error rates "
+    "and NPS."
+)
+
+
+@pytest.fixture
+def candidate(client, auth):
+    auth.register("admin-first@example.com")  # the first account is the admin; use the second
+    auth.logout()
+    auth.register("candidate@example.com")
+    return client
+
+
+def save_draft(client, text: str, seconds: int = 30):
+    token = csrf_from(client.get(OUTAGE).text)
+    return client.post(
+        OUTAGE + "/draft",
+        json={"answer_text": text, "time_spent_seconds": seconds},
+        headers={"X-CSRFToken": token},
+    )
+
+
+def submit(client, text: str, seconds: int = 120):
+    token = csrf_from(client.get(OUTAGE).text)
+    return client.post(
+        OUTAGE + "/submit",
+        data={"answer_text": text, "time_spent_seconds": str(seconds), "csrf_token": token},
+    )
+
+
+def attempt_id(response) -> int:
+    return int(re.search(r"/attempts/(\d+)$", response.headers["Location"]).group(1))
+
+
+def test_anonymous_visitors_can_browse_but_not_answer(client):
+    page = client.get(OUTAGE)
+    assert page.status_code == 200 and "Log in</a> or" in page.text
+    assert 'name="answer_text"' not in page.text
+    assert client.post(OUTAGE + "/submit", data={"answer_text": "x"}).status_code in (400, 302)
+
+
+def test_autosaved_draft_comes_back_with_the_page(candidate):
+    saved = save_draft(candidate, "My half-written answer about the outage", seconds=42)
+    assert saved.status_code == 200 and saved.json["attempt_id"] > 0
+    page = candidate.get(OUTAGE).text
+    assert "My half-written answer about the outage" in page
+    assert 'name="time_spent_seconds" type="hidden" value="42"' in page
+
+
+def test_autosave_without_a_csrf_token_is_refused(candidate):
+    response = candidate.post(OUTAGE + "/draft", json={"answer_text": "sneaky"})
+    assert response.status_code == 400
+    assert "sneaky" not in candidate.get(OUTAGE).text
+
+
+def test_the_no_script_save_button_keeps_the_draft(candidate):
+    token = csrf_from(candidate.get(OUTAGE).text)
+    response = candidate.post(
+        OUTAGE + "/draft",
+        data={
+            "answer_text": "Typed without JavaScript",
+            "time_spent_seconds": "5",
+            "csrf_token": token,
+        },
+    )
+    assert response.status_code == 302
+    assert "Typed without JavaScript" in candidate.get(OUTAGE).text
+
+
+def test_result_page_explains_the_score(candidate):
+    response = submit(candidate, ANSWER)
+    assert response.status_code == 302
+    page = candidate.get(response.headers["Location"]).text
+    assert "Your score" in page and "/100" in page
+    assert "Restores service first" in page and "Communicates openly" in page
+    assert re.search(
+        r'<mark class="evidence" data-criteria="[^"]*mitigation[^"]*"[^>]*>We would roll back', page
+    )
+    assert "To improve:" in page  # at least one criterion is below full marks
+    assert "Show the model answer" in page
+    assert "incident-response v1" in page
+
+
+def test_submitting_an_empty_answer_explains_what_is_wrong(candidate):
+    response = submit(candidate, "   ")
+    assert response.status_code == 400
+    assert "Write an answer before submitting." in response.text
+
+
+def test_another_candidates_attempt_is_404(client, candidate):
+    mine = attempt_id(submit(candidate, ANSWER))
+    assert candidate.get(f"/attempts/{mine}").status_code == 200
+    AuthActions(client).logout()
+    AuthActions(client).register("intruder@example.com")
+    assert client.get(f"/attempts/{mine}").status_code == 404
+    token = csrf_from(client.get("/").text)
+    assert client.post(f"/attempts/{mine}/retry", data={"csrf_token": token}).status_code == 404
+    assert client.get(f"/attempts/compare?first={mine}&second={mine}").status_code == 404
+
+
+def test_try_again_starts_a_draft_with_the_last_answer(candidate):
+    first = attempt_id(submit(candidate, ANSWER))
+    token = csrf_from(candidate.get(f"/attempts/{first}").text)
+    response = candidate.post(f"/attempts/{first}/retry", data={"csrf_token": token})
+    assert response.headers["Location"] == OUTAGE
+    assert "We would roll back the latest release" in candidate.get(OUTAGE).text
+
+
+def test_history_compare_and_progress(candidate):
+    first = attempt_id(submit(candidate, "We would roll back the release and say sorry."))
+    second = attempt_id(submit(candidate, ANSWER))
+    history = candidate.get(OUTAGE + "/attempts").text
+    assert f"/attempts/{first}" in history and f"/attempts/{second}" in history
+    comparison = candidate.get(f"/attempts/compare?first={first}&second={second}").text
+    assert "<ins>" in comparison and "Clarifies the situation" in comparison
+    assert re.search(r'class="up">\+\d+</td>', comparison)
+    progress = candidate.get("/progress").text
+    assert 'id="progress-chart"' in progress and "Practise next" in progress
+    listing = candidate.get("/questions?q=worldwide").text
+    assert "My best:" in listing
