@@ -10,7 +10,7 @@ from flask import Flask, Response, render_template
 from flask_wtf.csrf import CSRFError
 
 from .config import DefaultConfig, finalise_config
-from .extensions import csrf, db, limiter, login_manager
+from .extensions import cache, csrf, db, limiter, login_manager
 from .markdown import render_markdown
 
 
@@ -35,6 +35,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
+    cache.init_app(app)
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(lambda args, page: {**args, "page": page}, "combine_page")
 

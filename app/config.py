@@ -23,6 +23,8 @@ class DefaultConfig:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     AUTOSAVE_SECONDS = 5
+    CACHE_TYPE = "SimpleCache"  # per process; COACH_CACHE_TYPE=RedisCache etc. to share one
+    CACHE_DEFAULT_TIMEOUT = 60
 
 
 def finalise_config(app: Flask) -> None:

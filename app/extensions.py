@@ -6,10 +6,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from flask import Flask, g
+from flask import Flask, g, session
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_login import LoginManager
+from flask_login import LoginManager, current_user
 from flask_wtf import CSRFProtect
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -72,6 +73,8 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
+    # In WAL mode NORMAL never corrupts the file; a power cut may lose the last commits only.
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
 
@@ -84,3 +87,11 @@ login_manager.login_message = "Log in to answer questions and keep your progress
 login_manager.session_protection = "strong"
 # In-memory counters by default (COACH_RATELIMIT_STORAGE_URI points elsewhere, e.g. Redis).
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# Public pages seen by anonymous visitors are cached per process for a short while.
+cache = Cache()
+
+
+def not_cacheable() -> bool:
+    """A page may come from the page cache only when it is the same for every visitor: nobody
+    logged in and nothing in the session (such as a flashed message)."""
+    return current_user.is_authenticated or bool(session)

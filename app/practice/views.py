@@ -6,7 +6,7 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from app.extensions import db
+from app.extensions import cache, db, not_cacheable
 
 from . import bp
 from .forms import AnswerForm, CompareForm, EmptyForm
@@ -53,6 +53,7 @@ def questions() -> str:
 
 
 @bp.get("/questions/<slug>")
+@cache.cached(unless=not_cacheable)
 def question(slug: str) -> str:
     session = db.request_session()
     found = get_question(session, slug)
