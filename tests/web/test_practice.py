@@ -55,6 +55,13 @@ def test_anonymous_visitors_can_browse_but_not_answer(client):
     assert client.post(OUTAGE + "/submit", data={"answer_text": "x"}).status_code in (400, 302)
 
 
+def test_a_cached_anonymous_page_is_never_served_to_a_candidate(client, auth):
+    assert 'name="answer_text"' not in client.get(OUTAGE).text  # now in the page cache
+    auth.register("late@example.com")
+    page = client.get(OUTAGE).text
+    assert 'name="answer_text"' in page and "Log out" in page
+
+
 def test_autosaved_draft_comes_back_with_the_page(candidate):
     saved = save_draft(candidate, "My half-written answer about the outage", seconds=42)
     assert saved.status_code == 200 and saved.json["attempt_id"] > 0
