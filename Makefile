@@ -37,6 +37,8 @@ format: install
 	$(BIN)/ruff check --fix .
 
 bench: install
+	@command -v wrk >/dev/null 2>&1 || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 	$(BIN)/python -m benchmarks
 
 clean:

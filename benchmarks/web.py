@@ -1,0 +1,198 @@
+"""Requests per second under gunicorn (2 workers) as ratios to a bare Flask "hello" app,
+measured alternately in one run with wrk on 127.0.0.1."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+GUNICORN = str(Path(sys.executable).parent / "gunicorn")
+ROUNDS = 3
+SECONDS = 4
+USER_AGENT = "coach-bench/1.0"  # one agent for setup and load, so strong session protection holds
+ANSWER = (
+    "First I would clarify which product is down, since when, and on which platforms. We roll "
+    "back the latest release to restore service, apologise on the status page with updates every "
+    "30 minutes, run a war room, and afterwards hold a blameless postmortem, add regression tests, "
+    "a staged rollout and alerts, and watch error rates, logins and NPS return to baseline."
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def _gunicorn(target: str, env: dict[str, str]):
+    port = _free_port()
+    process = subprocess.Popen(
+        [GUNICORN, "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning", target],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError(f"gunicorn {target} did not start")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def _wrk(url: str, script: Path | None = None) -> float:
+    args = ["wrk", "-t2", "-c8", f"-d{SECONDS}s", "-H", f"User-Agent: {USER_AGENT}"]
+    if script:
+        args += ["-s", str(script)]
+    output = subprocess.run([*args, url], capture_output=True, text=True, check=True).stdout
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if non_2xx:
+        raise RuntimeError(f"{url}: {non_2xx.group(1)} failed responses\n{output}")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+
+
+def _logged_in(base: str) -> tuple[str, str]:
+    """Register a candidate through the real form; return its cookie header and a CSRF token."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.addheaders = [("User-Agent", USER_AGENT)]
+
+    def token(path: str) -> str:
+        html = opener.open(base + path).read().decode()
+        return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html).group(1)
+
+    for email in ("admin@bench.example", "candidate@bench.example"):
+        form = {"email": email, "password": "benchmark password", "confirm": "benchmark password"}
+        form["csrf_token"] = token("/register")
+        opener.open(base + "/register", urllib.parse.urlencode(form).encode())
+        opener.open(
+            urllib.request.Request(
+                base + "/logout",
+                method="POST",
+                data=urllib.parse.urlencode({"csrf_token": token("/")}).encode(),
+            )
+        )
+    form = {"email": "candidate@bench.example", "password": "benchmark password"}
+    form["csrf_token"] = token("/login")
+    opener.open(base + "/login", urllib.parse.urlencode(form).encode())
+    csrf = token("/questions/worldwide-outage")
+    cookies = "; ".join(f"{c.name}={c.value}" for c in jar)
+    return cookies, csrf
+
+
+def _check_submission(base: str, cookies: str, body: str) -> None:
+    """One submission by hand first: it must land on a result page, not the login page."""
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    request = urllib.request.Request(
+        base + "/questions/worldwide-outage/submit",
+        data=body.encode(),
+        headers={
+            "Cookie": cookies,
+            "User-Agent": USER_AGENT,
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+    )
+    try:
+        urllib.request.build_opener(NoRedirect).open(request)
+    except urllib.error.HTTPError as exc:
+        location = exc.headers.get("Location", "")
+        if exc.code == 302 and "/attempts/" in location:
+            return
+        raise RuntimeError(f"submission went to {exc.code} {location}") from exc
+    raise RuntimeError("submission did not redirect to its result")
+
+
+def measure() -> dict[str, float]:
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: `make bench` installs it (apt-get install wrk)")
+    instance = Path(tempfile.mkdtemp(prefix="coach-bench-"))
+    env = {**os.environ, "COACH_INSTANCE_PATH": str(instance)}
+    env.pop("COACH_DATABASE_URL", None)
+    subprocess.run(
+        [str(Path(sys.executable).parent / "coach"), "init"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    script = instance / "submit.lua"
+    results: dict[str, list[float]] = {"hello": [], "question": [], "submit": []}
+    with (
+        _gunicorn("benchmarks.hello_app:app", env) as hello,
+        _gunicorn("app:create_app()", env) as coach,
+    ):
+        cookies, csrf = _logged_in(coach)
+        body = urllib.parse.urlencode(
+            {"answer_text": ANSWER, "time_spent_seconds": "300", "csrf_token": csrf}
+        )
+        _check_submission(coach, cookies, body)
+        script.write_text(
+            f'wrk.method = "POST"\nwrk.body = {body!r}\n'.replace("'", '"')
+            + 'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n'
+            + f'wrk.headers["Cookie"] = "{cookies}"\n'
+        )
+        _wrk(coach + "/questions/worldwide-outage")  # warm both workers' caches
+        for _ in range(ROUNDS):
+            results["hello"].append(_wrk(hello + "/"))
+            results["question"].append(_wrk(coach + "/questions/worldwide-outage"))
+            results["hello"].append(_wrk(hello + "/"))
+            results["submit"].append(_wrk(coach + "/questions/worldwide-outage/submit", script))
+    shutil.rmtree(instance, ignore_errors=True)
+    hello_rps = statistics.median(results["hello"])
+    question_rps = statistics.median(results["question"])
+    submit_rps = statistics.median(results["submit"])
+    return {
+        "hello": hello_rps,
+        "question": question_rps,
+        "submit": submit_rps,
+        "question_ratio": question_rps / hello_rps,
+        "submit_ratio": submit_rps / hello_rps,
+    }
+
+
+def report() -> str:
+    r = measure()
+    verdict = lambda ratio, target: "met" if ratio >= target else "NOT met"  # noqa: E731
+    return "\n".join(
+        [
+            "## Web app under gunicorn (2 workers)",
+            "",
+            f"wrk, 2 threads, 8 connections, {SECONDS} s per run, {ROUNDS} rounds, each app run "
+            'next to a run of a bare Flask "hello" app under the same gunicorn (medians).',
+            "",
+            "| endpoint | requests/s | ratio to hello | target |",
+            "|---|---|---|---|",
+            f"| bare Flask hello | {r['hello']:.0f} | 1.00 | baseline |",
+            f"| GET /questions/worldwide-outage | {r['question']:.0f} | {r['question_ratio']:.2f} "
+            f"| >= 0.5 ({verdict(r['question_ratio'], 0.5)}) |",
+            f"| POST submit (score and store) | {r['submit']:.0f} | {r['submit_ratio']:.2f} "
+            f"| >= 0.25 ({verdict(r['submit_ratio'], 0.25)}) |",
+            "",
+        ]
+    )
