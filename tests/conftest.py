@@ -17,12 +17,13 @@ from app.extensions import db
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def make_app(instance: Path) -> Flask:
+def make_app(instance: Path, **config: object) -> Flask:
     return create_app(
         {
             "TESTING": True,
             "INSTANCE_PATH": str(instance),
             "DATABASE_URL": f"sqlite:///{instance / 'coach.db'}",
+            **config,
         }
     )
 

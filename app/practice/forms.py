@@ -12,12 +12,21 @@ class AnswerForm(FlaskForm):
         "Your answer", validators=[Length(max=MAX_ANSWER_CHARS)], render_kw={"rows": 16}
     )
     time_spent_seconds = HiddenField(default="0")
+    attempt_id = HiddenField(default="")  # the draft this page edits, once it has one
 
     def seconds(self) -> int:
-        try:
-            return int(float(self.time_spent_seconds.data or 0))
-        except ValueError:
-            return 0
+        return to_int(self.time_spent_seconds.data)
+
+    def draft_id(self) -> int | None:
+        return to_int(self.attempt_id.data) or None
+
+
+def to_int(value: object) -> int:
+    """A whole number from untrusted input; anything else is 0."""
+    try:
+        return int(float(value))  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        return 0
 
 
 class CompareForm(FlaskForm):

@@ -158,13 +158,46 @@ def _clean(text: str, time_spent: int) -> tuple[str, int]:
     return text[:MAX_ANSWER_CHARS], max(0, min(int(time_spent), MAX_TIME_SECONDS))
 
 
-def save_draft(session: Session, user_id: int, slug: str, text: str, time_spent: int) -> Attempt:
+class AlreadySubmitted(ValueError):
+    """The draft was submitted meanwhile (another tab, a double click, a save that came late)."""
+
+    def __init__(self, attempt_id: int):
+        super().__init__(f"attempt {attempt_id} is already submitted")
+        self.attempt_id = attempt_id
+
+
+def _open_draft(
+    session: Session, user_id: int, question: Question, attempt_id: int | None
+) -> Attempt:
+    """The draft a page is editing: the one it names if that is still open, else the current one
+    or a new one. Naming a submitted attempt is an error, so a late save never revives it."""
+    if attempt_id:
+        named = session.exec(
+            attempts_visible_to(user_id).where(
+                Attempt.id == attempt_id, Attempt.question_id == question.id
+            )
+        ).first()
+        if named is not None:
+            if named.status == AttemptStatus.SUBMITTED:
+                raise AlreadySubmitted(named.id)
+            return named
+    return current_draft(session, user_id, question.id) or Attempt(
+        user_id=user_id, question_id=question.id
+    )
+
+
+def save_draft(
+    session: Session,
+    user_id: int,
+    slug: str,
+    text: str,
+    time_spent: int,
+    attempt_id: int | None = None,
+) -> Attempt:
     """Store the answer typed so far; there is one open draft per candidate and question."""
     question = get_question(session, slug)
     text, time_spent = _clean(text, time_spent)
-    draft = current_draft(session, user_id, question.id)
-    if draft is None:
-        draft = Attempt(user_id=user_id, question_id=question.id)
+    draft = _open_draft(session, user_id, question, attempt_id)
     draft.answer_text = text
     draft.time_spent_seconds = max(draft.time_spent_seconds, time_spent)
     draft.updated_at = utcnow()
@@ -174,7 +207,12 @@ def save_draft(session: Session, user_id: int, slug: str, text: str, time_spent:
 
 
 def submit_attempt(
-    session: Session, user_id: int, slug: str, text: str, time_spent: int
+    session: Session,
+    user_id: int,
+    slug: str,
+    text: str,
+    time_spent: int,
+    attempt_id: int | None = None,
 ) -> Attempt:
     """Score the answer with the question's current rubric; store it as the score of record."""
     text, time_spent = _clean(text, time_spent)
@@ -183,9 +221,7 @@ def submit_attempt(
     question = get_question(session, slug)
     row, rubric = current_rubric(session, question.rubric_id)
     report = score(rubric, text)
-    attempt = current_draft(session, user_id, question.id) or Attempt(
-        user_id=user_id, question_id=question.id
-    )
+    attempt = _open_draft(session, user_id, question, attempt_id)
     now = utcnow()
     attempt.answer_text = text
     attempt.time_spent_seconds = max(attempt.time_spent_seconds, time_spent)

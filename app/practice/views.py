@@ -9,10 +9,11 @@ from werkzeug.wrappers import Response
 from app.extensions import cache, db, not_cacheable
 
 from . import bp
-from .forms import AnswerForm, CompareForm, EmptyForm
+from .forms import AnswerForm, CompareForm, EmptyForm, to_int
 from .highlight import evidence_segments
 from .progress import progress_for
 from .services import (
+    AlreadySubmitted,
     EmptyAnswer,
     QuestionFilters,
     attempt_result,
@@ -63,6 +64,7 @@ def question(slug: str) -> str:
         form = AnswerForm(
             answer_text=draft.answer_text if draft else "",
             time_spent_seconds=str(draft.time_spent_seconds if draft else 0),
+            attempt_id=str(draft.id) if draft else "",
         )
     return render_template(
         "practice/question.html",
@@ -79,11 +81,18 @@ def draft(slug: str) -> Response:
     """Autosave (JSON from the page's script) or the no-script "Save draft" button."""
     if request.is_json:
         data = request.get_json(silent=True) or {}
-        text, seconds = str(data.get("answer_text", "")), _int(data.get("time_spent_seconds"))
+        text = str(data.get("answer_text", ""))
+        seconds, draft_id = to_int(data.get("time_spent_seconds")), to_int(data.get("attempt_id"))
     else:
         form = AnswerForm()
-        text, seconds = form.answer_text.data or "", form.seconds()
-    saved = save_draft(db.request_session(), current_user.id, slug, text, seconds)
+        text, seconds, draft_id = form.answer_text.data or "", form.seconds(), form.draft_id()
+    try:
+        saved = save_draft(db.request_session(), current_user.id, slug, text, seconds, draft_id)
+    except AlreadySubmitted as done:
+        if request.is_json:
+            return jsonify(error="already submitted", attempt_id=done.attempt_id), 409
+        flash("That answer was already submitted; here is its result.", "info")
+        return redirect(url_for("practice.attempt", attempt_id=done.attempt_id))
     if request.is_json:
         return jsonify(attempt_id=saved.id, saved_at=saved.updated_at.isoformat())
     flash("Draft saved.", "success")
@@ -98,10 +107,17 @@ def submit(slug: str) -> str | Response:
     if form.validate_on_submit():
         try:
             attempt = submit_attempt(
-                session, current_user.id, slug, form.answer_text.data or "", form.seconds()
+                session,
+                current_user.id,
+                slug,
+                form.answer_text.data or "",
+                form.seconds(),
+                form.draft_id(),
             )
         except EmptyAnswer as exc:
             form.answer_text.errors = [str(exc)]
+        except AlreadySubmitted as done:  # a double click or a second tab: show the result
+            return redirect(url_for("practice.attempt", attempt_id=done.attempt_id))
         else:
             return redirect(url_for("practice.attempt", attempt_id=attempt.id))
     found = get_question(session, slug)
@@ -163,10 +179,3 @@ def compare() -> str:
 def progress() -> str:
     data = progress_for(db.request_session(), current_user.id)
     return render_template("practice/progress.html", progress=data)
-
-
-def _int(value: object) -> int:
-    try:
-        return int(float(value))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return 0

@@ -7,6 +7,7 @@
   if (!form) return;
   const textarea = form.querySelector("textarea[name=answer_text]");
   const timeField = form.querySelector("input[name=time_spent_seconds]");
+  const attemptField = form.querySelector("input[name=attempt_id]");
   const wordCount = document.getElementById("word-count");
   const timer = document.getElementById("timer");
   const status = document.getElementById("save-status");
@@ -18,7 +19,8 @@
   const serverSavedAt = Date.parse(form.dataset.serverSavedAt || "") || 0;
   let spent = parseInt(timeField.value || "0", 10) || 0;
   let dirty = false;
-  let saving = false;
+  let inflight = null;  // the autosave request on its way, if any
+  let submitted = false;
 
   function readLocal() {
     try { return JSON.parse(localStorage.getItem(key) || "null"); } catch (e) { return null; }
@@ -40,6 +42,11 @@
     dirty = true;
     status.textContent = "Restored the text you typed on this device.";
   }
+
+  function localTime(date) {
+    return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  }
+  if (serverSavedAt && !dirty) status.textContent = "Draft saved " + localTime(new Date(serverSavedAt));
 
   function countWords() {
     const words = textarea.value.trim().split(/\s+/).filter(Boolean).length;
@@ -69,25 +76,36 @@
   }
 
   function save() {
-    if (!dirty || saving) return;
-    saving = true;
+    if (!dirty || inflight || submitted) return inflight;
     const sent = textarea.value;
-    fetch(draftUrl, {
+    inflight = fetch(draftUrl, {
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-      body: JSON.stringify({ answer_text: sent, time_spent_seconds: spent }),
+      body: JSON.stringify({
+        answer_text: sent, time_spent_seconds: spent, attempt_id: attemptField.value || null,
+      }),
     }).then(function (response) {
+      if (response.status === 409) {  // submitted meanwhile, in another tab perhaps
+        submitted = true;
+        localStorage.removeItem(key);
+        status.textContent = "This answer was already submitted. Reload to start a new one.";
+        status.className = "warn";
+        return null;
+      }
       if (!response.ok) throw new Error("HTTP " + response.status);
       return response.json();
-    }).then(function () {
+    }).then(function (saved) {
+      if (!saved) return;
+      attemptField.value = String(saved.attempt_id);
       if (textarea.value === sent) dirty = false;
-      status.textContent = "Draft saved " + new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+      status.textContent = "Draft saved " + localTime(new Date());
       status.className = "";
     }).catch(function () {
       status.textContent = "Not saved to the server yet (offline?). Your text is kept on this device.";
       status.className = "warn";
-    }).finally(function () { saving = false; });
+    }).finally(function () { inflight = null; });
+    return inflight;
   }
 
   textarea.addEventListener("input", function () {
@@ -97,8 +115,19 @@
   });
   textarea.addEventListener("blur", save);
   window.addEventListener("online", save);
-  window.addEventListener("pagehide", function () { if (dirty) writeLocal(); });
-  form.addEventListener("submit", function () { writeLocal({ submitting: true }); });
+  window.addEventListener("pagehide", function () { if (dirty && !submitted) writeLocal(); });
+  form.addEventListener("submit", function (event) {
+    if (event.submitter && event.submitter.hasAttribute("formaction")) return;  // "Save draft"
+    submitted = true;
+    writeLocal({ submitting: true });
+    if (inflight) {
+      // Let the save on its way land first (3 s at most), so the submission takes over that
+      // draft instead of leaving a second one behind.
+      event.preventDefault();
+      const giveUp = new Promise(function (resolve) { setTimeout(resolve, 3000); });
+      Promise.race([inflight, giveUp]).then(function () { form.submit(); });
+    }
+  });
   setInterval(save, autosaveMs);
   setInterval(tick, 1000);
   countWords();

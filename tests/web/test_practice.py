@@ -141,3 +141,25 @@ def test_history_compare_and_progress(candidate):
     assert 'id="progress-chart"' in progress and "Practise next" in progress
     listing = candidate.get("/questions?q=worldwide").text
     assert "My best:" in listing
+
+
+def test_a_late_autosave_never_revives_a_submitted_answer(candidate):
+    draft = save_draft(candidate, "Draft before submitting").json["attempt_id"]
+    token = csrf_from(candidate.get(OUTAGE).text)
+    submitted = candidate.post(
+        OUTAGE + "/submit",
+        data={"answer_text": ANSWER, "attempt_id": str(draft), "csrf_token": token},
+    )
+    assert submitted.headers["Location"] == f"/attempts/{draft}"
+    late = candidate.post(
+        OUTAGE + "/draft",
+        json={"answer_text": "late autosave", "attempt_id": draft},
+        headers={"X-CSRFToken": token},
+    )
+    assert late.status_code == 409 and late.json["attempt_id"] == draft
+    assert "late autosave" not in candidate.get(OUTAGE).text
+    again = candidate.post(  # a double click on Submit shows the same result
+        OUTAGE + "/submit",
+        data={"answer_text": ANSWER, "attempt_id": str(draft), "csrf_token": token},
+    )
+    assert again.headers["Location"] == f"/attempts/{draft}"

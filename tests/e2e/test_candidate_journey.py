@@ -1,0 +1,251 @@
+"""A candidate's journey through a real browser: sign up, answer, lose nothing, read the score.
+
+Each test is one short story against the app served over HTTP (see conftest.py), with autosave
+every second. Waits are explicit (`expect`), never sleeps.
+"""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+from sqlmodel import select
+
+from app.extensions import db
+from app.models import AttemptStatus, User
+from app.practice.services import current_draft, get_question
+
+QUESTION = "/questions/worldwide-outage"
+PASSWORD = "correct horse battery"
+
+ROLLBACK = (
+    "My first priority is to restore service, so we roll back the release to the last known "
+    "good build straight away."
+)
+ANSWER = "\n\n".join(
+    [
+        "Before acting I would ask which product is down, what users see, since when it has "
+        "been failing, and which platforms and markets are affected. Say logins have failed for "
+        "forty minutes on web, iOS and Android in every region.",
+        "I would open a war room with an incident commander, engineering, support and comms. "
+        "We would check what changed: a recent release, a config change, or an external cause "
+        "such as our cloud provider or identity vendor.",
+        ROLLBACK + " If that does not help we fail over to the secondary region.",
+        "Within thirty minutes we post on the status page and social media, acknowledge the "
+        "problem and apologise, then update users every 30 minutes and brief support and "
+        "leadership.",
+        "Once service is back I would run a blameless postmortem with a timeline and the root "
+        "cause, and give every follow-up an owner. To prevent a repeat we add automated tests, "
+        "canary releases to one market first and alerts on the login success rate.",
+        "Recovery means login success and error rates back to baseline, daily actives back on "
+        "trend, support tickets falling, and NPS and churn steady over the next weeks.",
+    ]
+)
+OFFLINE_PART = " While the train was in a tunnel I added this sentence about the rollback."
+DOWNTIME_PART = " I typed this line while the server was being restarted."
+
+SAVED = re.compile(r"^Draft saved")
+# As the page shows it on load, in local time: the draft came from the server, not this device.
+SAVED_BY_SERVER = re.compile(r"^Draft saved \d\d?:\d\d( [AP]M)?$")
+NOT_SAVED = re.compile(r"^Not saved to the server yet")
+
+
+def words(text: str) -> str:
+    count = len(text.split())
+    return f"{count} word" if count == 1 else f"{count} words"
+
+
+def sign_up(page: Page, email: str) -> None:
+    page.goto("/register")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Repeat the password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign up").click()
+    expect(page.get_by_text("Welcome! Pick a question to practise.")).to_be_visible()
+
+
+def log_in(page: Page, email: str) -> None:
+    page.goto("/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+
+
+def answer_box(page: Page):
+    return page.locator("textarea[name=answer_text]")
+
+
+def submit_answer(page: Page, text: str) -> str:
+    """Answer the outage question and submit it; returns the result page's URL."""
+    page.goto(QUESTION)
+    answer_box(page).fill(text)
+    page.get_by_role("button", name="Submit for scoring").click()
+    expect(page).to_have_url(re.compile(r"/attempts/\d+$"))
+    return page.url
+
+
+def stored_draft(live_server, email: str) -> str | None:
+    """The draft the server holds for this candidate, read through the app's services."""
+    with live_server.app.app_context(), db.session() as session:
+        user = session.exec(select(User).where(User.email == email)).one()
+        draft = current_draft(session, user.id, get_question(session, "worldwide-outage").id)
+        assert draft is None or draft.status == AttemptStatus.DRAFT
+        return None if draft is None else draft.answer_text
+
+
+def test_draft_survives_a_reload_and_the_result_highlights_evidence(page: Page):
+    sign_up(page, "ada@example.com")
+    page.goto(QUESTION)
+    box, count, status = answer_box(page), page.locator("#word-count"), page.locator("#save-status")
+    expect(count).to_have_text("0 words")
+    expect(status).to_have_text("")
+
+    box.press_sequentially("Before acting")  # real key presses: the count follows each word
+    expect(count).to_have_text("2 words")
+    box.fill(ANSWER)
+    expect(count).to_have_text(words(ANSWER))
+    expect(status).to_have_text(SAVED)
+
+    page.reload()
+    expect(box).to_have_value(ANSWER)
+    expect(status).to_have_text(SAVED_BY_SERVER)  # the server's draft, not this device's copy
+    expect(count).to_have_text(words(ANSWER))
+
+    page.get_by_role("button", name="Submit for scoring").click()
+    expect(page).to_have_url(re.compile(r"/attempts/\d+$"))
+    expect(page.locator(".score-badge")).to_have_text(re.compile(r"^\d{1,3}/100$"))
+
+    toggle = page.locator("button.criterion-toggle[data-criterion=mitigation]")
+    expect(toggle).to_contain_text("Restores service first")
+    expect(page.locator("mark.evidence.active")).to_have_count(0)
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-pressed", "true")
+    active = page.locator("mark.evidence.active")
+    expect(active.first).to_be_visible()
+    expect(active.filter(has_text=ROLLBACK)).to_have_count(1)
+    for criteria in active.evaluate_all("marks => marks.map(m => m.dataset.criteria)"):
+        assert "mitigation" in criteria.split()  # only this criterion's sentences light up
+    mitigation = page.locator("#criterion-mitigation")
+    expect(mitigation.locator(".level")).to_have_text(re.compile(r"\w+"))
+    expect(mitigation.locator(".level, .tip").first).to_be_visible()
+    toggle.click()  # a second click clears the highlight
+    expect(page.locator("mark.evidence.active")).to_have_count(0)
+
+    page.get_by_role("link", name="My progress").first.click()
+    expect(page.get_by_role("heading", name="My progress")).to_be_visible()
+    page.wait_for_function(
+        "() => { const c = document.getElementById('progress-chart');"
+        " return Chart.getChart(c) !== undefined && c.style.width !== '' && c.width > 0; }"
+    )
+    criteria = page.get_by_role("table").filter(has_text="Average of 4")
+    expect(criteria).to_contain_text("Restores service first")
+    practise_next = page.get_by_role("heading", name="Practise next")
+    expect(criteria.or_(practise_next).first).to_be_visible()
+
+
+def test_text_typed_offline_reaches_the_server_when_the_network_returns(
+    page: Page, context, new_context, live_server
+):
+    sign_up(page, "grace@example.com")
+    page.goto(QUESTION)
+    box, status = answer_box(page), page.locator("#save-status")
+    box.fill(ANSWER)
+    expect(status).to_have_text(SAVED)
+
+    context.set_offline(True)
+    box.press_sequentially(OFFLINE_PART)
+    expect(status).to_have_text(NOT_SAVED)
+    expect(status).to_have_class("warn")
+    kept = page.evaluate(
+        "() => JSON.parse(localStorage.getItem("
+        "document.getElementById('answer-form').dataset.storageKey)).text"
+    )
+    assert kept == ANSWER + OFFLINE_PART
+    assert stored_draft(live_server, "grace@example.com") == ANSWER
+
+    context.set_offline(False)
+    expect(status).to_have_text(SAVED)
+    expect(status).not_to_have_class("warn")
+    assert stored_draft(live_server, "grace@example.com") == ANSWER + OFFLINE_PART
+
+    elsewhere = new_context().new_page()  # another browser: no local copy to fall back on
+    log_in(elsewhere, "grace@example.com")
+    elsewhere.goto(QUESTION)
+    expect(answer_box(elsewhere)).to_have_value(ANSWER + OFFLINE_PART)
+
+
+def test_text_typed_while_the_server_restarts_is_not_lost(page: Page, live_server):
+    sign_up(page, "linus@example.com")
+    page.goto(QUESTION)
+    box, status = answer_box(page), page.locator("#save-status")
+    box.fill(ANSWER)
+    expect(status).to_have_text(SAVED)
+
+    live_server.stop()
+    box.press_sequentially(DOWNTIME_PART)
+    expect(status).to_have_text(NOT_SAVED)
+
+    live_server.start()  # same port, same database file, a fresh app
+    expect(status).to_have_text(SAVED)  # the next autosave gets through
+    page.reload()  # the session cookie is still valid: the form is there, with the text
+    expect(box).to_have_value(ANSWER + DOWNTIME_PART)
+    expect(status).to_have_text(SAVED_BY_SERVER)
+    assert stored_draft(live_server, "linus@example.com") == ANSWER + DOWNTIME_PART
+
+
+def test_without_javascript_a_candidate_can_still_save_and_submit(new_context):
+    page = new_context(java_script_enabled=False).new_page()
+    sign_up(page, "tim@example.com")
+    page.goto(QUESTION)
+    answer_box(page).fill(ANSWER)
+
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_text("Draft saved.")).to_be_visible()
+    expect(page).to_have_url(re.compile(QUESTION + "$"))
+    expect(answer_box(page)).to_have_value(ANSWER)
+
+    page.get_by_role("button", name="Submit for scoring").click()
+    expect(page).to_have_url(re.compile(r"/attempts/\d+$"))
+    expect(page.locator("h1")).to_have_text(re.compile(r"^Your score \d{1,3}/100$"))
+    expect(page.locator("#criterion-mitigation .level")).to_be_visible()
+    expect(page.locator("#answer-text")).to_contain_text(ROLLBACK)
+
+
+def test_another_candidate_cannot_open_my_result(new_context):
+    mine = new_context().new_page()
+    sign_up(mine, "owner@example.com")
+    result_url = submit_answer(mine, ANSWER)
+
+    theirs = new_context().new_page()
+    sign_up(theirs, "snoop@example.com")
+    response = theirs.goto(result_url)
+    assert response is not None and response.status == 404
+    expect(theirs.get_by_role("heading", name="Not found")).to_be_visible()
+    expect(theirs.locator("main")).not_to_contain_text("roll back the release")
+
+    missing = theirs.goto("/attempts/999999")  # the same answer as for a result that does not exist
+    assert missing is not None and missing.status == 404
+    expect(mine.locator(".score-badge")).to_be_visible()  # the owner still sees it
+    mine.reload()
+    expect(mine.locator("#answer-text")).to_contain_text(ROLLBACK)
+
+
+def test_a_submitted_answer_does_not_come_back_as_a_draft(page: Page, live_server):
+    sign_up(page, "barbara@example.com")
+    page.goto(QUESTION)
+    stalled = []
+    # A slow network: the autosave that clicking Submit starts never gets through.
+    page.route("**/draft", lambda route: stalled.append(route))
+    answer_box(page).fill(ANSWER)
+    page.get_by_role("button", name="Submit for scoring").click()
+    expect(page).to_have_url(re.compile(r"/attempts/\d+$"))
+    assert stalled, "clicking Submit should have started an autosave"
+    page.unroute("**/draft")
+
+    page.goto(QUESTION)  # start a fresh answer to the same question
+    # The script decides what to restore before it first shows the timer: once the timer is
+    # visible the decision is made, so the checks below need no waiting.
+    expect(page.locator("#timer")).to_be_visible()
+    assert answer_box(page).input_value() == "", "the submitted answer was restored as a draft"
+    assert stored_draft(live_server, "barbara@example.com") is None
