@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy.orm import defer
 from sqlmodel import Session, func, select
 
 from app.models import Question, RubricVersion, utcnow
@@ -43,9 +44,14 @@ class LoadSummary:
         return ", ".join(parts)
 
 
-def latest_rubric_version(session: Session, rubric_id: str) -> RubricVersion | None:
+def latest_rubric_version(
+    session: Session, rubric_id: str, with_content: bool = True
+) -> RubricVersion | None:
+    """The newest version; `with_content=False` leaves the large content column to be loaded
+    only if it is read (callers that keep compiled rubrics rarely need it)."""
     statement = (
         select(RubricVersion)
+        .options(*(() if with_content else (defer(RubricVersion.content),)))
         .where(RubricVersion.rubric_id == rubric_id)
         .order_by(RubricVersion.version.desc())  # type: ignore[attr-defined]
         .limit(1)

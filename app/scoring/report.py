@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 MAX_LEVEL = 4
@@ -50,7 +50,17 @@ class ScoreReport:
         return [f.id for f in self.flags]
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        for item in (*data["criteria"], *data["flags"]):
-            item["evidence"] = [list(span) for span in item["evidence"]]
+        """Plain JSON-ready data. (dataclasses.asdict deep-copies recursively and is slow.)"""
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["criteria"] = [_plain(c) for c in self.criteria]
+        data["flags"] = [_plain(f) for f in self.flags]
         return data
+
+
+def _plain(item: CriterionResult | Flag) -> dict[str, Any]:
+    data = {f.name: getattr(item, f.name) for f in fields(item)}
+    data["evidence"] = [list(span) for span in item.evidence]
+    for key in ("concepts_found", "concepts_missing"):
+        if key in data:
+            data[key] = list(data[key])
+    return data
