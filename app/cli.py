@@ -14,14 +14,15 @@ from typing import Any, TypeVar
 
 import click
 import yaml
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import FlaskGroup
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from .bank.formats import bank_to_dict
 from .bank.service import export_questions, import_banks, load_shipped_content, read_rubric_files
 from .extensions import db
-from .practice.services import ScoredAnswer, score_answer
+from .feedback.client import LLMSettings, request_feedback
+from .practice.services import ScoredAnswer, current_rubric, score_answer
 from .scoring import SourceError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -140,6 +141,35 @@ def score_command(slug: str, path: str, output: str) -> None:
         click.echo(_score_as_text(scored))
 
 
+@click.command("feedback")
+@click.option("--question", "slug", required=True, help="The question's slug.")
+@click.option("--file", "path", required=True, help="The answer file, or - for standard input.")
+@click.option(
+    "--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@user_errors
+def feedback_command(slug: str, path: str, output: str) -> None:
+    """Score an answer and ask the configured AI server for feedback (exits 0 even if it fails)."""
+    text = _read_text(path)
+    with db.session() as session:
+        scored = score_answer(session, slug, text)
+        _, rubric = current_rubric(session, scored.question.rubric_id)
+    settings = LLMSettings.from_config(current_app.config)
+    result = request_feedback(settings, scored.question.prompt, rubric, scored.report, text)
+    if output == "json":
+        click.echo(json.dumps(score_to_dict(scored, text) | {"llm": result.to_dict()}, indent=2))
+        return
+    click.echo(_score_as_text(scored))
+    click.echo("")
+    if result.status != "ok" or result.feedback is None:
+        click.echo(f"AI feedback: {result.status}. {result.reason}")
+        return
+    feedback = result.feedback
+    click.echo(f"AI feedback ({result.model}, {result.latency_ms} ms): {feedback['summary']}")
+    for advice in feedback["criteria"]:
+        click.echo(f"  - {advice['id']}: {advice['good']} To add: {advice['add']}")
+
+
 @click.group("bank")
 def bank_group() -> None:
     """Import and export question banks."""
@@ -195,7 +225,7 @@ def rubric_validate_command(paths: tuple[str, ...]) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    for command in (init_command, score_command, bank_group, rubric_group):
+    for command in (init_command, score_command, feedback_command, bank_group, rubric_group):
         app.cli.add_command(command)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -25,6 +26,12 @@ class DefaultConfig:
     AUTOSAVE_SECONDS = 5
     CACHE_TYPE = "SimpleCache"  # per process; COACH_CACHE_TYPE=RedisCache etc. to share one
     CACHE_DEFAULT_TIMEOUT = 60
+    # Optional AI feedback. The key and server come from the openai client's own variables
+    # (OPENAI_API_KEY, OPENAI_BASE_URL); without a key the feature is off.
+    LLM_MODEL = "gpt-4o-mini"
+    LLM_TIMEOUT = 30
+    LLM_MAX_RETRIES = 2
+    LLM_STREAM = False
 
 
 def finalise_config(app: Flask) -> None:
@@ -33,6 +40,8 @@ def finalise_config(app: Flask) -> None:
     instance.mkdir(parents=True, exist_ok=True)
     if not app.config.get("DATABASE_URL"):
         app.config["DATABASE_URL"] = f"sqlite:///{instance / 'coach.db'}"
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL"):  # the one place these are read
+        app.config.setdefault(name, os.environ.get(name))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
 

@@ -1,0 +1,207 @@
+"""Ask an OpenAI-compatible server for feedback; every failure becomes a status and a reason.
+
+Uses the official `openai` client with the Chat Completions API, which every compatible server
+speaks. Structured output (`json_schema`) is asked for first; servers that reject it get JSON mode,
+then a plain request for JSON. The reply is validated and sanitised before anyone sees it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+import openai
+from pydantic import ValidationError
+
+from app.scoring import Rubric, ScoreReport
+
+from .prompt import PROMPT_VERSION, build_messages
+from .schema import FeedbackReply, reply_json_schema, sanitise
+
+log = logging.getLogger("coach.feedback")
+
+Status = Literal["ok", "disabled", "error"]
+
+
+@dataclass(frozen=True)
+class LLMSettings:
+    api_key: str | None
+    base_url: str | None
+    model: str
+    timeout: float = 30.0  # seconds per call
+    max_retries: int = 2  # the openai client's own retries (429 honours Retry-After, 5xx, drops)
+    stream: bool = False
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.api_key)
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> LLMSettings:
+        return cls(
+            api_key=config.get("OPENAI_API_KEY") or None,
+            base_url=config.get("OPENAI_BASE_URL") or None,
+            model=str(config.get("LLM_MODEL")),
+            timeout=float(config.get("LLM_TIMEOUT", 30)),
+            max_retries=int(config.get("LLM_MAX_RETRIES", 2)),
+            stream=bool(config.get("LLM_STREAM", False)),
+        )
+
+
+@dataclass(frozen=True)
+class FeedbackResult:
+    status: Status
+    reason: str | None
+    model: str | None
+    feedback: dict[str, Any] | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    latency_ms: int | None = None
+    prompt_version: str = PROMPT_VERSION
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class _Refused(Exception):
+    pass
+
+
+class _BadReply(Exception):
+    pass
+
+
+def request_feedback(
+    settings: LLMSettings, question: str, rubric: Rubric, report: ScoreReport, answer: str
+) -> FeedbackResult:
+    """Feedback on one answer, or a plain reason why there is none. Never raises for the
+    server's failures; the total time is bounded by the timeout times the tries."""
+    if not settings.enabled:
+        return FeedbackResult("disabled", "AI feedback is off: no OPENAI_API_KEY is set.", None)
+    ids = [c.spec.id for c in rubric.criteria]
+    client = openai.OpenAI(
+        api_key=settings.api_key,
+        base_url=settings.base_url,
+        timeout=settings.timeout,
+        max_retries=settings.max_retries,
+    )
+    started = time.perf_counter()
+    try:
+        content, usage = _complete(
+            client, settings, build_messages(question, rubric, report, answer), ids
+        )
+        reply = FeedbackReply.model_validate(_parse_json(content))
+    except openai.APITimeoutError:
+        reason = f"the AI server did not answer within {settings.timeout:g} s"
+    except openai.APIConnectionError as exc:
+        reason = f"could not reach the AI server ({_cause(exc)})"
+    except openai.RateLimitError:
+        reason = (
+            f"the AI server is rate limiting requests (429, after {settings.max_retries} retries)"
+        )
+    except openai.APIStatusError as exc:
+        reason = f"the AI server answered with an error ({exc.status_code})"
+    except _Refused as exc:
+        reason = f"the model declined to give feedback ({exc})"
+    except _BadReply as exc:
+        reason = f"the AI reply was not valid JSON ({exc})"
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "reply"
+        reason = f"the AI reply did not fit the expected shape ({where}: {first['msg']})"
+    else:
+        return FeedbackResult(
+            "ok",
+            None,
+            settings.model,
+            sanitise(reply, answer, ids),
+            prompt_tokens=getattr(usage, "prompt_tokens", None),
+            completion_tokens=getattr(usage, "completion_tokens", None),
+            latency_ms=round((time.perf_counter() - started) * 1000),
+        )
+    log.warning("AI feedback unavailable: %s (model %s)", reason, settings.model)
+    return FeedbackResult(
+        "error", reason, settings.model, latency_ms=round((time.perf_counter() - started) * 1000)
+    )
+
+
+def _cause(exc: BaseException) -> str:
+    root = exc.__cause__ or exc.__context__ or exc
+    return str(root).splitlines()[0][:200] or type(root).__name__
+
+
+def _complete(
+    client: openai.OpenAI, settings: LLMSettings, messages: list[dict[str, str]], ids: list[str]
+) -> tuple[str, Any]:
+    """Try structured output, then JSON mode, then plain JSON: servers differ in what they take."""
+    formats: list[dict[str, Any] | None] = [
+        {
+            "type": "json_schema",
+            "json_schema": {"name": "feedback", "strict": True, "schema": reply_json_schema(ids)},
+        },
+        {"type": "json_object"},
+        None,
+    ]
+    for response_format in formats:
+        try:
+            return _call(client, settings, messages, response_format)
+        except (openai.BadRequestError, openai.UnprocessableEntityError) as exc:
+            if response_format is None:
+                raise
+            kind = response_format["type"]
+            log.info(
+                "server rejected response_format %s (%s); trying the next", kind, exc.status_code
+            )
+    raise AssertionError("unreachable")
+
+
+def _call(
+    client: openai.OpenAI,
+    settings: LLMSettings,
+    messages: list[dict[str, str]],
+    response_format: dict[str, Any] | None,
+) -> tuple[str, Any]:
+    extra: dict[str, Any] = {"response_format": response_format} if response_format else {}
+    if settings.stream:
+        parts: list[str] = []
+        usage = None
+        stream = client.chat.completions.create(
+            model=settings.model, messages=messages, temperature=0, stream=True, **extra
+        )
+        for chunk in stream:
+            usage = getattr(chunk, "usage", None) or usage
+            for choice in chunk.choices:
+                if getattr(choice.delta, "refusal", None):
+                    raise _Refused(choice.delta.refusal)
+                if choice.finish_reason == "content_filter":
+                    raise _Refused("content filter")
+                parts.append(choice.delta.content or "")
+        return "".join(parts), usage
+    response = client.chat.completions.create(
+        model=settings.model, messages=messages, temperature=0, **extra
+    )
+    if not response.choices:
+        raise _BadReply("no choices in the reply")
+    choice = response.choices[0]
+    if getattr(choice.message, "refusal", None):
+        raise _Refused(choice.message.refusal)
+    if choice.finish_reason == "content_filter":
+        raise _Refused("content filter")
+    return choice.message.content or "", response.usage
+
+
+_FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.DOTALL)
+
+
+def _parse_json(content: str) -> Any:
+    """JSON, tolerating the code fence some models wrap around it."""
+    fenced = _FENCE.match(content)
+    try:
+        return json.loads(fenced.group(1) if fenced else content)
+    except json.JSONDecodeError as exc:
+        raise _BadReply(f"{exc.msg} at line {exc.lineno}") from exc
