@@ -11,6 +11,7 @@ from flask_wtf.csrf import CSRFError
 
 from .config import DefaultConfig, finalise_config
 from .extensions import cache, csrf, db, limiter, login_manager
+from .feedback.tasks import tasks
 from .markdown import render_markdown
 
 
@@ -36,8 +37,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     limiter.init_app(app)
     cache.init_app(app)
+    tasks.init_app(app)
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(lambda args, page: {**args, "page": page}, "combine_page")
+    from .practice.services import word_diff
+
+    app.add_template_global(word_diff, "word_diff")
 
     from .admin import bp as admin_bp
     from .auth import bp as auth_bp
@@ -72,7 +77,8 @@ def _security_headers(response: Response) -> Response:
 
 
 def _register_error_pages(app: Flask) -> None:
-    from .practice.services import AttemptNotFound, QuestionNotFound
+    from .auth.access import AttemptNotFound
+    from .practice.services import QuestionNotFound
 
     def page(code: int, title: str, message: str) -> tuple[str, int]:
         return render_template("errors/error.html", code=code, title=title, message=message), code

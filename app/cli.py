@@ -170,6 +170,15 @@ def feedback_command(slug: str, path: str, output: str) -> None:
         click.echo(f"  - {advice['id']}: {advice['good']} To add: {advice['add']}")
 
 
+@click.command("worker")
+@click.option("--workers", default=2, show_default=True, help="Threads consuming tasks.")
+def worker_command(workers: int) -> None:
+    """Run background tasks (AI feedback) until stopped; needed when COACH_REDIS_URL is set."""
+    queue = current_app.extensions["tasks"]
+    click.echo(f"Consuming tasks from {type(queue.huey).__name__} with {workers} worker(s).")
+    queue.consumer(workers=workers).run()
+
+
 @click.group("bank")
 def bank_group() -> None:
     """Import and export question banks."""
@@ -225,7 +234,8 @@ def rubric_validate_command(paths: tuple[str, ...]) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    for command in (init_command, score_command, feedback_command, bank_group, rubric_group):
+    commands = (init_command, score_command, feedback_command, worker_command, bank_group)
+    for command in (*commands, rubric_group):
         app.cli.add_command(command)
 
 

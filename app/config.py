@@ -32,6 +32,10 @@ class DefaultConfig:
     LLM_TIMEOUT = 30
     LLM_MAX_RETRIES = 2
     LLM_STREAM = False
+    # Background tasks: SqliteHuey in instance/ consumed by the web process, or Redis when
+    # COACH_REDIS_URL is set (consumed by `coach worker`). "none" leaves tasks queued.
+    REDIS_URL: str | None = None
+    TASK_CONSUMER = "in-process"
 
 
 def finalise_config(app: Flask) -> None:

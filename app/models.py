@@ -106,3 +106,30 @@ class Score(SQLModel, table=True):
     flags: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
     engine_version: str = Field(max_length=20)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class FeedbackStatus(StrEnum):
+    PENDING = "pending"
+    OK = "ok"
+    ERROR = "error"
+    DISABLED = "disabled"
+
+
+class Feedback(SQLModel, table=True):
+    """AI feedback on one attempt: advice only, never part of the score of record."""
+
+    __tablename__ = "feedback"
+
+    id: int | None = Field(default=None, primary_key=True)
+    attempt_id: int = Field(foreign_key="attempts.id", index=True)
+    # sha256 of (answer, rubric version, model, prompt version): equal keys, equal feedback.
+    cache_key: str = Field(max_length=64, index=True)
+    status: str = Field(default=FeedbackStatus.PENDING, max_length=20)
+    reason: str | None = Field(default=None, max_length=500)
+    model: str | None = Field(default=None, max_length=100)
+    content: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    latency_ms: int | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -23,6 +23,7 @@ def make_app(instance: Path, **config: object) -> Flask:
             "TESTING": True,
             "INSTANCE_PATH": str(instance),
             "DATABASE_URL": f"sqlite:///{instance / 'coach.db'}",
+            "TASK_CONSUMER": "none",  # tests that need background tasks start a consumer
             **config,
         }
     )

@@ -8,8 +8,10 @@ from typing import Any, TypeVar
 
 from flask import abort
 from flask_login import current_user, login_required
+from sqlmodel import Session, select
+from sqlmodel.sql.expression import SelectOfScalar
 
-from app.models import Role
+from app.models import Attempt, Role
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -28,3 +30,19 @@ def role_required(*roles: Role) -> Callable[[F], F]:
         return wrapper  # type: ignore[return-value]
 
     return decorator
+
+
+class AttemptNotFound(LookupError):
+    """No such attempt for this user: the same answer whether it is missing or someone else's."""
+
+
+def attempts_visible_to(user_id: int) -> SelectOfScalar[Attempt]:
+    """The one query every attempt lookup starts from: a user sees only their own attempts."""
+    return select(Attempt).where(Attempt.user_id == user_id)
+
+
+def get_attempt(session: Session, user_id: int, attempt_id: int) -> Attempt:
+    attempt = session.exec(attempts_visible_to(user_id).where(Attempt.id == attempt_id)).first()
+    if attempt is None:
+        raise AttemptNotFound(attempt_id)
+    return attempt

@@ -9,8 +9,8 @@ from math import ceil
 
 from sqlalchemy import or_
 from sqlmodel import Session, func, select
-from sqlmodel.sql.expression import SelectOfScalar
 
+from app.auth.access import AttemptNotFound, attempts_visible_to, get_attempt
 from app.bank.service import latest_rubric_version, rubric_from_row
 from app.models import Attempt, AttemptStatus, Question, RubricVersion, Score, utcnow
 from app.scoring import Rubric, ScoreReport, score
@@ -124,24 +124,8 @@ MAX_ANSWER_CHARS = 50_000
 MAX_TIME_SECONDS = 6 * 60 * 60
 
 
-class AttemptNotFound(LookupError):
-    """No such attempt for this user: the same answer whether it is missing or someone else's."""
-
-
 class EmptyAnswer(ValueError):
     pass
-
-
-def attempts_visible_to(user_id: int) -> SelectOfScalar[Attempt]:
-    """The one query every attempt lookup starts from: a user sees only their own attempts."""
-    return select(Attempt).where(Attempt.user_id == user_id)
-
-
-def get_attempt(session: Session, user_id: int, attempt_id: int) -> Attempt:
-    attempt = session.exec(attempts_visible_to(user_id).where(Attempt.id == attempt_id)).first()
-    if attempt is None:
-        raise AttemptNotFound(attempt_id)
-    return attempt
 
 
 def current_draft(session: Session, user_id: int, question_id: int) -> Attempt | None:

@@ -7,6 +7,8 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from app.extensions import cache, db, not_cacheable
+from app.feedback.service import latest_feedback
+from app.feedback.views import ask_for_feedback, render_feedback
 
 from . import bp
 from .forms import AnswerForm, CompareForm, EmptyForm, to_int
@@ -14,6 +16,7 @@ from .highlight import evidence_segments
 from .progress import progress_for
 from .services import (
     AlreadySubmitted,
+    AttemptResult,
     EmptyAnswer,
     QuestionFilters,
     attempt_result,
@@ -119,6 +122,7 @@ def submit(slug: str) -> str | Response:
         except AlreadySubmitted as done:  # a double click or a second tab: show the result
             return redirect(url_for("practice.attempt", attempt_id=done.attempt_id))
         else:
+            ask_for_feedback(current_user.id, attempt.id)
             return redirect(url_for("practice.attempt", attempt_id=attempt.id))
     found = get_question(session, slug)
     return render_template(
@@ -133,14 +137,38 @@ def submit(slug: str) -> str | Response:
 @bp.get("/attempts/<int:attempt_id>")
 @login_required
 def attempt(attempt_id: int) -> str:
-    result = attempt_result(db.request_session(), current_user.id, attempt_id)
+    session = db.request_session()
+    result = attempt_result(session, current_user.id, attempt_id)
     evidence = {c["id"]: c["evidence"] for c in result.score.criteria}
     return render_template(
         "practice/result.html",
         result=result,
         segments=evidence_segments(result.attempt.answer_text, evidence),
         retry_form=EmptyForm(),
+        feedback_html=_feedback_html(result),
     )
+
+
+def _feedback_html(result: AttemptResult) -> str:
+    record = latest_feedback(db.request_session(), current_user.id, result.attempt.id)
+    levels = {c["id"]: c["score"] for c in result.score.criteria}
+    return render_feedback(record, result.attempt.answer_text, levels)
+
+
+@bp.get("/attempts/<int:attempt_id>/feedback")
+@login_required
+def feedback(attempt_id: int) -> str:
+    """The feedback panel alone, which the result page polls while it is being written."""
+    return _feedback_html(attempt_result(db.request_session(), current_user.id, attempt_id))
+
+
+@bp.post("/attempts/<int:attempt_id>/feedback")
+@login_required
+def retry_feedback(attempt_id: int) -> Response:
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    ask_for_feedback(current_user.id, attempt_id)
+    return redirect(url_for("practice.attempt", attempt_id=attempt_id) + "#ai-feedback")
 
 
 @bp.post("/attempts/<int:attempt_id>/retry")

@@ -22,3 +22,22 @@
     });
   });
 })();
+
+// The AI feedback panel fills in by itself while it is being written.
+(function () {
+  "use strict";
+  const slot = document.getElementById("ai-feedback-slot");
+  if (!slot) return;
+  let tries = 0;
+  function poll() {
+    const panel = slot.querySelector("#ai-feedback");
+    if (!panel || panel.dataset.status !== "pending" || tries > 150) return;
+    tries += 1;
+    fetch(slot.dataset.url, { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (html) { if (html) slot.innerHTML = html; })
+      .catch(function () { /* offline for a moment: try again */ })
+      .finally(function () { setTimeout(poll, 2000); });
+  }
+  setTimeout(poll, 1000);
+})();

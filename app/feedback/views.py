@@ -1,0 +1,34 @@
+"""Feedback on the result page: start it after a submission, poll it, retry it."""
+
+from __future__ import annotations
+
+from flask import current_app, render_template
+
+from app.extensions import db
+from app.models import Feedback
+
+from .client import LLMSettings
+from .service import start_feedback
+from .tasks import tasks
+
+
+def settings() -> LLMSettings:
+    return LLMSettings.from_config(current_app.config)
+
+
+def ask_for_feedback(user_id: int, attempt_id: int) -> Feedback | None:
+    """Start (or reuse) feedback for an attempt and queue the work; a no-op when it is off."""
+    record, needs_task = start_feedback(db.request_session(), settings(), user_id, attempt_id)
+    if record is not None and needs_task:
+        tasks.enqueue_feedback(record.id)
+    return record
+
+
+def render_feedback(record: Feedback | None, answer: str, rubric_levels: dict[str, int]) -> str:
+    return render_template(
+        "practice/_feedback.html",
+        feedback=record,
+        enabled=settings().enabled,
+        answer=answer,
+        rubric_levels=rubric_levels,
+    )
