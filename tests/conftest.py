@@ -24,6 +24,9 @@ def make_app(instance: Path, **config: object) -> Flask:
             "INSTANCE_PATH": str(instance),
             "DATABASE_URL": f"sqlite:///{instance / 'coach.db'}",
             "TASK_CONSUMER": "none",  # tests that need background tasks start a consumer
+            # Never the developer's real key: AI tests point at a stand-in server themselves.
+            "OPENAI_API_KEY": None,
+            "OPENAI_BASE_URL": None,
             **config,
         }
     )
