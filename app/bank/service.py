@@ -176,6 +176,13 @@ def count_questions(session: Session) -> int:
     return session.exec(select(func.count()).select_from(Question)).one()
 
 
+_compiled: dict[tuple[str, int, str], Rubric] = {}
+
+
 def rubric_from_row(row: RubricVersion) -> Rubric:
-    """The scorer's view of a stored rubric version."""
-    return parse_rubric(row.content, f"{row.rubric_id} v{row.version}")
+    """The scorer's view of a stored rubric version, compiled once per process: versions are
+    immutable, so (id, version, content hash) names one rubric for good."""
+    key = (row.rubric_id, row.version, row.content_hash)
+    if key not in _compiled:
+        _compiled[key] = parse_rubric(row.content, f"{row.rubric_id} v{row.version}")
+    return _compiled[key]

@@ -7,6 +7,7 @@ then a plain request for JSON. The reply is validated and sanitised before anyon
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -84,12 +85,7 @@ def request_feedback(
     if not settings.enabled:
         return FeedbackResult("disabled", "AI feedback is off: no OPENAI_API_KEY is set.", None)
     ids = [c.spec.id for c in rubric.criteria]
-    client = openai.OpenAI(
-        api_key=settings.api_key,
-        base_url=settings.base_url,
-        timeout=settings.timeout,
-        max_retries=settings.max_retries,
-    )
+    client = _client(settings.api_key, settings.base_url, settings.timeout, settings.max_retries)
     started = time.perf_counter()
     try:
         content, usage = _complete(
@@ -127,6 +123,14 @@ def request_feedback(
     log.warning("AI feedback unavailable: %s (model %s)", reason, settings.model)
     return FeedbackResult(
         "error", reason, settings.model, latency_ms=round((time.perf_counter() - started) * 1000)
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _client(api_key: str, base_url: str | None, timeout: float, max_retries: int) -> openai.OpenAI:
+    """One client (and its connection pool) per configuration, reused across calls."""
+    return openai.OpenAI(
+        api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries
     )
 
 

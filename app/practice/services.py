@@ -90,18 +90,12 @@ def get_question(session: Session, slug: str) -> Question:
     return question
 
 
-_compiled: dict[tuple[str, int, str], Rubric] = {}
-
-
 def current_rubric(session: Session, rubric_id: str) -> tuple[RubricVersion, Rubric]:
     """The newest version of a rubric, compiled once per version."""
     row = latest_rubric_version(session, rubric_id, with_content=False)
     if row is None:
         raise LookupError(f"no rubric {rubric_id!r} in the database (run `coach init`)")
-    key = (row.rubric_id, row.version, row.content_hash)
-    if key not in _compiled:
-        _compiled[key] = rubric_from_row(row)
-    return row, _compiled[key]
+    return row, rubric_from_row(row)
 
 
 @dataclass(frozen=True)
