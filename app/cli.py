@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import click
 import yaml
 from flask import Flask, current_app
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from .bank.formats import bank_to_dict
@@ -142,6 +142,7 @@ def score_command(slug: str, path: str, output: str) -> None:
 
 
 @click.command("feedback")
+@with_appcontext
 @click.option("--question", "slug", required=True, help="The question's slug.")
 @click.option("--file", "path", required=True, help="The answer file, or - for standard input.")
 @click.option(
@@ -171,6 +172,7 @@ def feedback_command(slug: str, path: str, output: str) -> None:
 
 
 @click.command("worker")
+@with_appcontext
 @click.option("--workers", default=2, show_default=True, help="Threads consuming tasks.")
 def worker_command(workers: int) -> None:
     """Run background tasks (AI feedback) until stopped; needed when COACH_REDIS_URL is set."""

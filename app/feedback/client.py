@@ -12,9 +12,9 @@ import json
 import logging
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import openai
 from pydantic import ValidationError
@@ -80,16 +80,18 @@ class _BadReply(Exception):
 def request_feedback(
     settings: LLMSettings, question: str, rubric: Rubric, report: ScoreReport, answer: str
 ) -> FeedbackResult:
-    """Feedback on one answer, or a plain reason why there is none. Never raises for the
-    server's failures; the total time is bounded by the timeout times the tries."""
+    """Feedback on one answer, or a plain reason why there is none. Never raises; the whole
+    call, retries and their waits included, ends within timeout x (retries + 1)."""
     if not settings.enabled:
         return FeedbackResult("disabled", "AI feedback is off: no OPENAI_API_KEY is set.", None)
     ids = [c.spec.id for c in rubric.criteria]
-    client = _client(settings.api_key, settings.base_url, settings.timeout, settings.max_retries)
+    client = _client(settings.api_key, settings.base_url, settings.timeout)
     started = time.perf_counter()
+    deadline = started + settings.timeout * (settings.max_retries + 1)
+    messages = build_messages(question, rubric, report, answer)
     try:
-        content, usage = _complete(
-            client, settings, build_messages(question, rubric, report, answer), ids
+        content, usage = _with_retries(
+            lambda: _complete(client, settings, messages, ids), settings.max_retries, deadline
         )
         reply = FeedbackReply.model_validate(_parse_json(content))
     except openai.APITimeoutError:
@@ -110,6 +112,11 @@ def request_feedback(
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "reply"
         reason = f"the AI reply did not fit the expected shape ({where}: {first['msg']})"
+    except openai.OpenAIError as exc:  # an error event mid-stream, an unreadable body...
+        reason = f"the AI server's reply could not be used ({type(exc).__name__}: {exc})"[:300]
+    except Exception as exc:  # a server that is not OpenAI-compatible: never crash the caller
+        log.exception("unexpected failure while asking for AI feedback")
+        reason = f"the AI server's reply could not be read ({type(exc).__name__})"
     else:
         return FeedbackResult(
             "ok",
@@ -127,11 +134,43 @@ def request_feedback(
 
 
 @functools.lru_cache(maxsize=8)
-def _client(api_key: str, base_url: str | None, timeout: float, max_retries: int) -> openai.OpenAI:
-    """One client (and its connection pool) per configuration, reused across calls."""
-    return openai.OpenAI(
-        api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries
-    )
+def _client(api_key: str, base_url: str | None, timeout: float) -> openai.OpenAI:
+    """One client (and its connection pool) per configuration, reused across calls. Its own
+    retries are off: they honour Retry-After for up to a minute, past any deadline we promise."""
+    return openai.OpenAI(api_key=api_key, base_url=base_url, timeout=timeout, max_retries=0)
+
+
+_RETRYABLE = (openai.RateLimitError, openai.InternalServerError, openai.APIConnectionError)
+
+
+T = TypeVar("T")
+
+
+def _with_retries(call: Callable[[], T], retries: int, deadline: float) -> T:
+    """Retry rate limits, server errors and dropped connections, waiting as the server asks
+    (Retry-After) or backing off, but never past the deadline."""
+    for attempt in range(retries + 1):
+        try:
+            return call()
+        except _RETRYABLE as exc:
+            wait = _retry_after(exc) or 0.25 * 2**attempt
+            if attempt == retries or time.perf_counter() + wait >= deadline:
+                raise
+            log.info("AI server %s; retrying in %.2f s", type(exc).__name__, wait)
+            time.sleep(wait)
+    raise AssertionError("unreachable")
+
+
+def _retry_after(exc: Exception) -> float | None:
+    response = getattr(exc, "response", None)
+    if response is None:
+        return None
+    for header, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
+        try:
+            return max(0.0, float(response.headers[header]) * scale)
+        except (KeyError, ValueError):
+            continue
+    return None
 
 
 def _cause(exc: BaseException) -> str:
@@ -175,15 +214,19 @@ def _call(
         parts: list[str] = []
         usage = None
         stream = client.chat.completions.create(
-            model=settings.model, messages=messages, temperature=0, stream=True, **extra
+            model=settings.model,
+            messages=messages,
+            temperature=0,
+            stream=True,
+            stream_options={"include_usage": True},
+            **extra,
         )
         for chunk in stream:
             usage = getattr(chunk, "usage", None) or usage
             for choice in chunk.choices:
                 if getattr(choice.delta, "refusal", None):
                     raise _Refused(choice.delta.refusal)
-                if choice.finish_reason == "content_filter":
-                    raise _Refused("content filter")
+                _check_finish(choice.finish_reason)
                 parts.append(choice.delta.content or "")
         return "".join(parts), usage
     response = client.chat.completions.create(
@@ -194,9 +237,15 @@ def _call(
     choice = response.choices[0]
     if getattr(choice.message, "refusal", None):
         raise _Refused(choice.message.refusal)
-    if choice.finish_reason == "content_filter":
-        raise _Refused("content filter")
+    _check_finish(choice.finish_reason)
     return choice.message.content or "", response.usage
+
+
+def _check_finish(reason: str | None) -> None:
+    if reason == "content_filter":
+        raise _Refused("content filter")
+    if reason == "length":
+        raise _BadReply("the reply was cut off before it ended")
 
 
 _FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.DOTALL)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from app.scoring import Rubric, ScoreReport
 
@@ -20,6 +21,9 @@ stronger rewrite of the answer that keeps the candidate's own facts and story an
 Reply with JSON only, matching the requested schema."""
 
 
+_CLOSING_MARKER = re.compile(r"<\s*/\s*answer\s*>", re.IGNORECASE)
+
+
 def build_messages(
     question: str, rubric: Rubric, report: ScoreReport, answer: str
 ) -> list[dict[str, str]]:
@@ -33,7 +37,7 @@ def build_messages(
         }
         for c in rubric.criteria
     ]
-    answer = answer.replace("</answer>", "</ answer>")  # the answer cannot close its own marker
+    answer = _CLOSING_MARKER.sub("</ answer>", answer)  # the answer cannot close its own marker
     user = (
         f"Question:\n{question.strip()}\n\n"
         f"Rubric {rubric.id} v{rubric.version}:\n{json.dumps(rubric_brief, indent=1)}\n\n"

@@ -37,8 +37,7 @@ def feedback_json(app, runner, answer_file, standin, *, api_key: str | None = "t
         LLM_MAX_RETRIES=0,
     )
     args = ["feedback", "--question", "worldwide-outage", "--file", str(answer_file)]
-    with app.app_context():  # as the real `coach` (a FlaskGroup) does: see the xfail below
-        result = runner.invoke(args=[*args, "--format", "json"])
+    result = runner.invoke(args=[*args, "--format", "json"])
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
 
@@ -117,13 +116,6 @@ def test_the_overall_score_is_the_same_whatever_the_ai_does(app, runner, answer_
     assert without_llm(ok) == without_llm(error) == without_llm(disabled) == scored
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="app bug: app/cli.py feedback_command reads current_app.config (line 157) but is a "
-    "plain click command without @with_appcontext; under app.test_cli_runner() (or any group "
-    "but FlaskGroup) it fails with 'Working outside of application context'",
-)
 def test_feedback_runs_through_the_flask_cli_runner_without_a_pushed_context(
     app, runner, answer_file
 ):
