@@ -48,6 +48,17 @@ def user_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def answer_options(command: F) -> F:
+    """--question, --file and --format, shared by `coach score` and `coach feedback`."""
+    command = click.option(
+        "--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True
+    )(command)
+    command = click.option(
+        "--file", "path", required=True, help="The answer file, or - for standard input."
+    )(command)
+    return click.option("--question", "slug", required=True, help="The question's slug.")(command)
+
+
 def _read_text(path: str) -> str:
     if path == "-":
         return sys.stdin.read()
@@ -124,11 +135,7 @@ def _score_as_text(scored: ScoredAnswer) -> str:
 
 
 @click.command("score")
-@click.option("--question", "slug", required=True, help="The question's slug.")
-@click.option("--file", "path", required=True, help="The answer file, or - for standard input.")
-@click.option(
-    "--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@answer_options
 @user_errors
 def score_command(slug: str, path: str, output: str) -> None:
     """Score an answer against the question's current rubric."""
@@ -143,11 +150,7 @@ def score_command(slug: str, path: str, output: str) -> None:
 
 @click.command("feedback")
 @with_appcontext
-@click.option("--question", "slug", required=True, help="The question's slug.")
-@click.option("--file", "path", required=True, help="The answer file, or - for standard input.")
-@click.option(
-    "--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@answer_options
 @user_errors
 def feedback_command(slug: str, path: str, output: str) -> None:
     """Score an answer and ask the configured AI server for feedback (exits 0 even if it fails)."""
