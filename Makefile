@@ -4,7 +4,7 @@ BIN    := $(VENV)/bin
 PYTHON ?= python3
 PORT   ?= 5000
 
-.PHONY: install browser run test lint format bench clean
+.PHONY: install test-deps run test lint format bench clean
 
 install: $(VENV)/.installed
 
@@ -14,18 +14,23 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $@
 
-# The end-to-end tests drive Debian's Chromium (never a downloaded browser); install it if missing.
-browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+# Some tests drive real programs from Debian's packages: Chromium for the browser tests (never a
+# downloaded browser) and a Redis server for the task queue. Install them when missing.
+TEST_PACKAGES := chromium:chromium redis-server:redis-server
+
+test-deps:
+	@missing=""; for pair in $(TEST_PACKAGES); do \
+	  command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair##*:}"; done; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
-	  else echo "The browser tests need Debian's chromium: sudo apt-get install chromium" >&2; exit 1; fi; }
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else echo "The tests need:$$missing (sudo apt-get install$$missing)" >&2; exit 1; fi; fi
 
 run: install
 	$(BIN)/coach init
 	$(BIN)/coach run --host 127.0.0.1 --port $(PORT)
 
-test: install browser
+test: install test-deps
 	$(BIN)/pytest -q
 
 lint: install

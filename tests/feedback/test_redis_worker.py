@@ -1,0 +1,100 @@
+"""With COACH_REDIS_URL set, feedback tasks go through a real Redis to a `coach worker` process."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import AuthActions, csrf_from, make_app
+
+from .standin import Reply, StandIn, completion
+
+REDIS = shutil.which("redis-server")
+COACH = str(Path(sys.executable).parent / "coach")
+ADVICE = {"summary": "Solid first step; name your recovery metrics.", "criteria": [], "rewrite": ""}
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    if REDIS is None:
+        pytest.fail("redis-server is missing: run `make test`, which installs it", pytrace=False)
+    port = _free_port()
+    server = subprocess.Popen(
+        [REDIS, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}/0"
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def test_a_coach_worker_process_writes_the_feedback(tmp_path, seeded_database, redis_url):
+    shutil.copy(seeded_database, tmp_path / "coach.db")
+    with StandIn() as standin:
+        standin.always(Reply(body=completion(json.dumps(ADVICE))))
+        config = {
+            "REDIS_URL": redis_url,
+            "OPENAI_API_KEY": "test-key",
+            "OPENAI_BASE_URL": standin.base_url,
+        }
+        client = make_app(tmp_path, **config).test_client()
+        auth = AuthActions(client)
+        auth.register("admin@example.com")
+        auth.logout()
+        auth.register("candidate@example.com")
+        token = csrf_from(client.get("/questions/worldwide-outage").text)
+        response = client.post(
+            "/questions/worldwide-outage/submit",
+            data={"answer_text": "We roll back the release and apologise.", "csrf_token": token},
+        )
+        attempt = re.search(r"/attempts/(\d+)$", response.headers["Location"]).group(1)
+        assert 'data-status="pending"' in client.get(f"/attempts/{attempt}/feedback").text
+
+        env = {
+            **os.environ,
+            "COACH_INSTANCE_PATH": str(tmp_path),
+            "COACH_REDIS_URL": redis_url,
+            "OPENAI_API_KEY": "test-key",
+            "OPENAI_BASE_URL": standin.base_url,
+        }
+        env.pop("COACH_DATABASE_URL", None)
+        worker = subprocess.Popen(
+            [COACH, "worker", "--workers", "1"], env=env, stdout=subprocess.PIPE, text=True
+        )
+        try:
+            deadline = time.monotonic() + 20
+            html = ""
+            while time.monotonic() < deadline:
+                html = client.get(f"/attempts/{attempt}/feedback").text
+                if 'data-status="pending"' not in html:
+                    break
+                time.sleep(0.1)
+        finally:
+            worker.terminate()
+            worker.wait(timeout=20)
+        assert 'data-status="ok"' in html
+        assert "name your recovery metrics" in html
+        assert len(standin.requests) == 1
