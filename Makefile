@@ -16,11 +16,11 @@ $(VENV)/.installed: pyproject.toml
 
 # Some tests drive real programs from Debian's packages: Chromium for the browser tests (never a
 # downloaded browser) and a Redis server for the task queue. Install them when missing.
-TEST_PACKAGES := chromium:chromium redis-server:redis-server
+TEST_PACKAGES := chromium redis-server  # each installs a command of the same name
 
 test-deps:
-	@missing=""; for pair in $(TEST_PACKAGES); do \
-	  command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair##*:}"; done; \
+	@missing=""; for package in $(TEST_PACKAGES); do \
+	  command -v $$package >/dev/null 2>&1 || missing="$$missing $$package"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
