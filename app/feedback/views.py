@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app, render_template
 
 from app.extensions import db
@@ -24,11 +26,12 @@ def ask_for_feedback(user_id: int, attempt_id: int) -> Feedback | None:
     return record
 
 
-def render_feedback(record: Feedback | None, answer: str, rubric_levels: dict[str, int]) -> str:
+def render_feedback(record: Feedback | None, answer: str, criteria: list[dict[str, Any]]) -> str:
+    """The panel; `criteria` are the stored score's, for titles and the rubric's levels."""
     return render_template(
         "practice/_feedback.html",
         feedback=record,
         enabled=settings().enabled,
         answer=answer,
-        rubric_levels=rubric_levels,
+        rubric={c["id"]: c for c in criteria},
     )

@@ -133,7 +133,9 @@ def current_draft(session: Session, user_id: int, question_id: int) -> Attempt |
 
 
 def _clean(text: str, time_spent: int) -> tuple[str, int]:
-    return text[:MAX_ANSWER_CHARS], max(0, min(int(time_spent), MAX_TIME_SECONDS))
+    """Browsers send line breaks as CRLF; store LF, so the text diffs and displays as typed."""
+    text = text.replace("\r\n", "\n")[:MAX_ANSWER_CHARS]
+    return text, max(0, min(int(time_spent), MAX_TIME_SECONDS))
 
 
 class AlreadySubmitted(ValueError):
@@ -337,6 +339,7 @@ def compare_attempts(session: Session, user_id: int, first_id: int, second_id: i
 
 def word_diff(old: str, new: str) -> list[tuple[str, str]]:
     """A word-level diff (difflib), keeping whitespace so the text reads as written."""
+    old, new = old.replace("\r\n", "\n"), new.replace("\r\n", "\n")
     old_words, new_words = re.split(r"(\s+)", old), re.split(r"(\s+)", new)
     pieces: list[tuple[str, str]] = []
     matcher = difflib.SequenceMatcher(a=old_words, b=new_words, autojunk=False)

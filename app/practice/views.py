@@ -151,8 +151,7 @@ def attempt(attempt_id: int) -> str:
 
 def _feedback_html(result: AttemptResult) -> str:
     record = latest_feedback(db.request_session(), current_user.id, result.attempt.id)
-    levels = {c["id"]: c["score"] for c in result.score.criteria}
-    return render_feedback(record, result.attempt.answer_text, levels)
+    return render_feedback(record, result.attempt.answer_text, result.score.criteria)
 
 
 @bp.get("/attempts/<int:attempt_id>/feedback")

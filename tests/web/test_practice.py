@@ -163,3 +163,9 @@ def test_a_late_autosave_never_revives_a_submitted_answer(candidate):
         data={"answer_text": ANSWER, "attempt_id": str(draft), "csrf_token": token},
     )
     assert again.headers["Location"] == f"/attempts/{draft}"
+
+
+def test_line_breaks_typed_in_a_browser_are_stored_as_typed(candidate):
+    attempt = attempt_id(submit(candidate, "First line.\r\nSecond line.\r\n\r\nThird."))
+    page = candidate.get(f"/attempts/{attempt}").text
+    assert "First line.\nSecond line.\n\nThird." in page and "\r" not in page
