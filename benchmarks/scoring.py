@@ -67,9 +67,9 @@ def _verdict(baseline: str, ratio: float) -> str:
     return f"{'Met' if ratio <= 1.0 else 'Not met'} against {baseline} ({ratio:.2f})."
 
 
-def accuracy() -> list[dict]:
+def accuracy(folder: Path = EVAL_DIR) -> list[dict]:
     results = []
-    for path in sorted(EVAL_DIR.glob("*.yaml")):
+    for path in sorted(folder.glob("*.yaml")):
         eval_set = load_eval_set(path)
         result = evaluate(eval_set)
         results.append(
@@ -127,5 +127,24 @@ def report() -> str:
         for cid, d in r["detection"].items():
             lines.append(
                 f"| {r['question']} | {cid} | {d.precision:.2f} | {d.recall:.2f} | {d.support} |"
+            )
+    heldout = accuracy(EVAL_DIR / "heldout")
+    if heldout:
+        lines += [
+            "",
+            "## Held-out answers (tests/eval/heldout)",
+            "",
+            "Written blind to the scorer and never used to tune the rubrics.",
+            "",
+            "| question | answers | pairwise accuracy | Spearman rho | precision | recall |",
+            "|---|---|---|---|---|---|",
+        ]
+        for r in heldout:
+            supported = [d for d in r["detection"].values() if d.support]
+            precision = sum(d.precision for d in supported) / max(1, len(supported))
+            recall = sum(d.recall for d in supported) / max(1, len(supported))
+            lines.append(
+                f"| {r['question']} | {r['answers']} | {r['pairwise']:.3f} | {r['spearman']:.3f} "
+                f"| {precision:.2f} | {recall:.2f} |"
             )
     return "\n".join(lines) + "\n"

@@ -7,8 +7,8 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from app.extensions import cache, db, not_cacheable
+from app.feedback.panel import ask_for_feedback, render_feedback
 from app.feedback.service import latest_feedback
-from app.feedback.views import ask_for_feedback, render_feedback
 
 from . import bp
 from .forms import AnswerForm, CompareForm, EmptyForm, to_int

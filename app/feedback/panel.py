@@ -1,4 +1,4 @@
-"""Feedback on the result page: start it after a submission, poll it, retry it."""
+"""The feedback panel of the result page: start the work after a submission, render the panel."""
 
 from __future__ import annotations
 
