@@ -56,3 +56,18 @@ def test_the_agreement_measures_themselves():
     assert spearman([1, 2, 3, 4], [10, 20, 30, 40]) == pytest.approx(1.0)
     assert spearman([1, 2, 3, 4], [4, 3, 2, 1]) == pytest.approx(-1.0)
     assert spearman([1, 2, 2, 3], [1, 2, 3, 4]) == pytest.approx(0.9486832980505138)
+
+
+HELDOUT_FILES = sorted((Path(__file__).parent / "heldout").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", HELDOUT_FILES, ids=lambda p: p.stem)
+def test_answers_never_used_for_tuning_are_still_ordered_sensibly(path):
+    """A lower bar than the tuning set's: these answers were written blind to the scorer and
+    must stay unseen while rubrics are tuned, so they show how well it generalises."""
+    eval_set = load_eval_set(path)
+    result = evaluate(eval_set)
+    assert result.pairwise_accuracy >= 0.85
+    strong = [a.id for a in eval_set.answers if a.kind in {"excellent", "good"}]
+    cheats = [a.id for a in eval_set.answers if a.kind in {"gamed", "off-topic"}]
+    assert max(result.overall[a] for a in cheats) < max(result.overall[a] for a in strong)
