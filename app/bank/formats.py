@@ -66,7 +66,7 @@ class LoadedQuestion:
     line: int | None
 
     def problem(self, field: str, message: str) -> Problem:
-        return Problem(self.file, self.line, f"{field}", message)
+        return Problem(self.file, self.line, field, message)
 
 
 def questions_from_document(document: Document) -> list[LoadedQuestion]:
