@@ -125,8 +125,8 @@ def score(rubric: Rubric, text: str) -> ScoreReport:
                 _spans(sentences, repeats),
             )
         )
-    kept = [i for i in range(len(sentences)) if i not in set(to_grader) | set(repeats)]
-    kept_sentences = [sentences[i] for i in kept]
+    dropped = set(to_grader) | set(repeats)
+    kept_sentences = [s for i, s in enumerate(sentences) if i not in dropped]
     hits = _find_concepts(rubric, kept_sentences)
 
     stuffed = _stuffed_sentences(kept_sentences, hits)
@@ -156,7 +156,7 @@ def score(rubric: Rubric, text: str) -> ScoreReport:
     overall = max(0.0, overall)
 
     if counted_words < rubric.spec.min_words:
-        overall *= counted_words / rubric.spec.min_words if rubric.spec.min_words else 1
+        overall *= counted_words / rubric.spec.min_words
         flags.append(
             Flag(
                 "too_short",
