@@ -213,11 +213,13 @@ def _sentence_spans(text: str, block_start: int, block_end: int) -> list[tuple[i
 
 
 def compile_phrase(phrase: str) -> tuple[str, ...]:
-    """A phrase as the stems to look for, filler words dropped."""
+    """A phrase as the stems to look for, filler words dropped ("turn off the feature" also
+    matches "turn off that feature") unless that would leave a single word: "my fault" and
+    "their fault" must stay different phrases, and "these days" must not become "day"."""
     words, stems = tokenize(phrase)
-    return tuple(
-        s for w, s in zip(words, stems, strict=True) if w not in PHRASE_FILLER | CLAUSE_BREAKS
-    )
+    pairs = [(w, s) for w, s in zip(words, stems, strict=True) if w not in CLAUSE_BREAKS]
+    content = [s for w, s in pairs if w not in PHRASE_FILLER]
+    return tuple(content) if len(content) >= 2 or len(pairs) == 1 else tuple(s for _, s in pairs)
 
 
 class Match(NamedTuple):

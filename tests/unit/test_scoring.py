@@ -219,3 +219,10 @@ def test_a_story_without_learning_is_flagged(failure):
     report = score(failure, no_lesson)
     assert report.criterion("learning").score == 0
     assert "no-learning" in report.flag_ids
+
+
+def test_owning_the_mistake_is_not_blaming_others(failure):
+    owned = STORY + "\nIt was my fault, and I said so to the customer."
+    blamed = STORY + "\nIt was their fault, and I said so to the customer."
+    assert "blame" not in score(failure, owned).flag_ids
+    assert "blame" in score(failure, blamed).flag_ids
