@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from .report import MAX_LEVEL, CriterionResult, Flag, ScoreReport
 from .rubric import CompiledCriterion, Rubric
-from .text import GLUE_WORDS, Sentence, is_content_word, split_sentences
+from .text import CLAUSE_BREAKS, GLUE_WORDS, Sentence, is_content_word, split_sentences
 
 # Bump when a change to the engine can change a score: stored scores record the version they used.
 ENGINE_VERSION = "1.0"
@@ -53,6 +53,7 @@ _OFF_TOPIC_CAP = 5
 _STUFFED_MIN_CONCEPTS = 3  # a sentence naming this many concepts...
 _STUFFED_MAX_GLUE = 0.12  # ...with this small a share of little words (the, to, we, and) is a list
 _BARE_TERMS_MIN = 3  # this many lines that are nothing but a rubric term is a keyword list
+_LIST_SHARE = 0.6  # term lists carrying this share of all matches make the answer a keyword list
 _SECTION_MIN_WORDS = 12  # content words under a cue heading that make it a real section
 _NEAR_DUPLICATE = 0.85  # Jaccard similarity of content stems that counts as a repeat
 
@@ -287,7 +288,34 @@ def _stuffed_sentences(sentences: list[Sentence], hits: _Hits) -> set[int]:
             bare.add(s_index)
     if len(bare) >= _BARE_TERMS_MIN:
         stuffed |= bare
-    return stuffed
+    return stuffed | _list_answer(sentences, hits)
+
+
+def _list_answer(sentences: list[Sentence], hits: _Hits) -> set[int]:
+    """Sentences that enumerate bare rubric terms ("I would do mitigation: rollback, kill switch,
+    failover"), when such lists carry most of what the whole answer matched: an answer built
+    from term lists, however they are dressed up. A list here and there is normal prose."""
+    lists: set[int] = set()
+    for s_index in hits.sentence_concepts:
+        sentence, covered = sentences[s_index], hits.covered(s_index)
+        bare_items = 0
+        item: list[int] = []
+        for position, word in enumerate([*sentence.words, ","]):
+            if word not in CLAUSE_BREAKS and word not in {"and", "or"}:
+                item.append(position)
+                continue
+            content = [i for i in item if is_content_word(sentence.words[i])]
+            if content and len(content) <= 3 and sum(i not in covered for i in content) == 0:
+                bare_items += 1
+            item = []
+        if bare_items >= _BARE_TERMS_MIN:
+            lists.add(s_index)
+    total = sum(len(c) for c in hits.sentence_concepts.values())
+    in_lists = sum(len(hits.sentence_concepts[i]) for i in lists)
+    criteria = {c for i in lists for c, _ in hits.sentence_concepts[i]}
+    if lists and in_lists >= _LIST_SHARE * total and len(criteria) >= 3:
+        return lists
+    return set()
 
 
 def _criterion_result(

@@ -152,7 +152,29 @@ def _blocks(text: str) -> list[tuple[int, int, bool]]:
         offset += len(line)
     if start is not None:
         blocks.append((start, end, False))
-    return blocks
+    return _bare_titles(text, blocks)
+
+
+def _bare_titles(text: str, blocks: list[tuple[int, int, bool]]) -> list[tuple[int, int, bool]]:
+    """A short line with no closing punctuation that introduces a longer paragraph ("What I
+    learned" above its story) is a heading too, even without '#' or a colon. A run of short
+    lines stays what it is: a list."""
+    titled = []
+    for index, (start, end, heading) in enumerate(blocks):
+        line = text[start:end]
+        following = blocks[index + 1] if index + 1 < len(blocks) else None
+        if (
+            not heading
+            and following is not None
+            and "\n" not in line
+            and len(line.split()) <= 6
+            and line.rstrip()[-1:] not in ".!?,;"
+            and not _BULLET.match(line)
+            and len(text[following[0] : following[1]].split()) > 6
+        ):
+            heading = True
+        titled.append((start, end, heading))
+    return titled
 
 
 def split_sentences(text: str) -> list[Sentence]:
