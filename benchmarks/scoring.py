@@ -128,18 +128,32 @@ def report() -> str:
             lines.append(
                 f"| {r['question']} | {cid} | {d.precision:.2f} | {d.recall:.2f} | {d.support} |"
             )
-    heldout = accuracy(EVAL_DIR / "heldout")
-    if heldout:
+    for folder, title, about in (
+        (
+            "tuning2",
+            "Second tuning set (tests/eval/tuning2)",
+            "Written blind with deliberately varied wording, then used to add phrase variants.",
+        ),
+        (
+            "heldout",
+            "Held-out answers (tests/eval/heldout)",
+            "Written blind to the scorer; no rubric was tuned on these answers (they were "
+            "consulted once to reject over-general phrases, so the figures may be optimistic).",
+        ),
+    ):
+        extra = accuracy(EVAL_DIR / folder)
+        if not extra:
+            continue
         lines += [
             "",
-            "## Held-out answers (tests/eval/heldout)",
+            f"## {title}",
             "",
-            "Written blind to the scorer and never used to tune the rubrics.",
+            about,
             "",
             "| question | answers | pairwise accuracy | Spearman rho | precision | recall |",
             "|---|---|---|---|---|---|",
         ]
-        for r in heldout:
+        for r in extra:
             supported = [d for d in r["detection"].values() if d.support]
             precision = sum(d.precision for d in supported) / max(1, len(supported))
             recall = sum(d.recall for d in supported) / max(1, len(supported))
