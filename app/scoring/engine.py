@@ -54,6 +54,7 @@ _STUFFED_MIN_CONCEPTS = 3  # a sentence naming this many concepts...
 _STUFFED_MAX_GLUE = 0.12  # ...with this small a share of little words (the, to, we, and) is a list
 _BARE_TERMS_MIN = 3  # this many lines that are nothing but a rubric term is a keyword list
 _LIST_SHARE = 0.6  # term lists carrying this share of all matches make the answer a keyword list
+_LIST_DENSITY = 0.2  # below this many matches per content word, an answer is prose, not lists
 _SECTION_MIN_WORDS = 12  # content words under a cue heading that make it a real section
 _NEAR_DUPLICATE = 0.85  # Jaccard similarity of content stems that counts as a repeat
 
@@ -295,9 +296,16 @@ def _list_answer(sentences: list[Sentence], hits: _Hits) -> set[int]:
     """Sentences that enumerate bare rubric terms ("I would do mitigation: rollback, kill switch,
     failover"), when such lists carry most of what the whole answer matched: an answer built
     from term lists, however they are dressed up. A list here and there is normal prose."""
+    total = sum(len(c) for c in hits.sentence_concepts.values())
+    content_words = sum(len(s.content_stems) for s in sentences)
+    if total < _LIST_DENSITY * content_words:
+        return set()  # matches thinly spread through real sentences: no need to look closer
     lists: set[int] = set()
     for s_index in hits.sentence_concepts:
-        sentence, covered = sentences[s_index], hits.covered(s_index)
+        sentence = sentences[s_index]
+        if sentence.words.count(",") + sentence.words.count(";") < _BARE_TERMS_MIN - 1:
+            continue  # three items or more need two separators; most sentences stop here
+        covered = hits.covered(s_index)
         bare_items = 0
         item: list[int] = []
         for position, word in enumerate([*sentence.words, ","]):
@@ -310,7 +318,6 @@ def _list_answer(sentences: list[Sentence], hits: _Hits) -> set[int]:
             item = []
         if bare_items >= _BARE_TERMS_MIN:
             lists.add(s_index)
-    total = sum(len(c) for c in hits.sentence_concepts.values())
     in_lists = sum(len(hits.sentence_concepts[i]) for i in lists)
     criteria = {c for i in lists for c, _ in hits.sentence_concepts[i]}
     if lists and in_lists >= _LIST_SHARE * total and len(criteria) >= 3:
