@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from app.scoring.sourcefile import Document, Problem, SourceError, read_file, validate
+from app.scoring.sourcefile import Document, Problem, SourceError, read_each, validate
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=100)]
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
@@ -81,13 +81,7 @@ def questions_from_document(document: Document) -> list[LoadedQuestion]:
 
 def read_banks(paths: Iterable[str | Path]) -> list[LoadedQuestion]:
     """Read every file, collecting all problems; duplicate slugs across files are problems too."""
-    loaded: list[LoadedQuestion] = []
-    problems: list[Problem] = []
-    for path in paths:
-        try:
-            loaded.extend(questions_from_document(read_file(path)))
-        except SourceError as exc:
-            problems.extend(exc.problems)
+    loaded, problems = read_each(paths, questions_from_document)
     first_seen: dict[str, LoadedQuestion] = {}
     for question in loaded:
         earlier = first_seen.setdefault(question.spec.slug, question)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from sqlmodel import Session, func, select
 from app.models import Question, RubricVersion, utcnow
 from app.scoring import Rubric, SourceError
 from app.scoring.rubric import SHIPPED_RUBRICS_DIR, parse_rubric, rubric_from_document
-from app.scoring.sourcefile import Problem, read_file
+from app.scoring.sourcefile import read_each
 
 from .formats import LoadedQuestion, QuestionSpec, read_banks
 
@@ -114,27 +115,28 @@ def upsert_questions(
     session.flush()
 
 
-def import_banks(session: Session, paths: Iterable[str | Path]) -> LoadSummary:
-    """Import bank files all-or-nothing: any problem in any file leaves the database untouched."""
-    summary = LoadSummary()
+@contextmanager
+def all_or_nothing(session: Session) -> Iterator[None]:
+    """Commit everything the block did, or, on any error, none of it."""
     try:
-        upsert_questions(session, read_banks(paths), summary)
+        yield
         session.commit()
     except BaseException:
         session.rollback()
         raise
+
+
+def import_banks(session: Session, paths: Iterable[str | Path]) -> LoadSummary:
+    """Import bank files all-or-nothing: any problem in any file leaves the database untouched."""
+    summary = LoadSummary()
+    with all_or_nothing(session):
+        upsert_questions(session, read_banks(paths), summary)
     return summary
 
 
 def read_rubric_files(paths: Iterable[Path]) -> list[Rubric]:
     """Read and validate rubric files, collecting every problem before giving up."""
-    rubrics: list[Rubric] = []
-    problems: list[Problem] = []
-    for path in paths:
-        try:
-            rubrics.append(rubric_from_document(read_file(path)))
-        except SourceError as exc:
-            problems.extend(exc.problems)
+    rubrics, problems = read_each(paths, lambda document: [rubric_from_document(document)])
     if problems:
         raise SourceError(problems)
     return rubrics
@@ -147,17 +149,13 @@ def load_shipped_content(
 ) -> LoadSummary:
     """Load the shipped rubrics and bank in one transaction; running it twice changes nothing."""
     summary = LoadSummary()
-    try:
+    with all_or_nothing(session):
         for rubric in read_rubric_files(sorted(rubrics_dir.glob("*.yaml"))):
             row = store_rubric(session, rubric)
             if row is not None:
                 summary.rubrics_added.append(f"{row.rubric_id} v{row.version}")
         bank_files = sorted([*bank_dir.glob("*.yaml"), *bank_dir.glob("*.json")])
         upsert_questions(session, read_banks(bank_files), summary)
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
     return summary
 
 

@@ -8,7 +8,7 @@ module joins the two.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -129,6 +129,23 @@ def read_file(path: str | Path) -> Document:
 
 
 M = TypeVar("M", bound=BaseModel)
+
+
+R = TypeVar("R")
+
+
+def read_each(
+    paths: Iterable[str | Path], read: Callable[[Document], list[R]]
+) -> tuple[list[R], list[Problem]]:
+    """Read every file and keep going past bad ones, so one run reports every problem."""
+    results: list[R] = []
+    problems: list[Problem] = []
+    for path in paths:
+        try:
+            results.extend(read(read_file(path)))
+        except SourceError as exc:
+            problems.extend(exc.problems)
+    return results, problems
 
 
 def validate(model: type[M], document: Document, path: FieldPath = (), data: Any = None) -> M:
