@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from .report import MAX_LEVEL, CriterionResult, Flag, ScoreReport
@@ -17,33 +18,56 @@ from .text import CLAUSE_BREAKS, GLUE_WORDS, Sentence, is_content_word, split_se
 # Bump when a change to the engine can change a score: stored scores record the version they used.
 ENGINE_VERSION = "1.0"
 
-_GRADER = re.compile(
-    "|".join(
-        [
-            r"\b(ignore|disregard|forget)\b[^.]{0,40}\b(instructions?|prompts?|rubric|rules)\b",
-            r"\b(note|message|instructions?|reminder)s? (to|for) (the |any )?"
-            r"(grader|evaluator|examiner|assessor|scorer|marker|reviewer|ai|model|llm)",
-            r"\b(dear|hey|hello|hi|attention),? (the )?"
-            r"(grader|evaluator|examiner|assessor|scorer|marker|ai|model|reviewer)",
-            r"\b(grader|evaluator|examiner|assessor|scorer|marker)s?\b[^.]{0,60}"
-            r"\b(give|award|assign|score|rate|mark|grade)",
-            r"\b(give|award|assign|grant)\b[^.]{0,40}(full marks|full score|full points|"
-            r"max(imum)? (score|marks|points)|top (score|marks)|perfect score|highest (score|mark)|"
-            r"\b100 ?/ ?100|\b100 points|\b10 ?/ ?10|\b5 ?/ ?5)",
-            r"\b(score|rate|grade|mark)\s+(this|my|the)\s+(answer|response|submission)\b",
-            r"\b(this|my) (answer|response|submission) (covers|meets|satisfies|deserves|hits|"
-            r"addresses|ticks) (every|all|each|the) ",
-            r"\bsystem prompt\b|\byou are an? (ai|language model|grader|evaluator|assistant)\b",
-        ]
-    ),
-    re.IGNORECASE,
-)
+_GRADERS = "grader|evaluator|examiner|assessor|scorer|marker"
 
-_GRADER_TRIGGERS = frozenset(
-    """ignore disregard forget grader graders evaluator examiner assessor scorer marker reviewer
-    ai model llm give award assign grant answer response submission prompt assistant language
-    score rate grade mark""".split()
-)
+
+def _grader_pattern(triggers: str, pattern: str) -> tuple[frozenset[str], re.Pattern[str]]:
+    """A way of speaking to the grader, and the words it cannot do without: the regex only
+    runs on sentences holding one of them, which keeps it off nearly every sentence."""
+    return frozenset(triggers.split()), re.compile(pattern, re.IGNORECASE)
+
+
+_TO_GRADER = [
+    _grader_pattern(
+        "ignore disregard forget",
+        r"\b(ignore|disregard|forget)\b[^.]{0,40}\b(instructions?|prompts?|rubric|rules)\b",
+    ),
+    _grader_pattern(
+        "note notes message messages instruction instructions reminder reminders",
+        r"\b(note|message|instructions?|reminder)s? (to|for) (the |any )?"
+        rf"({_GRADERS}|reviewer|ai|model|llm)",
+    ),
+    _grader_pattern(
+        "dear hey hello hi attention",
+        rf"\b(dear|hey|hello|hi|attention),? (the )?({_GRADERS}|ai|model|reviewer)",
+    ),
+    _grader_pattern(
+        "grader graders evaluator evaluators examiner examiners assessor assessors scorer scorers "
+        "marker markers",
+        rf"\b({_GRADERS})s?\b[^.]{{0,60}}\b(give|award|assign|score|rate|mark|grade)",
+    ),
+    _grader_pattern(
+        "give award assign grant",
+        r"\b(give|award|assign|grant)\b[^.]{0,40}(full marks|full score|full points|"
+        r"max(imum)? (score|marks|points)|top (score|marks)|perfect score|highest (score|mark)|"
+        r"\b100 ?/ ?100|\b100 points|\b10 ?/ ?10|\b5 ?/ ?5)",
+    ),
+    _grader_pattern(
+        "score rate grade mark",
+        r"\b(score|rate|grade|mark)\s+(this|my|the)\s+(answer|response|submission)\b",
+    ),
+    _grader_pattern(
+        "answer response submission",
+        r"\b(this|my) (answer|response|submission) (covers|meets|satisfies|deserves|hits|"
+        r"addresses|ticks) (every|all|each|the) ",
+    ),
+    _grader_pattern("prompt", r"\bsystem prompt\b"),
+    _grader_pattern(
+        "ai language grader evaluator assistant",
+        r"\byou are an? (ai|language model|grader|evaluator|assistant)\b",
+    ),
+]
+_GRADER_WORDS = frozenset().union(*(triggers for triggers, _ in _TO_GRADER))
 
 # Built-in flags: they only ever remove credit.
 _GRADER_PENALTY = 20
@@ -74,18 +98,25 @@ _NOT_PAST = frozenset("need feed speed seed indeed embed proceed succeed exceed 
 class _Hits:
     """Which concepts each criterion found, and where."""
 
-    concept_sentences: dict[tuple[int, str], set[int]] = field(default_factory=dict)
+    concept_sentences: defaultdict[tuple[int, str], set[int]] = field(
+        default_factory=lambda: defaultdict(set)
+    )
     cue_sentences: dict[int, set[int]] = field(default_factory=dict)
-    spans: dict[int, list[tuple[int, int]]] = field(default_factory=dict)  # sentence -> tokens
-    sentence_concepts: dict[int, set[tuple[int, str]]] = field(default_factory=dict)
+    # sentence -> token spans of its matched phrases
+    spans: defaultdict[int, list[tuple[int, int]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    sentence_concepts: defaultdict[int, set[tuple[int, str]]] = field(
+        default_factory=lambda: defaultdict(set)
+    )
 
     def add(
         self, criterion: int, concept: str, sentence: int, tokens: tuple[int, int] | None
     ) -> None:
-        self.concept_sentences.setdefault((criterion, concept), set()).add(sentence)
-        self.sentence_concepts.setdefault(sentence, set()).add((criterion, concept))
+        self.concept_sentences[criterion, concept].add(sentence)
+        self.sentence_concepts[sentence].add((criterion, concept))
         if tokens is not None:
-            self.spans.setdefault(sentence, []).append(tokens)
+            self.spans[sentence].append(tokens)
 
     def covered(self, sentence: int) -> set[int]:
         """Token positions inside a matched phrase."""
@@ -191,12 +222,15 @@ def score(rubric: Rubric, text: str) -> ScoreReport:
 
 
 def _sentences_to_grader(sentences: list[Sentence]) -> list[int]:
-    """Sentences that speak to the grader. The regex is slow, so it only runs on sentences
-    holding one of the words that every one of its patterns needs."""
+    """Sentences that speak to the grader."""
     return [
         index
         for index, sentence in enumerate(sentences)
-        if not _GRADER_TRIGGERS.isdisjoint(sentence.words) and _GRADER.search(sentence.text)
+        if not _GRADER_WORDS.isdisjoint(sentence.words)
+        and any(
+            not triggers.isdisjoint(sentence.words) and pattern.search(sentence.text)
+            for triggers, pattern in _TO_GRADER
+        )
     ]
 
 
@@ -207,7 +241,7 @@ def _spans(sentences: list[Sentence], indexes: list[int] | set[int]) -> list[tup
 def _repeated_sentences(sentences: list[Sentence], skip: set[int]) -> list[int]:
     """Sentences whose content words (nearly) repeat an earlier sentence's."""
     seen: list[frozenset[str]] = []
-    postings: dict[str, list[int]] = {}  # stem -> the kept sentences (indexes into seen) with it
+    postings: defaultdict[str, list[int]] = defaultdict(list)  # stem -> indexes into seen
     repeats: list[int] = []
     for index, sentence in enumerate(sentences):
         stems = frozenset(sentence.content_stems)
@@ -222,15 +256,14 @@ def _repeated_sentences(sentences: list[Sentence], skip: set[int]) -> list[int]:
             repeats.append(index)
             continue
         for stem_ in stems:
-            postings.setdefault(stem_, []).append(len(seen))
+            postings[stem_].append(len(seen))
         seen.append(stems)
     return repeats
 
 
 def _similar(a: frozenset[str], b: frozenset[str]) -> bool:
     """Jaccard similarity at or above the threshold; sets of very different size cannot be."""
-    small, large = sorted((len(a), len(b)))
-    if small < _NEAR_DUPLICATE * large:
+    if min(len(a), len(b)) < _NEAR_DUPLICATE * max(len(a), len(b)):
         return False
     return len(a & b) >= _NEAR_DUPLICATE * len(a | b)
 
@@ -278,18 +311,22 @@ def _stuffed_sentences(sentences: list[Sentence], hits: _Hits) -> set[int]:
         short_line = sentence.whole_block and not sentence.heading and sentence.word_count <= 8
         if len(concepts) < _STUFFED_MIN_CONCEPTS and not short_line:
             continue
-        content = [i for i, word in enumerate(sentence.words) if is_content_word(word)]
-        if not content:
+        content_words = len(sentence.content_stems)
+        if not content_words:
             continue
-        glue = sum(word in GLUE_WORDS for word in sentence.words) / sentence.word_count
-        uncovered = len(set(content) - hits.covered(s_index))
-        if len(concepts) >= _STUFFED_MIN_CONCEPTS and glue < _STUFFED_MAX_GLUE:
+        if len(concepts) >= _STUFFED_MIN_CONCEPTS and _glue_share(sentence) < _STUFFED_MAX_GLUE:
             stuffed.add(s_index)
-        elif len(content) <= 3 and uncovered <= 1 and sentence.whole_block and not sentence.heading:
-            bare.add(s_index)
+        elif content_words <= 3 and sentence.whole_block and not sentence.heading:
+            content = {i for i, word in enumerate(sentence.words) if is_content_word(word)}
+            if len(content - hits.covered(s_index)) <= 1:
+                bare.add(s_index)
     if len(bare) >= _BARE_TERMS_MIN:
         stuffed |= bare
     return stuffed | _list_answer(sentences, hits)
+
+
+def _glue_share(sentence: Sentence) -> float:
+    return sum(map(GLUE_WORDS.__contains__, sentence.words)) / sentence.word_count
 
 
 def _list_answer(sentences: list[Sentence], hits: _Hits) -> set[int]:

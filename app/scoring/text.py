@@ -14,6 +14,8 @@ from typing import Generic, NamedTuple, TypeVar
 import Stemmer
 
 _STEMMER = Stemmer.Stemmer("english")
+_STEM_TABLE: dict[str, str] = {}
+_STEM_TABLE_LIMIT = 100_000
 
 # Words a phrase may skip between its own words ("rolled the release back" is "roll back").
 MAX_GAP = 2
@@ -49,6 +51,8 @@ STOPWORDS = PHRASE_FILLER | frozenset(
 GLUE_WORDS = STOPWORDS - frozenset(
     "no not up out off all each every both also just very really again once there here".split()
 )
+# A sentence with none of these words cannot negate anything.
+_NEGATING_WORDS = NEGATORS | frozenset(first for first, _ in NEGATOR_PAIRS)
 CLAUSE_BREAKS = frozenset({",", ";", ":", "—", "–", "(", ")"})
 _NOT_CONTENT = STOPWORDS | CLAUSE_BREAKS
 _ABBREVIATIONS = frozenset({"e.g", "i.e", "etc", "vs", "mr", "mrs", "ms", "dr", "approx", "incl"})
@@ -101,16 +105,36 @@ def _normalise(text: str) -> str:
     return text.replace("'", " ")
 
 
-def _words(text: str, normalised: bool = False, contractions: bool = True) -> list[str]:
-    """Lower-case words and clause breaks, contractions expanded (pass `contractions=False`
-    when the text is known to have no apostrophe, to skip that step)."""
-    if not normalised:
-        contractions = "'" in text or "’" in text
-        text = _normalise(text)
-    words = _TOKEN.findall(text)
+def _tokens(normalised: str, start: int, end: int, contractions: bool) -> list[str]:
+    """The words and clause breaks of `normalised[start:end]`. `contractions` says whether the
+    text had an apostrophe, whose stand-in tokens must then be turned back into words."""
+    words = _TOKEN.findall(normalised, start, end)
     if contractions and not _CONTRACTION_STANDINS.keys().isdisjoint(words):
         words = [_CONTRACTION_STANDINS.get(w, w) for w in words]
     return words
+
+
+def _has_apostrophe(text: str) -> bool:
+    return "'" in text or "’" in text
+
+
+def _words(text: str) -> list[str]:
+    """Lower-case words and clause breaks, contractions expanded."""
+    normalised = _normalise(text)
+    return _tokens(normalised, 0, len(normalised), _has_apostrophe(text))
+
+
+def _stems_of(vocabulary: set[str]) -> dict[str, str]:
+    """Each word's stem. Answers share most of their words, so stems are kept across calls in
+    a table that only grows, up to a limit (so concurrent readers never miss a word)."""
+    missing = list(vocabulary.difference(_STEM_TABLE))
+    if not missing:
+        return _STEM_TABLE
+    fresh = dict(zip(missing, _STEMMER.stemWords(missing), strict=True))
+    if len(_STEM_TABLE) + len(fresh) <= _STEM_TABLE_LIMIT:
+        _STEM_TABLE.update(fresh)
+        return _STEM_TABLE
+    return {word: fresh.get(word) or _STEM_TABLE[word] for word in vocabulary}
 
 
 def tokenize(text: str) -> tuple[list[str], list[str]]:
@@ -181,10 +205,11 @@ def split_sentences(text: str) -> list[Sentence]:
     """Split prose, bullets and labelled lines into sentences with exact character spans."""
     pieces: list[tuple[int, int, list[str], int, bool, bool]] = []
     vocabulary: set[str] = set()
-    # Normalise once; slices of it line up with the text unless lower-casing changed a length.
+    # Normalise once; its positions line up with the text unless lower-casing changed a length.
     normalised = _normalise(text)
-    aligned = len(normalised) == len(text)
-    contractions = "'" in text or "’" in text
+    if len(normalised) != len(text):
+        normalised = None
+    contractions = _has_apostrophe(text)
     for block_start, block_end, heading in _blocks(text):
         if heading:
             spans = [(block_start, block_end)]
@@ -194,8 +219,8 @@ def split_sentences(text: str) -> list[Sentence]:
         for start, end in spans:
             bullet = _BULLET.match(text, start, end)
             start = bullet.end() if bullet else start
-            if aligned:
-                words = _words(normalised[start:end], True, contractions)
+            if normalised is not None:
+                words = _tokens(normalised, start, end, contractions)
             else:
                 words = _words(text[start:end])
             word_count = len(words) - sum(map(CLAUSE_BREAKS.__contains__, words))
@@ -203,16 +228,15 @@ def split_sentences(text: str) -> list[Sentence]:
                 found.append((start, end, words, word_count))
                 vocabulary.update(words)
         pieces += [(*piece, heading, len(found) == 1) for piece in found]
-    # Stem each distinct word once, in one call into the C stemmer.
-    distinct = list(vocabulary)
-    stem_of = dict(zip(distinct, _STEMMER.stemWords(distinct), strict=True))
+    stem_of = _stems_of(vocabulary)
     sentences = []
     for start, end, words, word_count, heading, whole_block in pieces:
         stems = list(map(stem_of.__getitem__, words))
-        content = [s for w, s in zip(words, stems, strict=True) if w not in _NOT_CONTENT]
-        piece = text[start:end]
+        content = [stem_of[word] for word in words if word not in _NOT_CONTENT]
         sentences.append(
-            Sentence(start, end, piece, words, stems, word_count, content, whole_block, heading)
+            Sentence(
+                start, end, text[start:end], words, stems, word_count, content, whole_block, heading
+            )
         )
     return sentences
 
@@ -254,19 +278,19 @@ K = TypeVar("K", bound=Hashable)
 
 
 class PhraseMatcher(Generic[K]):
-    """Finds many phrases in one pass: each token's stem is looked up once, and only phrases that
-    start with it are followed further. Keys say what a phrase stands for (a concept, a cue...).
-    """
+    """Finds many phrases in one pass: each token's stem is looked up once, and a longer phrase
+    is followed further only where its second word is in reach. Keys say what a phrase stands
+    for (a concept, a cue...)."""
 
     def __init__(self, phrases: Iterable[tuple[K, tuple[str, ...]]]):
-        # first stem -> (keys of one-word phrases, [(key, the other stems) of longer ones])
-        self._by_first: dict[str, tuple[list[K], list[tuple[K, tuple[str, ...]]]]] = {}
+        # first stem -> (keys of one-word phrases, {second stem: [(key, the stems after it)]})
+        self._by_first: dict[str, tuple[list[K], dict[str, list[tuple[K, tuple[str, ...]]]]]] = {}
         for key, stems in phrases:
-            single, longer = self._by_first.setdefault(stems[0], ([], []))
+            single, longer = self._by_first.setdefault(stems[0], ([], {}))
             if len(stems) == 1:
                 single.append(key)
             else:
-                longer.append((key, stems[1:]))
+                longer.setdefault(stems[1], []).append((key, stems[2:]))
 
     def matches(self, sentences: list[Sentence]) -> Iterator[tuple[K, Match]]:
         """Every non-negated occurrence of every phrase."""
@@ -274,16 +298,40 @@ class PhraseMatcher(Generic[K]):
         for s_index, sentence in enumerate(sentences):
             stems = sentence.stems
             starts = [i for i, stem in enumerate(stems) if stem in by_first]
+            may_negate = not _NEGATING_WORDS.isdisjoint(sentence.words)
             for t_index in starts:
                 single, longer = by_first[stems[t_index]]
-                ends = [
-                    (key, last) for key, rest in longer if (last := _follow(stems, t_index, rest))
-                ]
-                if (single or ends) and not is_negated(sentence.words, t_index):
+                ends = ()
+                if longer and not longer.keys().isdisjoint(
+                    stems[t_index + 1 : t_index + 2 + MAX_GAP]
+                ):  # a second word is in reach: worth following
+                    ends = _longer_matches(stems, t_index, longer)
+                if not (single or ends):
+                    continue
+                if not may_negate or not is_negated(sentence.words, t_index):
                     for key in single:
                         yield key, Match(s_index, t_index, t_index)
                     for key, last in ends:
                         yield key, Match(s_index, t_index, last)
+
+
+def _longer_matches(
+    stems: list[str], position: int, by_second: dict[str, list[tuple[K, tuple[str, ...]]]]
+) -> list[tuple[K, int]]:
+    """The phrases of two words or more starting at `position`, with where each ends. Each word
+    is taken at its first occurrence at most MAX_GAP words after the one before it."""
+    ends = []
+    window = stems[position + 1 : position + 2 + MAX_GAP]
+    for offset, stem in enumerate(window):
+        phrases = by_second.get(stem)
+        if phrases is None or window.index(stem) != offset:
+            continue  # a later occurrence of the same second word: the first one decided
+        second = position + 1 + offset
+        for key, rest in phrases:
+            last = _follow(stems, second, rest) if rest else second
+            if last:
+                ends.append((key, last))
+    return ends
 
 
 def _follow(stems: list[str], position: int, rest: tuple[str, ...]) -> int | None:
