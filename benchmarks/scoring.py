@@ -5,6 +5,7 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Callable
+from itertools import permutations
 from pathlib import Path
 
 import markdown
@@ -15,7 +16,7 @@ from app.scoring.evaluation import evaluate, load_eval_set
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL_DIR = ROOT / "tests" / "eval"
-ROUNDS = 200
+ROUNDS = 300
 
 
 def long_answer(words: int = 1200) -> str:
@@ -26,9 +27,9 @@ def long_answer(words: int = 1200) -> str:
     return " ".join(text[:words])
 
 
-def _timed(function: Callable[..., object], *args: object) -> float:
+def _timed(function: Callable[[], object]) -> float:
     start = time.perf_counter()
-    function(*args)
+    function()
     return time.perf_counter() - start
 
 
@@ -37,20 +38,26 @@ def scoring_cost(rounds: int = ROUNDS) -> dict[str, float]:
 
     `bare` is `markdown.markdown(text)`; `app` is how this app renders Markdown
     (`app.markdown.render_markdown` without its cache: Python-Markdown with the app's
-    extensions, then nh3).
+    extensions, then nh3). Whatever runs just before a function leaves the CPU caches warm or
+    cold for it (bare Markdown right after the app's Markdown runs some 10% faster), so the
+    rounds cycle through every order of the three, and each follows each other equally often.
     """
     rubric = load_rubric("incident-response")
     text = long_answer()
     render_uncached = render_markdown.__wrapped__
+    functions: dict[str, Callable[[], object]] = {
+        "bare": lambda: markdown.markdown(text),
+        "app": lambda: render_uncached(text),
+        "score": lambda: score(rubric, text),
+    }
     for _ in range(10):  # warm up every side
-        markdown.markdown(text)
-        render_uncached(text)
-        score(rubric, text)
-    times: dict[str, list[float]] = {"bare": [], "app": [], "score": []}
-    for _ in range(rounds):
-        times["bare"].append(_timed(markdown.markdown, text))
-        times["score"].append(_timed(score, rubric, text))
-        times["app"].append(_timed(render_uncached, text))
+        for function in functions.values():
+            function()
+    orders = list(permutations(functions))
+    times: dict[str, list[float]] = {name: [] for name in functions}
+    for round_ in range(rounds):
+        for name in orders[round_ % len(orders)]:
+            times[name].append(_timed(functions[name]))
     median = statistics.median
     return {
         "words": len(text.split()),
@@ -91,7 +98,9 @@ def report() -> str:
         "",
         f"Scoring a {cost['words']}-word answer against `incident-response`, timed in turn",
         "with two ways of rendering the same text with Python-Markdown, in one process, "
-        f"{cost['rounds']} rounds. Each ratio is the median of the per-round ratios.",
+        f"{cost['rounds']} rounds cycling through all six orders of the three (what runs just "
+        "before a function warms or cools the CPU caches for it). Each ratio is the median of "
+        "the per-round ratios.",
         "",
         "| measure | median |",
         "|---|---|",

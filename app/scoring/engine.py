@@ -10,6 +10,7 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import islice
 
 from .report import MAX_LEVEL, CriterionResult, Flag, ScoreReport
 from .rubric import CompiledCriterion, Rubric
@@ -247,11 +248,10 @@ def _repeated_sentences(sentences: list[Sentence], skip: set[int]) -> list[int]:
         stems = frozenset(sentence.content_stems)
         if index in skip or len(stems) < 4:
             continue
-        # A near-duplicate lacks at most (1 - J) / J of these stems, so probing one more than
-        # that many is sure to reach it; long stems are rarer, so their postings are short.
+        # A near-duplicate lacks at most (1 - J) / J of these stems, so probing any one more
+        # than that many is sure to reach it.
         probes = int(len(stems) * (1 - _NEAR_DUPLICATE) / _NEAR_DUPLICATE) + 1
-        rarest = sorted(stems, key=len, reverse=True)[:probes]
-        candidates = {j for stem_ in rarest for j in postings.get(stem_, ())}
+        candidates = {j for stem_ in islice(stems, probes) for j in postings.get(stem_, ())}
         if any(_similar(stems, seen[j]) for j in candidates):
             repeats.append(index)
             continue
@@ -270,14 +270,14 @@ def _similar(a: frozenset[str], b: frozenset[str]) -> bool:
 
 def _find_concepts(rubric: Rubric, sentences: list[Sentence]) -> _Hits:
     hits = _Hits()
-    for (kind, c_index, concept_id), match in rubric.signals.matches(sentences):
+    for (kind, c_index, concept_id), (s_index, first, last) in rubric.signals.matches(sentences):
         if kind == "concept":
-            hits.add(c_index, concept_id, match.sentence, (match.first, match.last))
+            hits.add(c_index, concept_id, s_index, (first, last))
         else:
             cued = hits.cue_sentences.setdefault(c_index, set())
-            cued.add(match.sentence)
-            if sentences[match.sentence].heading:
-                cued.update(_section_after(sentences, match.sentence))
+            cued.add(s_index)
+            if sentences[s_index].heading:
+                cued.update(_section_after(sentences, s_index))
     patterned = [
         (c_index, concept)
         for c_index, criterion in enumerate(rubric.criteria)

@@ -60,7 +60,21 @@ _ABBREVIATIONS = frozenset({"e.g", "i.e", "etc", "vs", "mr", "mrs", "ms", "dr", 
 _TOKEN = re.compile(r"[a-z0-9]+|[,;:()—–]")
 _BULLET = re.compile(r"\s*(?:[-*•+]|\d{1,2}[.)]|#{1,6})\s+")
 _HEADING = re.compile(r"^(#{1,6}\s+\S.*|\*\*[^*]+\*\*:?|__[^_]+__:?)$")
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]*_]*\s+")
+_CLOSING = ".!?\"')]*_"  # what may stand between a sentence's last word and the space after it
+
+
+def _any_case(word: str) -> str:
+    return "".join(f"[{c}{c.upper()}]" if c.isalpha() else re.escape(c) for c in word)
+
+
+# A sentence ends with . ! or ? (then perhaps quotes or brackets) and a space, unless the mark
+# closes an abbreviation standing as a word of its own. The regex starts with the mark, so it
+# can skip through the text quickly.
+_SENTENCE_END = re.compile(
+    "[.!?]"
+    + "".join(rf"(?<!(?<!\S){_any_case(word)}[.!?])" for word in sorted(_ABBREVIATIONS))
+    + r"[\"')\]*_]*\s+"
+)
 _NEGATED_CONTRACTION = re.compile(r"n't\b")
 _POSSESSIVE = re.compile(r"'s\b")
 # What the tokens left by splitting a contraction stand for ("won't" -> "wo nt" -> "will not").
@@ -110,7 +124,7 @@ def _tokens(normalised: str, start: int, end: int, contractions: bool) -> list[s
     text had an apostrophe, whose stand-in tokens must then be turned back into words."""
     words = _TOKEN.findall(normalised, start, end)
     if contractions and not _CONTRACTION_STANDINS.keys().isdisjoint(words):
-        words = [_CONTRACTION_STANDINS.get(w, w) for w in words]
+        words = list(map(_CONTRACTION_STANDINS.get, words, words))
     return words
 
 
@@ -191,8 +205,8 @@ def _bare_titles(text: str, blocks: list[tuple[int, int, bool]]) -> list[tuple[i
             not heading
             and following is not None
             and "\n" not in line
-            and len(line.split()) <= 6
             and line.rstrip()[-1:] not in ".!?,;"
+            and len(line.split()) <= 6
             and not _BULLET.match(line)
             and len(text[following[0] : following[1]].split()) > 6
         ):
@@ -243,19 +257,25 @@ def split_sentences(text: str) -> list[Sentence]:
 
 def _sentence_spans(text: str, block_start: int, block_end: int) -> list[tuple[int, int]]:
     """Sentence spans within a paragraph or bullet; "e.g." and the like do not end one."""
-    block = text[block_start:block_end]
     spans = []
-    piece_start = 0
-    for boundary in _SENTENCE_END.finditer(block):
-        # Only a short window is needed to see whether the last word is an abbreviation.
-        window = block[max(piece_start, boundary.start() - 12) : boundary.start()]
-        before = window.rstrip(".!?\"')]*_").rsplit(None, 1)
-        if before and before[-1].lower() in _ABBREVIATIONS:
+    piece_start = block_start
+    for boundary in _SENTENCE_END.finditer(text, block_start, block_end):
+        end = boundary.start() + 1  # after the mark
+        # The regex knows abbreviations followed by one mark; "etc.)." needs a closer look.
+        if text[end - 2] in _CLOSING and _after_abbreviation(
+            text[max(piece_start, end - 12) : end]
+        ):
             continue
-        spans.append((block_start + piece_start, block_start + boundary.start()))
+        spans.append((piece_start, end))
         piece_start = boundary.end()
-    spans.append((block_start + piece_start, block_end))
+    spans.append((piece_start, block_end))
     return spans
+
+
+def _after_abbreviation(window: str) -> bool:
+    """Whether the last word of a short window before a sentence end is an abbreviation."""
+    before = window.rstrip(_CLOSING).rsplit(None, 1)
+    return bool(before) and before[-1].lower() in _ABBREVIATIONS
 
 
 def compile_phrase(phrase: str) -> tuple[str, ...]:
