@@ -399,8 +399,8 @@ def _red_flags(
     flags: list[Flag] = []
     flagged: dict[str, set[int]] = {}
     if any(spec.detector == "phrases" for spec in rubric.spec.red_flags):
-        for flag_id, match in rubric.flag_phrases.matches(sentences):
-            flagged.setdefault(flag_id, set()).add(match.sentence)
+        for flag_id, (s_index, _, _) in rubric.flag_phrases.matches(sentences):
+            flagged.setdefault(flag_id, set()).add(s_index)
     for spec in rubric.spec.red_flags:
         evidence: list[int] = []
         if spec.detector == "phrases":

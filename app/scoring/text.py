@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Generic, NamedTuple, TypeVar
+from typing import Generic, TypeVar
 
 import Stemmer
 
@@ -288,10 +288,9 @@ def compile_phrase(phrase: str) -> tuple[str, ...]:
     return tuple(content) if len(content) >= 2 or len(pairs) == 1 else tuple(s for _, s in pairs)
 
 
-class Match(NamedTuple):
-    sentence: int
-    first: int  # token index of the phrase's first word
-    last: int  # token index of its last word
+# Where a phrase was found: (sentence index, token index of its first word, of its last word).
+# A plain tuple: a long answer has hundreds of matches, and a NamedTuple is slower to build.
+Match = tuple[int, int, int]
 
 
 K = TypeVar("K", bound=Hashable)
@@ -330,9 +329,9 @@ class PhraseMatcher(Generic[K]):
                     continue
                 if not may_negate or not is_negated(sentence.words, t_index):
                     for key in single:
-                        yield key, Match(s_index, t_index, t_index)
+                        yield key, (s_index, t_index, t_index)
                     for key, last in ends:
-                        yield key, Match(s_index, t_index, last)
+                        yield key, (s_index, t_index, last)
 
 
 def _longer_matches(
