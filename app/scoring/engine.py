@@ -17,7 +17,7 @@ from .rubric import CompiledCriterion, Rubric
 from .text import CLAUSE_BREAKS, GLUE_WORDS, Sentence, is_content_word, split_sentences
 
 # Bump when a change to the engine can change a score: stored scores record the version they used.
-ENGINE_VERSION = "1.0"
+ENGINE_VERSION = "1.1"
 
 _GRADERS = "grader|evaluator|examiner|assessor|scorer|marker"
 

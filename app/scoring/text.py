@@ -60,21 +60,22 @@ _ABBREVIATIONS = frozenset({"e.g", "i.e", "etc", "vs", "mr", "mrs", "ms", "dr", 
 _TOKEN = re.compile(r"[a-z0-9]+|[,;:()—–]")
 _BULLET = re.compile(r"\s*(?:[-*•+]|\d{1,2}[.)]|#{1,6})\s+")
 _HEADING = re.compile(r"^(#{1,6}\s+\S.*|\*\*[^*]+\*\*:?|__[^_]+__:?)$")
-_CLOSING = ".!?\"')]*_"  # what may stand between a sentence's last word and the space after it
 
 
 def _any_case(word: str) -> str:
     return "".join(f"[{c}{c.upper()}]" if c.isalpha() else re.escape(c) for c in word)
 
 
-# A sentence ends with . ! or ? (then perhaps quotes or brackets) and a space, unless the mark
-# closes an abbreviation standing as a word of its own. The regex starts with the mark, so it
-# can skip through the text quickly.
+# A sentence ends with . ! or ? (and any closing quotes or brackets) before a space, unless the
+# mark closes an abbreviation standing as a word of its own, "(e.g." included. The regex starts
+# with the mark, so it can skip through the text quickly; group 1 is the space after the end.
 _SENTENCE_END = re.compile(
     "[.!?]"
-    + "".join(rf"(?<!(?<!\S){_any_case(word)}[.!?])" for word in sorted(_ABBREVIATIONS))
-    + r"[\"')\]*_]*\s+"
+    + "".join(rf"(?<!(?<![^\s(\[\"']){_any_case(word)}[.!?])" for word in sorted(_ABBREVIATIONS))
+    + r"[\"')\]*_]*(\s+)"
 )
+# A list number ("2.") is not a sentence of its own.
+_LIST_NUMBER = re.compile(r"\d{1,2}\.")
 _NEGATED_CONTRACTION = re.compile(r"n't\b")
 _POSSESSIVE = re.compile(r"'s\b")
 # What the tokens left by splitting a contraction stand for ("won't" -> "wo nt" -> "will not").
@@ -260,22 +261,13 @@ def _sentence_spans(text: str, block_start: int, block_end: int) -> list[tuple[i
     spans = []
     piece_start = block_start
     for boundary in _SENTENCE_END.finditer(text, block_start, block_end):
-        end = boundary.start() + 1  # after the mark
-        # The regex knows abbreviations followed by one mark; "etc.)." needs a closer look.
-        if text[end - 2] in _CLOSING and _after_abbreviation(
-            text[max(piece_start, end - 12) : end]
-        ):
+        end = boundary.start(1)
+        if end - piece_start <= 3 and _LIST_NUMBER.fullmatch(text, piece_start, end):
             continue
         spans.append((piece_start, end))
         piece_start = boundary.end()
     spans.append((piece_start, block_end))
     return spans
-
-
-def _after_abbreviation(window: str) -> bool:
-    """Whether the last word of a short window before a sentence end is an abbreviation."""
-    before = window.rstrip(_CLOSING).rsplit(None, 1)
-    return bool(before) and before[-1].lower() in _ABBREVIATIONS
 
 
 def compile_phrase(phrase: str) -> tuple[str, ...]:

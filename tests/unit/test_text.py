@@ -1,0 +1,47 @@
+"""Sentence splitting: spans must be exact, since evidence is highlighted from them."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.scoring.text import split_sentences
+
+
+def pieces(text: str) -> list[str]:
+    return [text[s.start : s.end] for s in split_sentences(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("We rolled back. Then we apologised!", ["We rolled back.", "Then we apologised!"]),
+        (
+            "Check inputs, e.g. logins and errors. Then act.",
+            ["Check inputs, e.g. logins and errors.", "Then act."],
+        ),
+        ("Watch NPS, churn etc. over weeks. Done.", ["Watch NPS, churn etc. over weeks.", "Done."]),
+        ("Ask the CEO (i.e. Dr. Smith) first. Go.", ["Ask the CEO (i.e. Dr. Smith) first.", "Go."]),
+        ('He said "stop." We did.', ['He said "stop."', "We did."]),
+        ("Fix it (errors, etc.). Next.", ["Fix it (errors, etc.).", "Next."]),
+        ("Really?! Yes.", ["Really?!", "Yes."]),
+    ],
+)
+def test_sentences_end_at_marks_but_not_after_abbreviations(text, expected):
+    assert pieces(text) == expected
+
+
+def test_bullets_and_headings_are_sentences_without_their_markers():
+    text = "## Mitigation\n- Roll back the release.\n- Turn on the kill switch\n\n1. Tell users."
+    assert pieces(text) == [
+        "Mitigation",
+        "Roll back the release.",
+        "Turn on the kill switch",
+        "Tell users.",
+    ]
+    assert [s.heading for s in split_sentences(text)] == [True, False, False, False]
+
+
+def test_contractions_and_negations_become_words():
+    (sentence,) = split_sentences("We didn’t roll back, we’d wait.")
+    assert sentence.words == ["we", "did", "not", "roll", "back", ",", "we", "would", "wait"]
+    assert sentence.word_count == 8
