@@ -10,7 +10,6 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from itertools import islice
 
 from .report import MAX_LEVEL, CriterionResult, Flag, ScoreReport
 from .rubric import CompiledCriterion, Rubric
@@ -240,32 +239,34 @@ def _spans(sentences: list[Sentence], indexes: list[int] | set[int]) -> list[tup
 
 
 def _repeated_sentences(sentences: list[Sentence], skip: set[int]) -> list[int]:
-    """Sentences whose content words (nearly) repeat an earlier sentence's."""
-    seen: list[frozenset[str]] = []
-    postings: defaultdict[str, list[int]] = defaultdict(list)  # stem -> indexes into seen
+    """Sentences whose content words (nearly) repeat an earlier sentence's: the Jaccard
+    similarity of their stem sets is at least _NEAR_DUPLICATE. An index from each stem to the
+    earlier sentences holding it counts the stems in common without comparing every pair."""
+    sizes: list[int] = []  # the size of each earlier kept sentence's stem set
+    postings: defaultdict[str, list[int]] = defaultdict(list)  # stem -> indexes into sizes
     repeats: list[int] = []
     for index, sentence in enumerate(sentences):
-        stems = frozenset(sentence.content_stems)
+        stems = set(sentence.content_stems)
         if index in skip or len(stems) < 4:
             continue
-        # A near-duplicate lacks at most (1 - J) / J of these stems, so probing any one more
-        # than that many is sure to reach it.
-        probes = int(len(stems) * (1 - _NEAR_DUPLICATE) / _NEAR_DUPLICATE) + 1
-        candidates = {j for stem_ in islice(stems, probes) for j in postings.get(stem_, ())}
-        if any(_similar(stems, seen[j]) for j in candidates):
-            repeats.append(index)
-            continue
+        # A near-duplicate shares all but (1 - J) / J of these stems, so a sentence with more
+        # stems that no earlier sentence has cannot be one: most sentences stop here.
+        unseen = len(stems) - sum(map(postings.__contains__, stems))
+        if unseen <= len(stems) * (1 - _NEAR_DUPLICATE) / _NEAR_DUPLICATE:
+            shared: dict[int, int] = {}  # earlier sentence -> stems in common
+            for stem_ in stems:
+                for earlier in postings.get(stem_, ()):
+                    shared[earlier] = shared.get(earlier, 0) + 1
+            if any(
+                common >= _NEAR_DUPLICATE * (len(stems) + sizes[earlier] - common)
+                for earlier, common in shared.items()
+            ):
+                repeats.append(index)
+                continue
         for stem_ in stems:
-            postings[stem_].append(len(seen))
-        seen.append(stems)
+            postings[stem_].append(len(sizes))
+        sizes.append(len(stems))
     return repeats
-
-
-def _similar(a: frozenset[str], b: frozenset[str]) -> bool:
-    """Jaccard similarity at or above the threshold; sets of very different size cannot be."""
-    if min(len(a), len(b)) < _NEAR_DUPLICATE * max(len(a), len(b)):
-        return False
-    return len(a & b) >= _NEAR_DUPLICATE * len(a | b)
 
 
 def _find_concepts(rubric: Rubric, sentences: list[Sentence]) -> _Hits:
