@@ -49,9 +49,9 @@ def measure(rounds: int = ROUNDS) -> dict[str, float]:
             for i in range(rounds):
                 with db.session() as session:
                     answer = f"We roll back the release and apologise (round {i})."
-                    attempt = submit_attempt(session, user.id, "worldwide-outage", answer, 60)
+                    attempt_id = submit_attempt(session, user.id, "worldwide-outage", answer, 60)
                     settings = LLMSettings.from_config(app.config)
-                    record, _ = start_feedback(session, settings, user.id, attempt.id)
+                    record, _ = start_feedback(session, settings, user.id, attempt_id)
                     started = time.perf_counter()
                     queue.enqueue_feedback(record.id)
                     done = _wait(session, record.id)

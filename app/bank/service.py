@@ -177,6 +177,20 @@ def count_questions(session: Session) -> int:
 _compiled: dict[tuple[str, int, str], Rubric] = {}
 
 
+def rubric_for_version(
+    session: Session, version_id: int, rubric_id: str, version: int, content_hash: str
+) -> Rubric:
+    """The compiled rubric of a stored version, reading its (large) content only the first time
+    this process needs it."""
+    compiled = _compiled.get((rubric_id, version, content_hash))
+    if compiled is not None:
+        return compiled
+    row = session.get(RubricVersion, version_id)
+    if row is None:
+        raise LookupError(f"no rubric version {version_id}")
+    return rubric_from_row(row)
+
+
 def rubric_from_row(row: RubricVersion) -> Rubric:
     """The scorer's view of a stored rubric version, compiled once per process: versions are
     immutable, so (id, version, content hash) names one rubric for good."""

@@ -109,7 +109,7 @@ def submit(slug: str) -> str | Response:
     form = AnswerForm()
     if form.validate_on_submit():
         try:
-            attempt = submit_attempt(
+            attempt_id = submit_attempt(
                 session,
                 current_user.id,
                 slug,
@@ -122,8 +122,8 @@ def submit(slug: str) -> str | Response:
         except AlreadySubmitted as done:  # a double click or a second tab: show the result
             return redirect(url_for("practice.attempt", attempt_id=done.attempt_id))
         else:
-            ask_for_feedback(current_user.id, attempt.id)
-            return redirect(url_for("practice.attempt", attempt_id=attempt.id))
+            ask_for_feedback(current_user.id, attempt_id)
+            return redirect(url_for("practice.attempt", attempt_id=attempt_id))
     found = get_question(session, slug)
     return render_template(
         "practice/question.html",
