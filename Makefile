@@ -15,12 +15,14 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 # Some tests drive real programs from Debian's packages: Chromium for the browser tests (never a
-# downloaded browser) and a Redis server for the task queue. Install them when missing.
-TEST_PACKAGES := chromium redis-server  # each installs a command of the same name
+# downloaded browser), a Redis server for the task queue and a PostgreSQL server. Each entry is
+# package:program, the program telling whether the package is there; missing ones are installed.
+TEST_PACKAGES := chromium:chromium redis-server:redis-server \
+                 postgresql:/usr/lib/postgresql/*/bin/initdb
 
 test-deps:
-	@missing=""; for package in $(TEST_PACKAGES); do \
-	  command -v $$package >/dev/null 2>&1 || missing="$$missing $$package"; done; \
+	@missing=""; for entry in $(TEST_PACKAGES); do \
+	  command -v $${entry#*:} >/dev/null 2>&1 || missing="$$missing $${entry%%:*}"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
