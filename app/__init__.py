@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask, Response, render_template
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 
 from .config import DefaultConfig, finalise_config
 from .extensions import cache, csrf, db, limiter, login_manager
@@ -102,6 +103,19 @@ def _register_error_pages(app: Flask) -> None:
         CSRFError,
         lambda _e: page(400, "Form expired", "The page was open too long. Reload it, then retry."),
     )
+
+    def database_error(exc: SQLAlchemyError) -> tuple[str, int]:
+        if db.is_set_up():
+            raise exc  # a real fault: the 500 page, with the traceback in the log
+        app.logger.error("The database has no tables yet: run `coach init`.")
+        return page(
+            503,
+            "Not set up yet",
+            "The database is empty: run coach init on the server, then reload this page.",
+        )
+
+    app.register_error_handler(OperationalError, database_error)
+    app.register_error_handler(ProgrammingError, database_error)
     app.register_error_handler(
         500,
         lambda _e: page(

@@ -12,7 +12,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user
 from flask_wtf import CSRFProtect
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
@@ -49,6 +49,10 @@ class Database:
         with self.engine.begin() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
+
+    def is_set_up(self) -> bool:
+        """Whether `coach init` has created the schema (Alembic records its version)."""
+        return inspect(self.engine).has_table("alembic_version")
 
     @contextmanager
     def session(self) -> Iterator[Session]:

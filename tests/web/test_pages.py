@@ -67,3 +67,16 @@ def test_unknown_question_is_a_friendly_404(client):
     page = client.get("/questions/no-such-question")
     assert page.status_code == 404
     assert "Not found" in page.text and "Traceback" not in page.text
+
+
+def test_an_empty_database_gets_a_page_that_says_to_run_init(empty_app, caplog):
+    client = empty_app.test_client()
+    for path in ("/questions", "/questions/worldwide-outage"):
+        page = client.get(path)
+        assert page.status_code == 503
+        assert "The database is empty: run coach init on the server" in page.text
+        assert "Traceback" not in page.text
+    assert "run `coach init`" in caplog.text
+
+    assert empty_app.test_cli_runner().invoke(args=["init"]).exit_code == 0
+    assert client.get("/questions/worldwide-outage").status_code == 200
