@@ -9,12 +9,18 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
+from sqlmodel import func, select
 
 from app import create_app
 from app.bank.service import load_shipped_content
 from app.extensions import db
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def count_rows(app: Flask, model: type) -> int:
+    with app.app_context(), db.session() as session:
+        return session.exec(select(func.count()).select_from(model)).one()
 
 
 def make_app(instance: Path, **config: object) -> Flask:
@@ -97,6 +103,13 @@ class AuthActions:
         return self.client.post(
             "/login", data={"email": email, "password": password, "csrf_token": token}
         )
+
+    def register_candidate(self, email: str = "candidate@example.com"):
+        """Log in as a candidate: the first account on a fresh database is the admin, so one
+        is registered (and logged out) first."""
+        self.register("admin-first@example.com")
+        self.logout()
+        return self.register(email)
 
     def logout(self):
         token = csrf_from(self.client.get("/").text)

@@ -221,7 +221,7 @@ def split_sentences(text: str) -> list[Sentence]:
     pieces: list[tuple[int, int, list[str], int, bool, bool]] = []
     vocabulary: set[str] = set()
     # Normalise once; its positions line up with the text unless lower-casing changed a length.
-    normalised = _normalise(text)
+    normalised: str | None = _normalise(text)
     if len(normalised) != len(text):
         normalised = None
     contractions = _has_apostrophe(text)

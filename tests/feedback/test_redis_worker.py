@@ -61,10 +61,7 @@ def test_a_coach_worker_process_writes_the_feedback(tmp_path, seeded_database, r
             "OPENAI_BASE_URL": standin.base_url,
         }
         client = make_app(tmp_path, **config).test_client()
-        auth = AuthActions(client)
-        auth.register("admin@example.com")
-        auth.logout()
-        auth.register("candidate@example.com")
+        AuthActions(client).register_candidate()
         token = csrf_from(client.get("/questions/worldwide-outage").text)
         response = client.post(
             "/questions/worldwide-outage/submit",

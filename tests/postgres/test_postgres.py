@@ -6,37 +6,30 @@ from __future__ import annotations
 import re
 
 import yaml
-from sqlmodel import func, select
+from sqlmodel import select
 
 from app.auth.services import register_user
 from app.extensions import db
 from app.models import Attempt, Question, RubricVersion, Score
 from app.practice.services import save_draft
-from tests.conftest import AuthActions, csrf_from
+from tests.conftest import AuthActions, count_rows, csrf_from
 from tests.web.test_practice import ANSWER, OUTAGE
 from tests.web.test_submit_race import race
 
 
-def count(app, model) -> int:
-    with app.app_context(), db.session() as session:
-        return session.exec(select(func.count()).select_from(model)).one()
-
-
 def test_init_migrates_and_loads_the_bank_and_a_second_run_changes_nothing(pg_app):
     assert db.engine.dialect.name == "postgresql"
-    questions, rubrics = count(pg_app, Question), count(pg_app, RubricVersion)
+    questions, rubrics = count_rows(pg_app, Question), count_rows(pg_app, RubricVersion)
     assert questions >= 44 and rubrics >= 9
     again = pg_app.test_cli_runner().invoke(args=["init"])
     assert again.exit_code == 0 and "nothing changed" in again.output
-    assert (count(pg_app, Question), count(pg_app, RubricVersion)) == (questions, rubrics)
+    assert (count_rows(pg_app, Question), count_rows(pg_app, RubricVersion)) == (questions, rubrics)
 
 
 def test_a_candidate_practises_from_search_to_progress(pg_app):
     client = pg_app.test_client()
     auth = AuthActions(client)
-    auth.register("admin@example.com")
-    auth.logout()
-    auth.register("candidate@example.com")
+    auth.register_candidate()
 
     listing = client.get("/questions?q=WORLDWIDE&type=situational").text
     assert "worldwide-outage" in listing
@@ -78,13 +71,13 @@ def test_import_is_all_or_nothing(pg_app, tmp_path):
     )
     bad.write_text("questions:\n  - slug: other\n    title: T\n    prompt: P\n    rubric: nope\n")
     runner = pg_app.test_cli_runner()
-    before = count(pg_app, Question)
+    before = count_rows(pg_app, Question)
     failed = runner.invoke(args=["bank", "import", str(good), str(bad)])
     assert failed.exit_code == 1 and "unknown rubric 'nope'" in failed.output
-    assert count(pg_app, Question) == before
+    assert count_rows(pg_app, Question) == before
     done = runner.invoke(args=["bank", "import", str(good)])
     assert done.exit_code == 0, done.output
-    assert count(pg_app, Question) == before + 1
+    assert count_rows(pg_app, Question) == before + 1
 
 
 def test_concurrent_submissions_of_one_draft_store_one_score(pg_app):

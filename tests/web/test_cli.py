@@ -10,19 +10,14 @@ import sys
 from pathlib import Path
 
 import yaml
-from sqlmodel import func, select
+from sqlmodel import select
 
 from app.bank.service import load_shipped_content
 from app.extensions import db
 from app.models import Question, RubricVersion
-from tests.conftest import ROOT
+from tests.conftest import ROOT, count_rows
 
 COACH = str(Path(sys.executable).parent / "coach")
-
-
-def count(app, model) -> int:
-    with app.app_context(), db.session() as session:
-        return session.exec(select(func.count()).select_from(model)).one()
 
 
 def model_answer(runner, slug: str) -> str:
@@ -35,13 +30,14 @@ def test_init_creates_the_database_and_a_second_run_changes_nothing(empty_app):
     first = runner.invoke(args=["init"])
     assert first.exit_code == 0, first.output
     assert "47 question(s) created" in first.output or "question(s) created" in first.output
-    questions, rubrics = count(empty_app, Question), count(empty_app, RubricVersion)
+    questions, rubrics = count_rows(empty_app, Question), count_rows(empty_app, RubricVersion)
     assert questions >= 44 and rubrics >= 9
 
     second = runner.invoke(args=["init"])
     assert second.exit_code == 0
     assert "nothing changed" in second.output
-    assert (count(empty_app, Question), count(empty_app, RubricVersion)) == (questions, rubrics)
+    assert count_rows(empty_app, Question) == questions
+    assert count_rows(empty_app, RubricVersion) == rubrics
 
 
 def test_a_changed_shipped_rubric_becomes_a_new_version(app, tmp_path):
@@ -120,11 +116,11 @@ def test_import_is_all_or_nothing(app, runner, tmp_path):
     )
     bad = tmp_path / "bad.yaml"
     bad.write_text("questions:\n  - slug: other\n    title: T\n    prompt: P\n    rubric: nope\n")
-    before = count(app, Question)
+    before = count_rows(app, Question)
     result = runner.invoke(args=["bank", "import", str(good), str(bad)])
     assert result.exit_code == 1
     assert result.output.strip() == f"Error: {bad}:2: rubric: unknown rubric 'nope'"
-    assert count(app, Question) == before
+    assert count_rows(app, Question) == before
 
 
 def test_rubric_validate_reports_each_problem_with_its_line(runner, tmp_path):

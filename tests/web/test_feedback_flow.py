@@ -71,10 +71,7 @@ def feedback_app(tmp_path, seeded_database, standin):
 @pytest.fixture
 def candidate(feedback_app):
     client = feedback_app.test_client()
-    auth = AuthActions(client)
-    auth.register("admin@example.com")
-    auth.logout()
-    auth.register("candidate@example.com")
+    AuthActions(client).register_candidate()
     return client
 
 
@@ -163,8 +160,6 @@ def test_a_reply_awarding_full_marks_changes_no_score(feedback_app, candidate, s
 
 
 def test_without_a_key_the_page_says_feedback_is_off(client, auth):
-    auth.register("admin@example.com")
-    auth.logout()
-    auth.register("nokey@example.com")
+    auth.register_candidate("nokey@example.com")
     attempt = submit(client)
     assert "AI feedback is off on this server" in client.get(f"/attempts/{attempt}").text

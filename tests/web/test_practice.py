@@ -21,9 +21,7 @@ ANSWER = (
 
 @pytest.fixture
 def candidate(client, auth):
-    auth.register("admin-first@example.com")  # the first account is the admin; use the second
-    auth.logout()
-    auth.register("candidate@example.com")
+    auth.register_candidate()
     return client
 
 
