@@ -149,6 +149,19 @@ def report() -> str:
             "Written blind to the scorer; no rubric was tuned on these answers (they were "
             "consulted once to reject over-general phrases, so the figures may be optimistic).",
         ),
+        (
+            "blind",
+            "Other question types, written blind (tests/eval/blind)",
+            "Written blind to the rubrics' phrase lists for a product-design and a "
+            "metric-diagnosis question. The product-design rubric was then tuned on its set; "
+            "the metric-diagnosis set was never tuned on.",
+        ),
+        (
+            "blind-heldout",
+            "Product design, held out (tests/eval/blind-heldout)",
+            "A second product-design question, written blind and never tuned on (its overall "
+            "figures were read twice while the tuning above went on).",
+        ),
     ):
         extra = accuracy(EVAL_DIR / folder)
         if not extra:

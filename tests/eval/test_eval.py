@@ -59,10 +59,9 @@ def test_the_agreement_measures_themselves():
 
 
 HARDER_FILES = sorted(
-    [
-        *(Path(__file__).parent / "heldout").glob("*.yaml"),
-        *(Path(__file__).parent / "tuning2").glob("*.yaml"),
-    ]
+    path
+    for folder in ("heldout", "tuning2", "blind")
+    for path in (Path(__file__).parent / folder).glob("*.yaml")
 )
 
 
