@@ -7,7 +7,7 @@ import hashlib
 from sqlmodel import Session, select
 
 from app.auth.access import get_attempt
-from app.bank.service import rubric_from_row
+from app.bank.service import question_as_asked, rubric_from_row
 from app.models import Attempt, Feedback, FeedbackStatus, Question, RubricVersion, Score, utcnow
 from app.scoring import score
 
@@ -71,7 +71,8 @@ def run_feedback(session: Session, settings: LLMSettings, feedback_id: int) -> F
     question = session.get(Question, attempt.question_id)
     stored = session.exec(select(Score).where(Score.attempt_id == attempt.id)).one()
     rubric = rubric_from_row(session.get(RubricVersion, stored.rubric_version_id))
-    report = score(rubric, attempt.answer_text)  # deterministic: the same report as the stored one
+    # Deterministic: the same report as the stored one.
+    report = score(rubric, attempt.answer_text, question_as_asked(question.title, question.prompt))
     result = request_feedback(settings, question.prompt, rubric, report, attempt.answer_text)
     record.status = FeedbackStatus(result.status)
     record.reason = result.reason

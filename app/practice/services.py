@@ -11,7 +11,12 @@ from sqlalchemy import bindparam, insert, or_, update
 from sqlmodel import Session, func, select
 
 from app.auth.access import AttemptNotFound, attempts_visible_to, get_attempt
-from app.bank.service import latest_rubric_version, rubric_for_version, rubric_from_row
+from app.bank.service import (
+    latest_rubric_version,
+    question_as_asked,
+    rubric_for_version,
+    rubric_from_row,
+)
 from app.models import Attempt, AttemptStatus, Question, RubricVersion, Score, utcnow
 from app.scoring import Rubric, ScoreReport, score
 
@@ -109,7 +114,9 @@ def score_answer(session: Session, slug: str, text: str) -> ScoredAnswer:
     """Score a text against the question's current rubric, without storing anything."""
     question = get_question(session, slug)
     row, rubric = current_rubric(session, question.rubric_id)
-    return ScoredAnswer(question, row, score(rubric, text))
+    return ScoredAnswer(
+        question, row, score(rubric, text, question_as_asked(question.title, question.prompt))
+    )
 
 
 # Attempts ---------------------------------------------------------------------------------------
@@ -192,6 +199,8 @@ def save_draft(
 _SUBMISSION_TARGET = (
     select(
         Question.id,
+        Question.title,
+        Question.prompt,
         RubricVersion.id,
         RubricVersion.rubric_id,
         RubricVersion.version,
@@ -241,8 +250,9 @@ def submit_attempt(
     target = connection.execute(_SUBMISSION_TARGET, {"slug": slug}).first()
     if target is None:
         raise QuestionNotFound(slug)
-    question_id, version_id, rubric_id, version, content_hash = target
-    report = score(rubric_for_version(session, version_id, rubric_id, version, content_hash), text)
+    question_id, title, prompt, version_id, rubric_id, version, content_hash = target
+    rubric = rubric_for_version(session, version_id, rubric_id, version, content_hash)
+    report = score(rubric, text, question_as_asked(title, prompt))
     result = report.to_dict()
 
     owner = {"user_id": user_id, "question_id": question_id}

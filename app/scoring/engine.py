@@ -13,7 +13,14 @@ from dataclasses import dataclass, field
 
 from .report import MAX_LEVEL, CriterionResult, Flag, ScoreReport
 from .rubric import CompiledCriterion, Rubric
-from .text import CLAUSE_BREAKS, GLUE_WORDS, Sentence, is_content_word, split_sentences
+from .text import (
+    CLAUSE_BREAKS,
+    GLUE_WORDS,
+    Sentence,
+    is_content_word,
+    split_sentences,
+    tokenize,
+)
 
 # Bump when a change to the engine can change a score: stored scores record the version they used.
 ENGINE_VERSION = "1.1"
@@ -131,8 +138,11 @@ class _Hits:
             self.cue_sentences[key] -= sentences
 
 
-def score(rubric: Rubric, text: str) -> ScoreReport:
-    """Score an answer against a rubric; the same inputs always give the same report."""
+def score(rubric: Rubric, text: str, question: str | None = None) -> ScoreReport:
+    """Score an answer against a rubric; the same inputs always give the same report.
+
+    `question` is the question as asked (its title and prompt). Rubrics that require it check
+    that the answer names the question's subject."""
     sentences = split_sentences(text)
     flags: list[Flag] = []
 
@@ -199,7 +209,18 @@ def score(rubric: Rubric, text: str) -> ScoreReport:
             )
         )
     found = sum(len(c.concepts_found) for c in criteria)
-    if found <= 1 and counted_words >= 20 and _topic_share(rubric, counted) < 0.15:
+    missing_subject = _missing_subject(rubric, question, counted) if counted_words >= 20 else []
+    if missing_subject:
+        overall = min(overall, _OFF_TOPIC_CAP)
+        flags.append(
+            Flag(
+                "off_topic",
+                "Off topic",
+                "The answer never mentions what this question is about "
+                f"({', '.join(missing_subject)}).",
+            )
+        )
+    elif found <= 1 and counted_words >= 20 and _topic_share(rubric, counted) < 0.15:
         overall = min(overall, _OFF_TOPIC_CAP)
         flags.append(
             Flag(
@@ -437,6 +458,35 @@ def _is_hypothetical(sentences: list[Sentence]) -> bool:
         ):
             past += 1
     return modal >= 3 and past < modal
+
+
+# Words that frame a question rather than name its subject ("Design a ... for ...").
+_FRAMING = frozenset(
+    tokenize(
+        """design designing product products build create improve make new app apps people
+        person user users customer customers someone tell time situation describe example
+        approach way work thing things happen happened go going"""
+    )[1]
+)
+
+
+def _missing_subject(rubric: Rubric, question: str | None, sentences: list[Sentence]) -> list[str]:
+    """The question's subject words, when the rubric requires them and the answer uses none.
+
+    The subject is what is left of the question once stopwords, framing words and the rubric's
+    own vocabulary are taken out ("alarm", "clock", "deaf", "hearing")."""
+    if not (rubric.spec.require_subject and question):
+        return []
+    words, stems = tokenize(question)
+    subject = {
+        stem: word
+        for word, stem in zip(words, stems, strict=True)
+        if is_content_word(word) and stem not in _FRAMING and stem not in rubric.vocabulary
+    }
+    said = {stem for sentence in sentences for stem in sentence.content_stems}
+    if not subject or not said.isdisjoint(subject):
+        return []
+    return list(dict.fromkeys(subject.values()))
 
 
 def _topic_share(rubric: Rubric, sentences: list[Sentence]) -> float:

@@ -14,6 +14,7 @@ import yaml
 from .engine import score
 from .rubric import Rubric, load_rubric
 
+SHIPPED_BANK_DIR = Path(__file__).resolve().parents[2] / "question_bank"
 DETECTED_AT = 2  # a criterion counts as covered by the scorer from this level up
 
 
@@ -28,9 +29,10 @@ class LabelledAnswer:
 
 @dataclass(frozen=True)
 class EvalSet:
-    question: str
+    question: str  # the slug of a shipped question
     rubric: Rubric
     answers: list[LabelledAnswer]
+    asked: str | None = None  # the question's title and prompt, as the scorer is given them
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,17 @@ def load_eval_set(path: Path) -> EvalSet:
         LabelledAnswer(a["id"], a["kind"], int(a["grade"]), frozenset(a["covered"]), a["text"])
         for a in data["answers"]
     ]
-    return EvalSet(data["question"], load_rubric(data["rubric"]), answers)
+    return EvalSet(
+        data["question"], load_rubric(data["rubric"]), answers, _shipped_question(data["question"])
+    )
+
+
+def _shipped_question(slug: str) -> str | None:
+    for path in sorted(SHIPPED_BANK_DIR.glob("*.yaml")):
+        for question in yaml.safe_load(path.read_text()).get("questions", []):
+            if question.get("slug") == slug:
+                return f"{question['title']}\n{question['prompt']}"
+    return None
 
 
 def pairwise_accuracy(grades: Sequence[float], scores: Sequence[float]) -> float:
@@ -88,7 +100,7 @@ def spearman(a: Sequence[float], b: Sequence[float]) -> float:
 
 
 def evaluate(eval_set: EvalSet) -> EvalResult:
-    reports = {a.id: score(eval_set.rubric, a.text) for a in eval_set.answers}
+    reports = {a.id: score(eval_set.rubric, a.text, eval_set.asked) for a in eval_set.answers}
     grades = [a.grade for a in eval_set.answers]
     overall = [reports[a.id].overall for a in eval_set.answers]
     detection = {}

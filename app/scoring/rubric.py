@@ -116,6 +116,9 @@ class RubricSpec(_Strict):
     title: Text
     description: Text
     min_words: int = Field(80, ge=0, le=5000)
+    # The answer must name what the question is about ("an alarm clock for deaf people"): a
+    # polished answer to another design question is off topic however well it scores otherwise.
+    require_subject: bool = False
     criteria: list[CriterionSpec] = Field(min_length=1)
     red_flags: list[RedFlagSpec] = []
 

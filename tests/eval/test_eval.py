@@ -60,7 +60,7 @@ def test_the_agreement_measures_themselves():
 
 HARDER_FILES = sorted(
     path
-    for folder in ("heldout", "tuning2", "blind")
+    for folder in ("heldout", "tuning2", "blind", "blind-heldout")
     for path in (Path(__file__).parent / folder).glob("*.yaml")
 )
 

@@ -181,6 +181,36 @@ def test_every_way_of_addressing_the_grader_is_seen(outage, aside):
     assert text[start:end] == aside
 
 
+ALARM_CLOCK = (
+    "Design an alarm clock for deaf people\nDesign an alarm clock for people who are deaf."
+)
+ANOTHER_DESIGN = """
+I'd start by asking what the business goal is; let's assume we want to grow engagement. There are
+several user groups: commuters, students and parents. I'd focus on commuters because their pain
+point is wasted time on the train. Ideas: first, a podcast mode; second, offline playlists; third,
+a shared queue. Comparing effort and impact, I recommend offline playlists. Success metric: weekly
+active listeners, with uninstalls as a guardrail, validated in an A/B test.
+"""
+
+
+def test_a_design_answer_about_something_else_is_off_topic():
+    design = load_rubric("product-design")
+    without_question = score(design, ANOTHER_DESIGN)
+    with_question = score(design, ANOTHER_DESIGN, ALARM_CLOCK)
+    assert "off_topic" not in without_question.flag_ids and without_question.overall > 30
+    assert "off_topic" in with_question.flag_ids and with_question.overall <= 5
+    message = next(f.message for f in with_question.flags if f.id == "off_topic")
+    assert "alarm, clock, deaf" in message
+    on_topic = ANOTHER_DESIGN.replace("commuters", "deaf commuters").replace("podcast", "alarm")
+    assert "off_topic" not in score(design, on_topic, ALARM_CLOCK).flag_ids
+
+
+def test_rubrics_without_require_subject_ignore_the_question(outage):
+    answer = model_answer("worldwide-outage")
+    unrelated = "Design a bicycle for a rainy city\nHow would you design it?"
+    assert score(outage, answer, unrelated).to_dict() == score(outage, answer).to_dict()
+
+
 def test_same_text_gives_the_same_report(outage):
     text = model_answer("worldwide-outage")
     first, second = score(outage, text), score(outage, text)
