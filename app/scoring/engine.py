@@ -172,7 +172,7 @@ def score(rubric: Rubric, text: str, question: str | None = None) -> ScoreReport
     kept_sentences = [s for i, s in enumerate(sentences) if i not in dropped]
     hits = _find_concepts(rubric, kept_sentences)
 
-    stuffed = _stuffed_sentences(kept_sentences, hits)
+    stuffed = _stuffed_sentences(kept_sentences, hits, rubric.vocabulary)
     if stuffed:
         hits.forget(stuffed)
         flags.append(
@@ -324,7 +324,9 @@ def _section_after(sentences: list[Sentence], heading: int) -> range:
     return range(heading + 1, end)
 
 
-def _stuffed_sentences(sentences: list[Sentence], hits: _Hits) -> set[int]:
+def _stuffed_sentences(
+    sentences: list[Sentence], hits: _Hits, vocabulary: frozenset[str]
+) -> set[int]:
     """Sentences that are lists of rubric terms rather than statements."""
     stuffed: set[int] = set()
     bare: set[int] = set()
@@ -344,17 +346,19 @@ def _stuffed_sentences(sentences: list[Sentence], hits: _Hits) -> set[int]:
                 bare.add(s_index)
     if len(bare) >= _BARE_TERMS_MIN:
         stuffed |= bare
-    return stuffed | _list_answer(sentences, hits)
+    return stuffed | _list_answer(sentences, hits, vocabulary)
 
 
 def _glue_share(sentence: Sentence) -> float:
     return sum(map(GLUE_WORDS.__contains__, sentence.words)) / sentence.word_count
 
 
-def _list_answer(sentences: list[Sentence], hits: _Hits) -> set[int]:
+def _list_answer(sentences: list[Sentence], hits: _Hits, vocabulary: frozenset[str]) -> set[int]:
     """Sentences that enumerate bare rubric terms ("I would do mitigation: rollback, kill switch,
     failover"), when such lists carry most of what the whole answer matched: an answer built
-    from term lists, however they are dressed up. A list here and there is normal prose."""
+    from term lists, however they are dressed up. A list here and there is normal prose.
+    An item is a bare term when each of its few content words is part of a matched phrase or
+    one of the rubric's own words ("growth, timing, hedging")."""
     total = sum(len(c) for c in hits.sentence_concepts.values())
     content_words = sum(len(s.content_stems) for s in sentences)
     if total < _LIST_DENSITY * content_words:
@@ -372,7 +376,11 @@ def _list_answer(sentences: list[Sentence], hits: _Hits) -> set[int]:
                 item.append(position)
                 continue
             content = [i for i in item if is_content_word(sentence.words[i])]
-            if content and len(content) <= 3 and sum(i not in covered for i in content) == 0:
+            if (
+                content
+                and len(content) <= 3
+                and all(i in covered or sentence.stems[i] in vocabulary for i in content)
+            ):
                 bare_items += 1
             item = []
         if bare_items >= _BARE_TERMS_MIN:

@@ -137,6 +137,18 @@ def test_keyword_list_without_a_plan_is_flagged_and_scores_low(outage):
     assert report.overall <= 10
 
 
+def test_a_checklist_of_the_rubrics_own_words_is_keyword_stuffing():
+    strategy = load_rubric("strategy")
+    checklist = (
+        "Market size, growth, timing, regulation. Segments, needs, buying behaviour. "
+        "Competitors, differentiation, moat, response. Strengths, gaps, acquisition, partner. "
+        "Options, criteria, upside, downside. Risks, hedging, mitigation, fallback."
+    )
+    report = score(strategy, checklist)
+    assert "keyword_stuffing" in report.flag_ids
+    assert report.overall <= 5
+
+
 def test_repeating_a_paragraph_never_raises_the_score(outage):
     paragraph = (
         "We would roll back the release quickly and tell customers we are sorry on the status "
