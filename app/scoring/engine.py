@@ -37,11 +37,12 @@ def _grader_pattern(triggers: str, pattern: str) -> tuple[frozenset[str], re.Pat
 _TO_GRADER = [
     _grader_pattern(
         "ignore disregard forget",
-        r"\b(ignore|disregard|forget)\b[^.]{0,40}\b(instructions?|prompts?|rubric|rules)\b",
+        r"\b(ignore|disregard|forget)\b[^.]{0,40}"
+        r"\b(instructions?|prompts?|rubric|rules|guidance|guidelines|criteria)\b",
     ),
     _grader_pattern(
         "note notes message messages instruction instructions reminder reminders",
-        r"\b(note|message|instructions?|reminder)s? (to|for) (the |any )?"
+        r"\b(note|message|instructions?|reminder)s? (to|for) (the |any |an? )?([\w-]+ ){0,2}"
         rf"({_GRADERS}|reviewer|ai|model|llm)",
     ),
     _grader_pattern(
@@ -54,8 +55,8 @@ _TO_GRADER = [
         rf"\b({_GRADERS})s?\b[^.]{{0,60}}\b(give|award|assign|score|rate|mark|grade)",
     ),
     _grader_pattern(
-        "give award assign grant",
-        r"\b(give|award|assign|grant)\b[^.]{0,40}(full marks|full score|full points|"
+        "give award assign grant record",
+        r"\b(give|award|assign|grant|record)\b[^.]{0,40}(full marks|full score|full points|"
         r"max(imum)? (score|marks|points)|top (score|marks)|perfect score|highest (score|mark)|"
         r"\b100 ?/ ?100|\b100 points|\b10 ?/ ?10|\b5 ?/ ?5)",
     ),
