@@ -85,6 +85,7 @@ _OFF_TOPIC_CAP = 5
 _STUFFED_MIN_CONCEPTS = 3  # a sentence naming this many concepts...
 _STUFFED_MAX_GLUE = 0.1  # ...with this small a share of little words (the, to, we, and) is a list
 _BARE_TERMS_MIN = 3  # this many lines that are nothing but a rubric term is a keyword list
+_FRAGMENT_WORDS = 4  # a sentence this short is a fragment, which may be a bare term
 _LIST_SHARE = 0.6  # term lists carrying this share of all matches make the answer a keyword list
 _LIST_DENSITY = 0.2  # below this many matches per content word, an answer is prose, not lists
 _SECTION_MIN_WORDS = 12  # content words under a cue heading that make it a real section
@@ -331,23 +332,48 @@ def _stuffed_sentences(
     """Sentences that are lists of rubric terms rather than statements."""
     stuffed: set[int] = set()
     bare: set[int] = set()
+    fragments = _fragment_runs(sentences)
     for s_index, concepts in hits.sentence_concepts.items():
         sentence = sentences[s_index]
-        short_line = sentence.whole_block and not sentence.heading and sentence.word_count <= 8
-        if len(concepts) < _STUFFED_MIN_CONCEPTS and not short_line:
+        # A short line of its own, or a fragment in a run of them, may be nothing but a term.
+        term_sized = s_index in fragments or (
+            sentence.whole_block and not sentence.heading and sentence.word_count <= 8
+        )
+        if len(concepts) < _STUFFED_MIN_CONCEPTS and not term_sized:
             continue
         content_words = len(sentence.content_stems)
         if not content_words:
             continue
         if len(concepts) >= _STUFFED_MIN_CONCEPTS and _glue_share(sentence) < _STUFFED_MAX_GLUE:
             stuffed.add(s_index)
-        elif content_words <= 3 and sentence.whole_block and not sentence.heading:
-            content = {i for i, word in enumerate(sentence.words) if is_content_word(word)}
-            if len(content - hits.covered(s_index)) <= 1:
+        elif content_words <= 3 and term_sized:
+            covered = hits.covered(s_index)
+            other = [
+                i
+                for i, word in enumerate(sentence.words)
+                if is_content_word(word)
+                and i not in covered
+                and sentence.stems[i] not in vocabulary
+            ]
+            if len(other) <= 1:
                 bare.add(s_index)
     if len(bare) >= _BARE_TERMS_MIN:
         stuffed |= bare
     return stuffed | _list_answer(sentences, hits, vocabulary)
+
+
+def _fragment_runs(sentences: list[Sentence]) -> set[int]:
+    """Fragments of a few words with none of the little words that make a statement, standing
+    next to another such fragment: "Cache invalidation. Hit ratio. Thundering herd." A lone
+    one ("1. Form hypotheses.") is the title of what follows."""
+    fragments = {
+        index
+        for index, sentence in enumerate(sentences)
+        if sentence.word_count <= _FRAGMENT_WORDS
+        and not sentence.heading
+        and not _glue_share(sentence)
+    }
+    return {index for index in fragments if index - 1 in fragments or index + 1 in fragments}
 
 
 def _glue_share(sentence: Sentence) -> float:

@@ -149,6 +149,16 @@ def test_a_checklist_of_the_rubrics_own_words_is_keyword_stuffing():
     assert report.overall <= 5
 
 
+def test_a_run_of_term_fragments_is_keyword_stuffing_but_a_lone_title_is_not(outage):
+    fragments = (
+        "Scope. Timeline. Platforms. Rollback. Kill switch. Failover. Status page. War room. "
+        "Postmortem. Root cause. Regression tests. Staged rollout. Alerts. Error rates. NPS."
+    )
+    assert "keyword_stuffing" in score(outage, fragments).flag_ids
+    titled = model_answer("worldwide-outage").replace("\n\n", "\n\nNext step. ", 1)
+    assert "keyword_stuffing" not in score(outage, titled).flag_ids
+
+
 def test_repeating_a_paragraph_never_raises_the_score(outage):
     paragraph = (
         "We would roll back the release quickly and tell customers we are sorry on the status "
