@@ -152,9 +152,9 @@ def report() -> str:
         (
             "blind",
             "Other question types, written blind (tests/eval/blind)",
-            "Written blind to the rubrics' phrase lists, one question for each of four more "
-            "rubrics. The product-design, strategy and estimation rubrics were then tuned on "
-            "their sets; the metric-diagnosis set was never tuned on.",
+            "Written blind to the rubrics' phrase lists, one question for each of six more "
+            "rubrics. Each rubric except metric diagnosis was then tuned on its set, so these "
+            "figures are after tuning; the metric-diagnosis set was never tuned on.",
         ),
         (
             "blind-heldout",
