@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .report import MAX_LEVEL, CriterionResult, Flag, ScoreReport
@@ -347,19 +348,26 @@ def _stuffed_sentences(
         if len(concepts) >= _STUFFED_MIN_CONCEPTS and _glue_share(sentence) < _STUFFED_MAX_GLUE:
             stuffed.add(s_index)
         elif content_words <= 3 and term_sized:
-            covered = hits.covered(s_index)
-            other = [
-                i
-                for i, word in enumerate(sentence.words)
-                if is_content_word(word)
-                and i not in covered
-                and sentence.stems[i] not in vocabulary
-            ]
-            if len(other) <= 1:
+            everywhere = range(len(sentence.words))
+            if _off_rubric(sentence, everywhere, hits.covered(s_index), vocabulary) <= 1:
                 bare.add(s_index)
     if len(bare) >= _BARE_TERMS_MIN:
         stuffed |= bare
     return stuffed | _list_answer(sentences, hits, vocabulary)
+
+
+def _off_rubric(
+    sentence: Sentence, positions: Iterable[int], covered: set[int], vocabulary: frozenset[str]
+) -> int:
+    """How many content words at these positions are neither inside a matched phrase nor one of
+    the rubric's own words: a bare term has (nearly) none."""
+    return sum(
+        1
+        for i in positions
+        if is_content_word(sentence.words[i])
+        and i not in covered
+        and sentence.stems[i] not in vocabulary
+    )
 
 
 def _fragment_runs(sentences: list[Sentence]) -> set[int]:
@@ -403,11 +411,7 @@ def _list_answer(sentences: list[Sentence], hits: _Hits, vocabulary: frozenset[s
                 item.append(position)
                 continue
             content = [i for i in item if is_content_word(sentence.words[i])]
-            if (
-                content
-                and len(content) <= 3
-                and all(i in covered or sentence.stems[i] in vocabulary for i in content)
-            ):
+            if 0 < len(content) <= 3 and not _off_rubric(sentence, content, covered, vocabulary):
                 bare_items += 1
             item = []
         if bare_items >= _BARE_TERMS_MIN:
