@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask_login import UserMixin
+from sqlalchemy import bindparam
 from sqlmodel import Session, func, select
 
 from app.models import Role, User
@@ -52,8 +56,28 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     return user
 
 
-def get_user(session: Session, user_id: int) -> User | None:
-    return session.get(User, user_id)
+@dataclass(frozen=True, eq=False)
+class SignedInUser(UserMixin):
+    """Who is signed in, as loaded on every request: only what pages and role checks read, never
+    the password hash. Code that changes an account loads its `User` row instead."""
+
+    id: int
+    email: str
+    role: str
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+
+# Loaded on every logged-in request, so built once: a plain row costs a fraction of an ORM load.
+_USERS = User.__table__.c  # type: ignore[attr-defined]
+_SIGNED_IN = select(_USERS.id, _USERS.email, _USERS.role).where(_USERS.id == bindparam("user_id"))
+
+
+def signed_in_user(session: Session, user_id: int) -> SignedInUser | None:
+    row = session.connection().execute(_SIGNED_IN, {"user_id": user_id}).first()
+    return SignedInUser(*row) if row else None
 
 
 def list_users(session: Session) -> list[User]:

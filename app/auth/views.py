@@ -9,16 +9,22 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from app.extensions import db, limiter, login_manager
-from app.models import User
 
 from . import bp
 from .forms import LoginForm, RegisterForm
-from .services import EmailTaken, authenticate, get_user, normalise_email, register_user
+from .services import (
+    EmailTaken,
+    SignedInUser,
+    authenticate,
+    normalise_email,
+    register_user,
+    signed_in_user,
+)
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return get_user(db.request_session(), int(user_id)) if user_id.isdigit() else None
+def load_user(user_id: str) -> SignedInUser | None:
+    return signed_in_user(db.request_session(), int(user_id)) if user_id.isdigit() else None
 
 
 def _safe_next(target: str | None) -> str:

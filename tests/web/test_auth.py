@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from app.auth.services import set_role
 from app.extensions import db
-from app.models import User
+from app.models import Role, User
 from tests.conftest import AuthActions, csrf_from
 
 
@@ -119,3 +120,16 @@ def test_next_parameter_cannot_redirect_off_site(client):
     )
     assert response.status_code == 302
     assert response.headers["Location"] == "/questions"
+
+
+def test_a_role_change_applies_to_a_signed_in_user_on_their_next_request(app, client, auth):
+    auth.register("boss@example.com")
+    assert client.get("/admin/users").status_code == 200
+    boss = user(app, "boss@example.com")
+    with app.app_context(), db.session() as session:
+        set_role(session, boss.id, Role.CANDIDATE)
+    assert client.get("/admin/users").status_code == 404
+    assert "Users</a>" not in client.get("/").text
+    with app.app_context(), db.session() as session:
+        set_role(session, boss.id, Role.ADMIN)
+    assert client.get("/admin/users").status_code == 200
