@@ -24,7 +24,7 @@ from .text import (
 )
 
 # Bump when a change to the engine can change a score: stored scores record the version they used.
-ENGINE_VERSION = "1.1"
+ENGINE_VERSION = "1.2"
 
 _GRADERS = "grader|evaluator|examiner|assessor|scorer|marker"
 

@@ -60,6 +60,8 @@ _ABBREVIATIONS = frozenset({"e.g", "i.e", "etc", "vs", "mr", "mrs", "ms", "dr", 
 _TOKEN = re.compile(r"[a-z0-9]+|[,;:()—–]")
 _BULLET = re.compile(r"\s*(?:[-*•+]|\d{1,2}[.)]|#{1,6})\s+")
 _HEADING = re.compile(r"^(#{1,6}\s+\S.*|\*\*[^*]+\*\*:?|__[^_]+__:?)$")
+# A bold title that opens a paragraph and runs into its text: "**3. Segment.** If the drop…"
+_RUN_IN_TITLE = re.compile(r"(\*\*|__)(?=\S)[^*_\n]{0,80}?(?:[.:!?]\1|\1:)(?=[ \t]+\S)")
 
 
 def _any_case(word: str) -> str:
@@ -226,8 +228,12 @@ def split_sentences(text: str) -> list[Sentence]:
         normalised = None
     contractions = _has_apostrophe(text)
     for block_start, block_end, heading in _blocks(text):
+        titled = None if heading else _RUN_IN_TITLE.match(text, block_start, block_end)
         if heading:
             spans = [(block_start, block_end)]
+        elif titled:
+            rest = block_end - len(text[titled.end() : block_end].lstrip())
+            spans = [(block_start, titled.end()), *_sentence_spans(text, rest, block_end)]
         else:
             spans = _sentence_spans(text, block_start, block_end)
         found = []
@@ -240,9 +246,10 @@ def split_sentences(text: str) -> list[Sentence]:
                 words = _words(text[start:end])
             word_count = len(words) - sum(map(CLAUSE_BREAKS.__contains__, words))
             if word_count:
-                found.append((start, end, words, word_count))
+                is_title = heading or bool(titled and start < titled.end())
+                found.append((start, end, words, word_count, is_title))
                 vocabulary.update(words)
-        pieces += [(*piece, heading, len(found) == 1) for piece in found]
+        pieces += [(*piece, len(found) == 1) for piece in found]
     stem_of = _stems_of(vocabulary)
     sentences = []
     for start, end, words, word_count, heading, whole_block in pieces:

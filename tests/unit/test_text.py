@@ -41,6 +41,24 @@ def test_bullets_and_headings_are_sentences_without_their_markers():
     assert [s.heading for s in split_sentences(text)] == [True, False, False, False]
 
 
+@pytest.mark.parametrize(
+    ("text", "titles"),
+    [
+        (
+            "**3. Segment.** If the drop is real, find where. Then test it.",
+            ["**3. Segment.**"],
+        ),
+        ("__Result:__ it worked. We kept it.", ["__Result:__"]),
+        ("**Step 1**: count the cars. Then the share.", ["**Step 1**:"]),
+        # Bold words that begin a sentence, or a bold line on its own, are not run-in titles.
+        ("**Never** roll back blindly. Check first.", []),
+        ("- **Rollback:** revert the release.", []),
+    ],
+)
+def test_a_bold_title_running_into_its_paragraph_is_a_heading(text, titles):
+    assert [text[s.start : s.end] for s in split_sentences(text) if s.heading] == titles
+
+
 def test_contractions_and_negations_become_words():
     (sentence,) = split_sentences("We didn’t roll back, we’d wait.")
     assert sentence.words == ["we", "did", "not", "roll", "back", ",", "we", "would", "wait"]
