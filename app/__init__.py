@@ -9,11 +9,21 @@ from typing import Any
 from flask import Flask, Response, render_template
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
+from werkzeug.routing import IntegerConverter
 
 from .config import DefaultConfig, finalise_config
 from .extensions import cache, csrf, db, limiter, login_manager
 from .feedback.tasks import tasks
 from .markdown import render_markdown
+from .models import MAX_ROW_ID
+
+
+class RowIdConverter(IntegerConverter):
+    """`<id:attempt_id>`: a number no row can have matches no route, so it is a 404 like any
+    other missing row, not a database overflow."""
+
+    def __init__(self, url_map: Any) -> None:
+        super().__init__(url_map, min=1, max=MAX_ROW_ID)
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -32,6 +42,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     finalise_config(app)
+    app.url_map.converters["id"] = RowIdConverter
 
     db.init_app(app)
     csrf.init_app(app)

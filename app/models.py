@@ -16,6 +16,9 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+MAX_ROW_ID = 2**31 - 1  # ids are INTEGER columns: 32 bits on PostgreSQL
+
+
 class Role(StrEnum):
     CANDIDATE = "candidate"
     COACH = "coach"

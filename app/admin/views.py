@@ -21,7 +21,7 @@ def users() -> str:
     return render_template("admin/users.html", users=people, forms=forms)
 
 
-@bp.post("/users/<int:user_id>/role")
+@bp.post("/users/<id:user_id>/role")
 @role_required(Role.ADMIN)
 def change_role(user_id: int) -> Response:
     form = RoleForm(prefix=f"u{user_id}")

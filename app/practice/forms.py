@@ -4,12 +4,24 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from .services import MAX_ANSWER_CHARS
+from app.models import MAX_ROW_ID
+
+from .services import MAX_ANSWER_CHARS, normalise_line_breaks
 
 
 class AnswerForm(FlaskForm):
     answer_text = TextAreaField(
-        "Your answer", validators=[Length(max=MAX_ANSWER_CHARS)], render_kw={"rows": 16}
+        "Your answer",
+        # Counted as stored, after CRLF line breaks become LF.
+        filters=[lambda text: normalise_line_breaks(text) if text else text],
+        validators=[
+            Length(
+                max=MAX_ANSWER_CHARS,
+                message=f"Your answer is longer than {MAX_ANSWER_CHARS:,} characters; "
+                "shorten it, then submit again.",
+            )
+        ],
+        render_kw={"rows": 16},
     )
     time_spent_seconds = HiddenField(default="0")
     attempt_id = HiddenField(default="")  # the draft this page edits, once it has one
@@ -18,7 +30,7 @@ class AnswerForm(FlaskForm):
         return to_int(self.time_spent_seconds.data)
 
     def draft_id(self) -> int | None:
-        return to_int(self.attempt_id.data) or None
+        return row_id(self.attempt_id.data)
 
 
 def to_int(value: object) -> int:
@@ -29,12 +41,22 @@ def to_int(value: object) -> int:
         return 0
 
 
+def row_id(value: object) -> int | None:
+    """A row id from untrusted input, or None when it cannot be one."""
+    number = to_int(value)
+    return number if 1 <= number <= MAX_ROW_ID else None
+
+
 class CompareForm(FlaskForm):
     class Meta:
         csrf = False  # a GET form that only reads
 
-    first = IntegerField("Earlier attempt", validators=[InputRequired(), NumberRange(min=1)])
-    second = IntegerField("Later attempt", validators=[InputRequired(), NumberRange(min=1)])
+    first = IntegerField(
+        "Earlier attempt", validators=[InputRequired(), NumberRange(min=1, max=MAX_ROW_ID)]
+    )
+    second = IntegerField(
+        "Later attempt", validators=[InputRequired(), NumberRange(min=1, max=MAX_ROW_ID)]
+    )
 
 
 class EmptyForm(FlaskForm):

@@ -58,9 +58,12 @@ def list_questions(session: Session, filters: QuestionFilters, per_page: int = 2
         if value:
             statement = statement.where(column == value)
     if filters.search:
-        pattern = f"%{filters.search.strip()}%"
+        term = filters.search.strip()  # "%" and "_" are searched for as typed, not wildcards
         statement = statement.where(
-            or_(Question.title.ilike(pattern), Question.prompt.ilike(pattern))  # type: ignore[attr-defined]
+            or_(
+                Question.title.icontains(term, autoescape=True),  # type: ignore[attr-defined]
+                Question.prompt.icontains(term, autoescape=True),  # type: ignore[attr-defined]
+            )
         )
     # Companies and tags are JSON lists; filtering them here keeps the SQL portable.
     matching = [
@@ -129,6 +132,10 @@ class EmptyAnswer(ValueError):
     pass
 
 
+class AnswerTooLong(ValueError):
+    """Refused rather than cut: a silently shortened answer would lose what the candidate wrote."""
+
+
 def current_draft(session: Session, user_id: int, question_id: int) -> Attempt | None:
     """The candidate's unfinished answer to this question, if any (the newest)."""
     statement = (
@@ -139,14 +146,23 @@ def current_draft(session: Session, user_id: int, question_id: int) -> Attempt |
     return session.exec(statement).first()
 
 
-def _clean(text: str, time_spent: int) -> tuple[str, int]:
+def normalise_line_breaks(text: str) -> str:
     """Browsers send line breaks as CRLF; store LF, so the text diffs and displays as typed."""
-    text = text.replace("\r\n", "\n")[:MAX_ANSWER_CHARS]
+    return text.replace("\r\n", "\n")
+
+
+def _clean(text: str, time_spent: int) -> tuple[str, int]:
+    text = normalise_line_breaks(text)
+    if len(text) > MAX_ANSWER_CHARS:
+        raise AnswerTooLong(
+            f"Your answer is {len(text):,} characters long; the limit is {MAX_ANSWER_CHARS:,}. "
+            "Shorten it, then save or submit again."
+        )
     return text, max(0, min(int(time_spent), MAX_TIME_SECONDS))
 
 
 class AlreadySubmitted(ValueError):
-    """The draft was submitted meanwhile (another tab, a double click, a save that came late)."""
+    """This very answer was submitted already (a double click, a save that came late)."""
 
     def __init__(self, attempt_id: int):
         super().__init__(f"attempt {attempt_id} is already submitted")
@@ -154,10 +170,11 @@ class AlreadySubmitted(ValueError):
 
 
 def _open_draft(
-    session: Session, user_id: int, question: Question, attempt_id: int | None
+    session: Session, user_id: int, question: Question, attempt_id: int | None, text: str
 ) -> Attempt:
     """The draft a page is editing: the one it names if that is still open, else the current one
-    or a new one. Naming a submitted attempt is an error, so a late save never revives it."""
+    or a new one. A late save of the text already submitted is refused, so it never revives the
+    attempt; a different text (typed in a second tab) goes on as a draft of its own."""
     if attempt_id:
         named = session.exec(
             attempts_visible_to(user_id).where(
@@ -165,9 +182,10 @@ def _open_draft(
             )
         ).first()
         if named is not None:
-            if named.status == AttemptStatus.SUBMITTED:
+            if named.status == AttemptStatus.DRAFT:
+                return named
+            if named.answer_text == text:
                 raise AlreadySubmitted(named.id)
-            return named
     return current_draft(session, user_id, question.id) or Attempt(
         user_id=user_id, question_id=question.id
     )
@@ -184,7 +202,7 @@ def save_draft(
     """Store the answer typed so far; there is one open draft per candidate and question."""
     question = get_question(session, slug)
     text, time_spent = _clean(text, time_spent)
-    draft = _open_draft(session, user_id, question, attempt_id)
+    draft = _open_draft(session, user_id, question, attempt_id, text)
     draft.answer_text = text
     draft.time_spent_seconds = max(draft.time_spent_seconds, time_spent)
     draft.updated_at = utcnow()
@@ -217,6 +235,9 @@ _OWN_ATTEMPT = (_ATTEMPTS.user_id == bindparam("user_id")) & (
 )
 _NAMED_ATTEMPT = select(_ATTEMPTS.id, _ATTEMPTS.status, _ATTEMPTS.time_spent_seconds).where(
     _OWN_ATTEMPT, _ATTEMPTS.id == bindparam("attempt_id")
+)
+_SUBMITTED_TEXT = select(_ATTEMPTS.answer_text).where(
+    _ATTEMPTS.id == bindparam("attempt_id"), _ATTEMPTS.status == AttemptStatus.SUBMITTED.value
 )
 _NEWEST_DRAFT = (
     select(_ATTEMPTS.id, _ATTEMPTS.status, _ATTEMPTS.time_spent_seconds)
@@ -256,11 +277,19 @@ def submit_attempt(
     result = report.to_dict()
 
     owner = {"user_id": user_id, "question_id": question_id}
+
+    def same_answer_submitted(attempt_id: int) -> bool:
+        """A double click or a late retry, rather than a second tab's different answer."""
+        submitted = connection.execute(_SUBMITTED_TEXT, {"attempt_id": attempt_id}).first()
+        return submitted is not None and submitted.answer_text == text
+
     draft = None
     if attempt_id:
         draft = connection.execute(_NAMED_ATTEMPT, {**owner, "attempt_id": attempt_id}).first()
         if draft is not None and draft.status == AttemptStatus.SUBMITTED:
-            raise AlreadySubmitted(draft.id)
+            if same_answer_submitted(draft.id):
+                raise AlreadySubmitted(draft.id)
+            draft = None  # its text is new: score it as an attempt of its own
     if draft is None:
         draft = connection.execute(_NEWEST_DRAFT, owner).first()
     now = utcnow()
@@ -271,15 +300,22 @@ def submit_attempt(
         "submitted_at": now,
     }
     if draft is not None:
-        time_spent = max(draft.time_spent_seconds, time_spent)
         changed = connection.execute(
-            _SUBMIT_DRAFT, {**values, "time_spent_seconds": time_spent, "draft_id": draft.id}
+            _SUBMIT_DRAFT,
+            {
+                **values,
+                "time_spent_seconds": max(draft.time_spent_seconds, time_spent),
+                "draft_id": draft.id,
+            },
         )
-        if changed.rowcount != 1:
+        if changed.rowcount != 1 and same_answer_submitted(draft.id):
             session.rollback()
-            raise AlreadySubmitted(draft.id)
-        attempt_id = draft.id
-    else:
+            raise AlreadySubmitted(draft.id)  # the same answer, submitted a moment ago
+        if changed.rowcount != 1:
+            draft = None  # submitted a moment ago with other text: this one is a new attempt
+        else:
+            attempt_id = draft.id
+    if draft is None:
         inserted = connection.execute(
             _INSERT_ATTEMPT,
             {**owner, **values, "time_spent_seconds": time_spent, "created_at": now},
@@ -301,17 +337,26 @@ def submit_attempt(
     return attempt_id
 
 
-def start_retry(session: Session, user_id: int, attempt_id: int) -> Question:
-    """A new draft for the same question, pre-filled with this attempt's answer."""
+@dataclass(frozen=True)
+class Retry:
+    question: Question
+    kept_draft: bool  # a draft with other text was in progress, and it is left as it was
+
+
+def start_retry(session: Session, user_id: int, attempt_id: int) -> Retry:
+    """A new draft for the same question, pre-filled with this attempt's answer; a draft already
+    in progress is never overwritten."""
     previous = get_attempt(session, user_id, attempt_id)
-    draft = current_draft(session, user_id, previous.question_id) or Attempt(
-        user_id=user_id, question_id=previous.question_id
-    )
+    question = session.get(Question, previous.question_id)
+    draft = current_draft(session, user_id, previous.question_id)
+    if draft is not None and draft.answer_text.strip() not in ("", previous.answer_text.strip()):
+        return Retry(question, kept_draft=True)
+    draft = draft or Attempt(user_id=user_id, question_id=previous.question_id)
     draft.answer_text = previous.answer_text
     draft.updated_at = utcnow()
     session.add(draft)
     session.commit()
-    return session.get(Question, previous.question_id)
+    return Retry(question, kept_draft=False)
 
 
 @dataclass(frozen=True)

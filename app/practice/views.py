@@ -11,11 +11,12 @@ from app.feedback.panel import ask_for_feedback, render_feedback
 from app.feedback.service import latest_feedback
 
 from . import bp
-from .forms import AnswerForm, CompareForm, EmptyForm, to_int
+from .forms import AnswerForm, CompareForm, EmptyForm, row_id, to_int
 from .highlight import evidence_segments
 from .progress import progress_for
 from .services import (
     AlreadySubmitted,
+    AnswerTooLong,
     AttemptResult,
     EmptyAnswer,
     QuestionFilters,
@@ -80,23 +81,29 @@ def question(slug: str) -> str:
 
 @bp.post("/questions/<slug>/draft")
 @login_required
-def draft(slug: str) -> Response:
+def draft(slug: str) -> str | Response | tuple[str | Response, int]:
     """Autosave (JSON from the page's script) or the no-script "Save draft" button."""
+    form = None
     if request.is_json:
         data = request.get_json(silent=True) or {}
         text = str(data.get("answer_text", ""))
-        seconds, draft_id = to_int(data.get("time_spent_seconds")), to_int(data.get("attempt_id"))
+        seconds, draft_id = to_int(data.get("time_spent_seconds")), row_id(data.get("attempt_id"))
     else:
         form = AnswerForm()
         text, seconds, draft_id = form.answer_text.data or "", form.seconds(), form.draft_id()
     try:
         saved = save_draft(db.request_session(), current_user.id, slug, text, seconds, draft_id)
+    except AnswerTooLong as exc:
+        if form is None:
+            return jsonify(error=str(exc)), 400
+        form.answer_text.errors = [str(exc)]
+        return _answer_page(slug, form), 400
     except AlreadySubmitted as done:
-        if request.is_json:
+        if form is None:
             return jsonify(error="already submitted", attempt_id=done.attempt_id), 409
         flash("That answer was already submitted; here is its result.", "info")
         return redirect(url_for("practice.attempt", attempt_id=done.attempt_id))
-    if request.is_json:
+    if form is None:
         return jsonify(attempt_id=saved.id, saved_at=saved.updated_at.isoformat())
     flash("Draft saved.", "success")
     return redirect(url_for("practice.question", slug=slug))
@@ -104,26 +111,31 @@ def draft(slug: str) -> Response:
 
 @bp.post("/questions/<slug>/submit")
 @login_required
-def submit(slug: str) -> str | Response:
-    session = db.request_session()
+def submit(slug: str) -> Response | tuple[str, int]:
     form = AnswerForm()
     if form.validate_on_submit():
         try:
             attempt_id = submit_attempt(
-                session,
+                db.request_session(),
                 current_user.id,
                 slug,
                 form.answer_text.data or "",
                 form.seconds(),
                 form.draft_id(),
             )
-        except EmptyAnswer as exc:
+        except (EmptyAnswer, AnswerTooLong) as exc:
             form.answer_text.errors = [str(exc)]
-        except AlreadySubmitted as done:  # a double click or a second tab: show the result
+        except AlreadySubmitted as done:  # a double click: show the result
             return redirect(url_for("practice.attempt", attempt_id=done.attempt_id))
         else:
             ask_for_feedback(current_user.id, attempt_id)
             return redirect(url_for("practice.attempt", attempt_id=attempt_id))
+    return _answer_page(slug, form), 400
+
+
+def _answer_page(slug: str, form: AnswerForm) -> str:
+    """The question page again with the text as posted and what is wrong with it."""
+    session = db.request_session()
     found = get_question(session, slug)
     return render_template(
         "practice/question.html",
@@ -131,10 +143,10 @@ def submit(slug: str) -> str | Response:
         form=form,
         draft=current_draft(session, current_user.id, found.id),
         autosave_seconds=current_app.config["AUTOSAVE_SECONDS"],
-    ), 400
+    )
 
 
-@bp.get("/attempts/<int:attempt_id>")
+@bp.get("/attempts/<id:attempt_id>")
 @login_required
 def attempt(attempt_id: int) -> str:
     session = db.request_session()
@@ -154,14 +166,14 @@ def _feedback_html(result: AttemptResult) -> str:
     return render_feedback(record, result.attempt.answer_text, result.score.criteria)
 
 
-@bp.get("/attempts/<int:attempt_id>/feedback")
+@bp.get("/attempts/<id:attempt_id>/feedback")
 @login_required
 def feedback(attempt_id: int) -> str:
     """The feedback panel alone, which the result page polls while it is being written."""
     return _feedback_html(attempt_result(db.request_session(), current_user.id, attempt_id))
 
 
-@bp.post("/attempts/<int:attempt_id>/feedback")
+@bp.post("/attempts/<id:attempt_id>/feedback")
 @login_required
 def retry_feedback(attempt_id: int) -> Response:
     if not EmptyForm().validate_on_submit():
@@ -170,14 +182,21 @@ def retry_feedback(attempt_id: int) -> Response:
     return redirect(url_for("practice.attempt", attempt_id=attempt_id) + "#ai-feedback")
 
 
-@bp.post("/attempts/<int:attempt_id>/retry")
+@bp.post("/attempts/<id:attempt_id>/retry")
 @login_required
 def retry(attempt_id: int) -> Response:
     if not EmptyForm().validate_on_submit():
         abort(400)
-    question = start_retry(db.request_session(), current_user.id, attempt_id)
-    flash("Your last answer is loaded: improve it and submit again.", "info")
-    return redirect(url_for("practice.question", slug=question.slug))
+    retry = start_retry(db.request_session(), current_user.id, attempt_id)
+    if retry.kept_draft:
+        flash(
+            "You already have a draft in progress for this question, so it is left as it was. "
+            "The answer you wanted to retry stays on its result page.",
+            "info",
+        )
+    else:
+        flash("Your last answer is loaded: improve it and submit again.", "info")
+    return redirect(url_for("practice.question", slug=retry.question.slug))
 
 
 @bp.get("/questions/<slug>/attempts")

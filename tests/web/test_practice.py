@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from app.practice.services import MAX_ANSWER_CHARS
 from tests.conftest import AuthActions, csrf_from
 
 OUTAGE = "/questions/worldwide-outage"
@@ -151,11 +152,11 @@ def test_a_late_autosave_never_revives_a_submitted_answer(candidate):
     assert submitted.headers["Location"] == f"/attempts/{draft}"
     late = candidate.post(
         OUTAGE + "/draft",
-        json={"answer_text": "late autosave", "attempt_id": draft},
+        json={"answer_text": ANSWER, "attempt_id": draft},
         headers={"X-CSRFToken": token},
     )
     assert late.status_code == 409 and late.json["attempt_id"] == draft
-    assert "late autosave" not in candidate.get(OUTAGE).text
+    assert 'name="attempt_id" type="hidden" value=""' in candidate.get(OUTAGE).text
     again = candidate.post(  # a double click on Submit shows the same result
         OUTAGE + "/submit",
         data={"answer_text": ANSWER, "attempt_id": str(draft), "csrf_token": token},
@@ -163,7 +164,92 @@ def test_a_late_autosave_never_revives_a_submitted_answer(candidate):
     assert again.headers["Location"] == f"/attempts/{draft}"
 
 
+def test_a_second_tabs_different_answer_is_kept_not_dropped(candidate):
+    """Two tabs edit one draft; the first submits. The second tab's other text is saved as a new
+    draft and, when submitted, scored as an attempt of its own."""
+    draft = save_draft(candidate, "Shared start").json["attempt_id"]
+    token = csrf_from(candidate.get(OUTAGE).text)
+    first = candidate.post(
+        OUTAGE + "/submit",
+        data={"answer_text": ANSWER, "attempt_id": str(draft), "csrf_token": token},
+    )
+    assert attempt_id(first) == draft
+    other = "We roll back, then we tell every customer what happened and why. " * 5
+    saved = candidate.post(
+        OUTAGE + "/draft",
+        json={"answer_text": other, "attempt_id": draft},
+        headers={"X-CSRFToken": token},
+    )
+    assert saved.status_code == 200 and saved.json["attempt_id"] != draft
+    assert other.strip() in candidate.get(OUTAGE).text
+    second = candidate.post(
+        OUTAGE + "/submit",
+        data={"answer_text": other, "attempt_id": str(draft), "csrf_token": token},
+    )
+    assert attempt_id(second) == saved.json["attempt_id"]
+    new_attempt = saved.json["attempt_id"]
+    assert "tell every customer what happened" in candidate.get(f"/attempts/{new_attempt}").text
+    assert ANSWER[:40] in candidate.get(f"/attempts/{draft}").text
+
+
 def test_line_breaks_typed_in_a_browser_are_stored_as_typed(candidate):
     attempt = attempt_id(submit(candidate, "First line.\r\nSecond line.\r\n\r\nThird."))
     page = candidate.get(f"/attempts/{attempt}").text
     assert "First line.\nSecond line.\n\nThird." in page and "\r" not in page
+
+
+def test_try_again_never_overwrites_a_draft_in_progress(candidate):
+    done = attempt_id(submit(candidate, ANSWER))
+    save_draft(candidate, "A fresh answer I am halfway through writing.")
+    token = csrf_from(candidate.get(f"/attempts/{done}").text)
+    candidate.post(f"/attempts/{done}/retry", data={"csrf_token": token})
+    page = candidate.get(OUTAGE).text
+    assert "A fresh answer I am halfway through writing." in page
+    assert "already have a draft in progress" in page
+
+
+def test_an_answer_over_the_limit_is_refused_with_its_length_never_cut(candidate):
+    limit = MAX_ANSWER_CHARS
+    too_long = "word " * (limit // 5) + "end"
+    saved = save_draft(candidate, too_long)
+    assert saved.status_code == 400 and "the limit is 50,000" in saved.json["error"]
+    assert "end</textarea>" not in candidate.get(OUTAGE).text
+    # A browser sends line breaks as two characters; the limit counts them as stored (one).
+    lines = ("x" * 99 + "\r\n") * (limit // 100)
+    assert len(lines) > limit >= len(lines.replace("\r\n", "\n"))
+    assert submit(candidate, lines).status_code == 302
+    refused = submit(candidate, too_long)
+    assert refused.status_code == 400 and "longer than 50,000 characters" in refused.text
+    assert "end</textarea>" in refused.text  # the text comes back to be shortened
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/attempts/99999999999999999999999",
+        "/attempts/2147483648",
+        "/attempts/compare?first=99999999999999999999999&second=1",
+    ],
+)
+def test_ids_no_row_can_have_are_a_404(candidate, path):
+    response = candidate.get(path)
+    assert response.status_code == 404 and "Not found" in response.text
+
+
+def test_a_draft_naming_an_impossible_attempt_id_is_saved_as_a_new_draft(candidate):
+    token = csrf_from(candidate.get(OUTAGE).text)
+    saved = candidate.post(
+        OUTAGE + "/draft",
+        json={"answer_text": "Still saved.", "attempt_id": 10**30},
+        headers={"X-CSRFToken": token},
+    )
+    assert saved.status_code == 200
+    assert "Still saved." in candidate.get(OUTAGE).text
+
+
+def test_search_treats_wildcard_characters_as_text(client):
+    assert "No question matches" in client.get("/questions?q=%25%25").text
+    assert "No question matches" in client.get("/questions?q=_").text
+    percent = client.get("/questions?q=%25").text  # the few questions that say "20%", "5%"…
+    assert "Payments failing for 5% of users" in percent and ">4 questions<" in percent
+    assert "Handle a worldwide outage" in client.get("/questions?q=WORLDWIDE").text
