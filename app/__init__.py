@@ -6,9 +6,10 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, Response, render_template
+from flask import Flask, Response, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from .config import DefaultConfig, finalise_config
@@ -43,6 +44,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     finalise_config(app)
     app.url_map.converters["id"] = RowIdConverter
+    if proxies := int(app.config["PROXY_COUNT"]):
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
 
     db.init_app(app)
     csrf.init_app(app)
@@ -110,10 +113,20 @@ def _register_error_pages(app: Flask) -> None:
         429,
         lambda _e: page(429, "Too many attempts", "Please wait a minute before trying again."),
     )
-    app.register_error_handler(
-        CSRFError,
-        lambda _e: page(400, "Form expired", "The page was open too long. Reload it, then retry."),
-    )
+
+    def form_expired(_exc: CSRFError) -> tuple[str, int]:
+        # The answer posted with a stale form must not vanish with it: show it to copy.
+        kept_text = request.form.get("answer_text", "")
+        message = "The form is out of date (were you logged out?). Reload the page, then retry."
+        return render_template(
+            "errors/error.html",
+            code=400,
+            title="Form expired",
+            message=message,
+            kept_text=kept_text,
+        ), 400
+
+    app.register_error_handler(CSRFError, form_expired)
 
     def database_error(exc: SQLAlchemyError) -> tuple[str, int]:
         if db.is_set_up():

@@ -15,6 +15,12 @@ class DefaultConfig:
     # Generated into instance/secret_key when unset, so no secret ever lives in the repository.
     SECRET_KEY: str | None = None
     SESSION_COOKIE_HTTPONLY = True
+    # A form's token lives as long as the session it belongs to, so an answer page left open
+    # all afternoon still saves (Flask-WTF's default expires it after an hour).
+    WTF_CSRF_TIME_LIMIT: int | None = None
+    # Behind a reverse proxy, how many proxies set X-Forwarded-For/-Proto/-Host: without it the
+    # per-address login limit would count every visitor as the proxy's one address.
+    PROXY_COUNT = 0
     SESSION_COOKIE_SAMESITE = "Lax"
     QUESTIONS_PER_PAGE = 20
     RATELIMIT_STORAGE_URI = "memory://"

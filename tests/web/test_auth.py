@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
+
+import pytest
 from sqlmodel import select
 
 from app.auth.services import set_role
 from app.extensions import db
 from app.models import Role, User
-from tests.conftest import AuthActions, csrf_from
+from tests.conftest import AuthActions, csrf_from, make_app
 
 
 def user(app, email: str) -> User:
@@ -133,3 +136,37 @@ def test_a_role_change_applies_to_a_signed_in_user_on_their_next_request(app, cl
     with app.app_context(), db.session() as session:
         set_role(session, boss.id, Role.ADMIN)
     assert client.get("/admin/users").status_code == 200
+
+
+def test_an_answer_posted_with_a_stale_form_is_shown_back_to_copy(client, auth):
+    auth.register_candidate()
+    response = client.post(
+        "/questions/worldwide-outage/submit",
+        data={"answer_text": "We roll back <first> & talk later.", "csrf_token": "stale"},
+    )
+    assert response.status_code == 400 and "Form expired" in response.text
+    assert "readonly>We roll back &lt;first&gt; &amp; talk later.</textarea>" in response.text
+
+
+@pytest.mark.parametrize(("proxies", "third_login"), [(1, 200), (0, 429)])
+def test_the_login_limit_per_address_reads_the_proxy_header_only_when_told_to(
+    tmp_path, seeded_database, proxies, third_login
+):
+    """Behind one proxy each visitor has their own allowance; with no proxy configured the
+    header is ignored, so a forged X-Forwarded-For cannot dodge the limit."""
+    shutil.copy(seeded_database, tmp_path / "coach.db")
+    app = make_app(tmp_path, PROXY_COUNT=proxies, LOGIN_LIMIT_PER_ADDRESS="2 per minute")
+    client = app.test_client()
+
+    def login_from(address: str, email: str) -> int:
+        token = csrf_from(client.get("/login").text)
+        return client.post(
+            "/login",
+            data={"email": email, "password": "not a password", "csrf_token": token},
+            headers={"X-Forwarded-For": address},
+        ).status_code
+
+    assert login_from("203.0.113.5", "a@example.com") == 200
+    assert login_from("203.0.113.5", "b@example.com") == 200
+    assert login_from("203.0.113.5", "c@example.com") == 429
+    assert login_from("198.51.100.7", "d@example.com") == third_login
