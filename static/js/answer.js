@@ -11,6 +11,7 @@
   const wordCount = document.getElementById("word-count");
   const timer = document.getElementById("timer");
   const status = document.getElementById("save-status");
+  const timeAlert = document.getElementById("time-alert");
   const key = form.dataset.storageKey;
   const draftUrl = form.dataset.draftUrl;
   const limit = parseInt(form.dataset.timeLimit || "0", 10);
@@ -32,21 +33,33 @@
     } catch (e) { /* storage full or disabled: the server copy still works */ }
   }
 
-  // Restore this device's copy when it is newer than the server's draft.
+  function say(message, warn) {
+    status.textContent = message;
+    status.className = warn ? "warn" : "";
+  }
+
+  // Restore this device's copy when the server does not have it. A copy still marked as being
+  // submitted means the submission never reached its result page (which clears the copy).
   const local = readLocal();
-  if (local && local.submitting && !serverSavedAt) {
-    localStorage.removeItem(key);  // that answer was submitted; nothing left to restore
-  } else if (local && local.text && local.savedAt > serverSavedAt && local.text !== textarea.value) {
+  const unsent = local && local.text && local.text !== textarea.value;
+  if (unsent && (local.submitting || local.savedAt > serverSavedAt)) {
     textarea.value = local.text;
     spent = Math.max(spent, local.spent || 0);
     dirty = true;
-    status.textContent = "Restored the text you typed on this device.";
+    if (local.submitting) {
+      say("Your last submission did not get through, so your text is back: submit it again.", true);
+    } else {
+      say("Restored the text you typed on this device.");
+    }
+  } else if (textarea.value !== textarea.defaultValue) {
+    dirty = true;  // the browser put back text typed before a reload or Back: keep it safe
   }
+  if (dirty) writeLocal();
 
   function localTime(date) {
     return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
   }
-  if (serverSavedAt && !dirty) status.textContent = "Draft saved " + localTime(new Date(serverSavedAt));
+  if (serverSavedAt && !dirty) say("Draft saved " + localTime(new Date(serverSavedAt)));
 
   function countWords() {
     const words = textarea.value.trim().split(/\s+/).filter(Boolean).length;
@@ -72,6 +85,9 @@
         timer.textContent = "Time is up (" + clock(left) + " over): you can still finish and submit.";
         timer.className = "timer over";
       }
+      // Screen readers hear the two moments that matter, not every second.
+      if (left === 60) timeAlert.textContent = "One minute left.";
+      if (left === 0) timeAlert.textContent = "Time is up. You can still finish and submit.";
     }
   }
 
@@ -86,24 +102,29 @@
         answer_text: sent, time_spent_seconds: spent, attempt_id: attemptField.value || null,
       }),
     }).then(function (response) {
-      if (response.status === 409) {  // submitted meanwhile, in another tab perhaps
+      const kept = " Your text is kept on this device.";
+      if (response.status === 409) {  // this very text was submitted already
         submitted = true;
         localStorage.removeItem(key);
-        status.textContent = "This answer was already submitted. Reload to start a new one.";
-        status.className = "warn";
-        return null;
+        say("This answer was already submitted. Reload to start a new one.", true);
+      } else if (response.redirected || response.status === 401) {
+        say("You are logged out, so this was not saved. Log in again in another tab." + kept, true);
+      } else if (!response.ok) {
+        // A refused answer says why in JSON; anything else means this page is out of date.
+        return response.json().then(function (body) {
+          say(body.error + kept, true);
+        }, function () {
+          say("This page is out of date, so this was not saved. Reload it." + kept, true);
+        });
+      } else {
+        return response.json().then(function (saved) {
+          attemptField.value = String(saved.attempt_id);
+          if (textarea.value === sent) dirty = false;
+          say("Draft saved " + localTime(new Date()));
+        });
       }
-      if (!response.ok) throw new Error("HTTP " + response.status);
-      return response.json();
-    }).then(function (saved) {
-      if (!saved) return;
-      attemptField.value = String(saved.attempt_id);
-      if (textarea.value === sent) dirty = false;
-      status.textContent = "Draft saved " + localTime(new Date());
-      status.className = "";
     }).catch(function () {
-      status.textContent = "Not saved to the server yet (offline?). Your text is kept on this device.";
-      status.className = "warn";
+      say("Not saved to the server yet (offline?). Your text is kept on this device.", true);
     }).finally(function () { inflight = null; });
     return inflight;
   }
@@ -116,6 +137,13 @@
   textarea.addEventListener("blur", save);
   window.addEventListener("online", save);
   window.addEventListener("pagehide", function () { if (dirty && !submitted) writeLocal(); });
+  window.addEventListener("pageshow", function (event) {
+    // Back to this page from the browser's cache after a submission that failed: edit again.
+    if (event.persisted && submitted) {
+      submitted = false;
+      dirty = true;
+    }
+  });
   form.addEventListener("submit", function (event) {
     if (event.submitter && event.submitter.hasAttribute("formaction")) return;  // "Save draft"
     submitted = true;

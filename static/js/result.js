@@ -1,3 +1,17 @@
+// The result page confirms a submission got through: the copy of the answer kept on this
+// device while it was being submitted is no longer needed.
+(function () {
+  "use strict";
+  const answer = document.getElementById("answer-text");
+  if (!answer || !answer.dataset.draftKey) return;
+  try {
+    const local = JSON.parse(localStorage.getItem(answer.dataset.draftKey) || "null");
+    if (local && local.submitting && local.text === answer.textContent) {
+      localStorage.removeItem(answer.dataset.draftKey);
+    }
+  } catch (e) { /* storage disabled: nothing was kept */ }
+})();
+
 // The result page: select a criterion to highlight the sentences that earned it.
 (function () {
   "use strict";

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import select
 
@@ -249,3 +250,30 @@ def test_a_submitted_answer_does_not_come_back_as_a_draft(page: Page, live_serve
     expect(page.locator("#timer")).to_be_visible()
     assert answer_box(page).input_value() == "", "the submitted answer was restored as a draft"
     assert stored_draft(live_server, "barbara@example.com") is None
+
+
+@pytest.mark.parametrize("way_back", ["open-again", "back-and-reload"])
+def test_an_answer_whose_submission_failed_offline_comes_back(
+    page: Page, context, live_server, way_back
+):
+    email = f"ada-{way_back}@example.com"
+    sign_up(page, email)
+    page.goto(QUESTION)
+    box, status = answer_box(page), page.locator("#save-status")
+    box.fill(ANSWER)
+    expect(status).to_have_text(SAVED)
+
+    context.set_offline(True)
+    box.press_sequentially(OFFLINE_PART)
+    page.get_by_role("button", name="Submit for scoring").click(no_wait_after=True)
+    expect(page).not_to_have_url(re.compile(r"/attempts/\d+$"))
+    context.set_offline(False)
+    if way_back == "open-again":
+        page.goto(QUESTION)
+        expect(status).to_have_text(re.compile("did not get through"))
+    else:
+        page.go_back()  # the browser shows the form with the text it remembers
+        page.reload()
+    expect(box).to_have_value(ANSWER + OFFLINE_PART)
+    expect(status).to_have_text(SAVED)  # the next autosave stores it on the server
+    assert stored_draft(live_server, email) == ANSWER + OFFLINE_PART
