@@ -57,7 +57,8 @@ CLAUSE_BREAKS = frozenset({",", ";", ":", "—", "–", "(", ")"})
 _NOT_CONTENT = STOPWORDS | CLAUSE_BREAKS
 _ABBREVIATIONS = frozenset({"e.g", "i.e", "etc", "vs", "mr", "mrs", "ms", "dr", "approx", "incl"})
 
-_TOKEN = re.compile(r"[a-z0-9]+|[,;:()—–]")
+# "\x01" marks what followed an apostrophe ("we\x01d"), so only a real contraction expands.
+_TOKEN = re.compile(r"[a-z0-9]+|\x01[a-z]+|[,;:()—–]")
 _BULLET = re.compile(r"\s*(?:[-*•+]|\d{1,2}[.)]|#{1,6})\s+")
 _HEADING = re.compile(r"^(#{1,6}\s+\S.*|\*\*[^*]+\*\*:?|__[^_]+__:?)$")
 # A bold title that opens a paragraph and runs into its text: "**3. Segment.** If the drop…"
@@ -80,11 +81,13 @@ _SENTENCE_END = re.compile(
 _LIST_NUMBER = re.compile(r"\d{1,2}\.")
 _NEGATED_CONTRACTION = re.compile(r"n't\b")
 _POSSESSIVE = re.compile(r"'s\b")
-# What the tokens left by splitting a contraction stand for ("won't" -> "wo nt" -> "will not").
-_CONTRACTION_STANDINS = {
-    "nt": "not", "d": "would", "ll": "will", "re": "are", "ve": "have", "m": "am",
-    "wo": "will", "ca": "can", "sha": "shall",
+# What the marked tokens left by splitting a contraction stand for ("we'd" -> "we \x01d" ->
+# "we would"), and the stems that change before "n't" ("won't" -> "wo \x01nt" -> "will not").
+_CONTRACTED = {
+    "\x01nt": "not", "\x01d": "would", "\x01ll": "will", "\x01re": "are", "\x01ve": "have",
+    "\x01m": "am",
 }  # fmt: skip
+_BEFORE_NOT = {"wo": "will", "ca": "can", "sha": "shall"}
 
 
 @dataclass(slots=True)
@@ -112,22 +115,30 @@ def is_content_word(word: str) -> bool:
 
 def _normalise(text: str) -> str:
     """Lower-case, with contractions split so that every character keeps its position:
-    "didn't" becomes "did nt", "we'd" becomes "we d", a possessive "'s" becomes spaces.
-    The stand-in tokens are turned back into words ("nt" is "not") after tokenising."""
+    "didn't" becomes "did\x01nt", "we'd" becomes "we\x01d", a possessive "'s" becomes spaces.
+    The marked tokens are turned back into words ("\x01nt" is "not") after tokenising; an
+    unmarked "re" or "d" ("re-estimate", "3-d") stays what it is."""
     text = text.lower().replace("’", "'").replace("‘", "'")
     if "'" not in text:
         return text
-    text = _NEGATED_CONTRACTION.sub(" nt", text)
+    text = _NEGATED_CONTRACTION.sub("\x01nt", text)
     text = _POSSESSIVE.sub("  ", text)
-    return text.replace("'", " ")
+    return text.replace("'", "\x01")
 
 
 def _tokens(normalised: str, start: int, end: int, contractions: bool) -> list[str]:
     """The words and clause breaks of `normalised[start:end]`. `contractions` says whether the
-    text had an apostrophe, whose stand-in tokens must then be turned back into words."""
+    text had an apostrophe, whose marked tokens must then be turned back into words."""
     words = _TOKEN.findall(normalised, start, end)
-    if contractions and not _CONTRACTION_STANDINS.keys().isdisjoint(words):
-        words = list(map(_CONTRACTION_STANDINS.get, words, words))
+    if contractions and normalised.find("\x01", start, end) != -1:
+        words = [
+            _CONTRACTED.get(word, word[1:])
+            if word[0] == "\x01"
+            else _BEFORE_NOT[word]
+            if word in _BEFORE_NOT and words[i + 1 : i + 2] == ["\x01nt"]
+            else word
+            for i, word in enumerate(words)
+        ]
     return words
 
 

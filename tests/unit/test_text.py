@@ -63,3 +63,11 @@ def test_contractions_and_negations_become_words():
     (sentence,) = split_sentences("We didn’t roll back, we’d wait.")
     assert sentence.words == ["we", "did", "not", "roll", "back", ",", "we", "would", "wait"]
     assert sentence.word_count == 8
+
+
+def test_only_a_real_contraction_expands():
+    (sentence,) = split_sentences("I'd re-estimate the 3-d model, but we won't re-rank it.")
+    assert sentence.words == [
+        "i", "would", "re", "estimate", "the", "3", "d", "model", ",",
+        "but", "we", "will", "not", "re", "rank", "it",
+    ]  # fmt: skip
