@@ -119,6 +119,10 @@ class _Hits:
     sentence_concepts: defaultdict[int, set[tuple[int, str]]] = field(
         default_factory=lambda: defaultdict(set)
     )
+    # the concepts a sentence names in words, not found by a number pattern ("10%", "2 a day")
+    worded_concepts: defaultdict[int, set[tuple[int, str]]] = field(
+        default_factory=lambda: defaultdict(set)
+    )
 
     def add(
         self, criterion: int, concept: str, sentence: int, tokens: tuple[int, int] | None
@@ -127,6 +131,7 @@ class _Hits:
         self.sentence_concepts[sentence].add((criterion, concept))
         if tokens is not None:
             self.spans[sentence].append(tokens)
+            self.worded_concepts[sentence].add((criterion, concept))
 
     def covered(self, sentence: int) -> set[int]:
         """Token positions inside a matched phrase."""
@@ -334,7 +339,9 @@ def _stuffed_sentences(
     stuffed: set[int] = set()
     bare: set[int] = set()
     fragments = _fragment_runs(sentences)
-    for s_index, concepts in hits.sentence_concepts.items():
+    for s_index in hits.sentence_concepts:
+        # Numbers a pattern found do not make a list of terms: "10 million × 2 = 20 million".
+        concepts = hits.worded_concepts.get(s_index, ())
         sentence = sentences[s_index]
         # A short line of its own, or a fragment in a run of them, may be nothing but a term.
         term_sized = s_index in fragments or (
@@ -510,22 +517,33 @@ _FRAMING = frozenset(
 
 
 def _missing_subject(rubric: Rubric, question: str | None, sentences: list[Sentence]) -> list[str]:
-    """The question's subject words, when the rubric requires them and the answer uses none.
+    """The question's subject words, when the rubric requires them and the answer misses them.
 
     The subject is what is left of the question once stopwords, framing words and the rubric's
-    own vocabulary are taken out ("alarm", "clock", "deaf", "hearing")."""
+    own vocabulary are taken out ("alarm", "clock", "deaf", "hearing"); the answer must use one.
+    Under `require_subject: title` it must also use half of those in the title (the question's
+    first line): tennis balls in a pool share "balls" with "Golf balls in a school bus", but
+    not "golf" or "bus"."""
     if not (rubric.spec.require_subject and question):
         return []
-    words, stems = tokenize(question)
-    subject = {
+    subject = _subject_words(rubric, question)
+    said = {stem for sentence in sentences for stem in sentence.content_stems}
+    if subject and said.isdisjoint(subject):
+        return list(dict.fromkeys(subject.values()))
+    if rubric.spec.require_subject == "title":
+        in_title = _subject_words(rubric, question.partition("\n")[0])
+        if len(in_title.keys() & said) < len(in_title) // 2:
+            return [word for stem, word in in_title.items() if stem not in said]
+    return []
+
+
+def _subject_words(rubric: Rubric, text: str) -> dict[str, str]:
+    words, stems = tokenize(text)
+    return {
         stem: word
         for word, stem in zip(words, stems, strict=True)
         if is_content_word(word) and stem not in _FRAMING and stem not in rubric.vocabulary
     }
-    said = {stem for sentence in sentences for stem in sentence.content_stems}
-    if not subject or not said.isdisjoint(subject):
-        return []
-    return list(dict.fromkeys(subject.values()))
 
 
 def _topic_share(rubric: Rubric, sentences: list[Sentence]) -> float:

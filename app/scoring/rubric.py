@@ -118,7 +118,9 @@ class RubricSpec(_Strict):
     min_words: int = Field(80, ge=0, le=5000)
     # The answer must name what the question is about ("an alarm clock for deaf people"): a
     # polished answer to another design question is off topic however well it scores otherwise.
-    require_subject: bool = False
+    # "title" is stricter: it must also use half the subject words of the question's title, for
+    # questions defined by their object ("golf balls in a school bus", not "tennis balls").
+    require_subject: bool | Literal["title"] = False
     criteria: list[CriterionSpec] = Field(min_length=1)
     red_flags: list[RedFlagSpec] = []
 

@@ -242,6 +242,40 @@ def test_a_design_answer_about_something_else_is_off_topic():
     assert "off_topic" not in score(design, on_topic, ALARM_CLOCK).flag_ids
 
 
+GOLF_BALLS = "Golf balls in a school bus\nHow many golf balls fit inside a school bus?"
+TENNIS_BALLS = """
+I'll take an Olympic swimming pool, 50 m long, 25 m wide and 2 m deep, which is 2,500 cubic
+metres. A tennis ball is about 6.7 cm across, so its volume is roughly 160 cubic centimetres.
+Balls poured in settle at about 64% density. 2,500 × 0.64 = 1,600 cubic metres of balls, and
+1,600,000,000 / 160 = 10 million. My estimate is about 10 million tennis balls. As a sanity
+check, a one-litre jug holds about four of them, which fits. The biggest sensitivity is the
+depth of the pool, which varies a lot between pools, so I would state that assumption first.
+"""
+
+
+def test_an_estimate_of_another_object_is_off_topic_under_a_title_subject():
+    estimation = load_rubric("estimation")
+    assert estimation.spec.require_subject == "title"
+    report = score(estimation, TENNIS_BALLS, GOLF_BALLS)
+    assert "off_topic" in report.flag_ids and report.overall <= 5
+    golf = TENNIS_BALLS.replace("tennis", "golf").replace("swimming pool", "school bus")
+    assert "off_topic" not in score(estimation, golf, GOLF_BALLS).flag_ids
+
+
+def test_a_calculation_is_not_a_list_of_terms():
+    """Numbers found by a rubric's patterns ("10%", "60 TB a day") do not make a sentence a
+    keyword list, however few little words it has."""
+    written_out = model_answer("photo-app-daily-storage")
+    bare = written_out.replace("That is 100 million", "100 million").replace(
+        "60 million MB, which comes to 60 TB", "60 million MB = 60 TB"
+    )
+    assert "100 million × 10% = 10 million uploaders." in bare and "MB = 60 TB" in bare
+    estimation = load_rubric("estimation")
+    report = score(estimation, bare)
+    assert "keyword_stuffing" not in report.flag_ids
+    assert report.overall == score(estimation, written_out).overall
+
+
 def test_rubrics_without_require_subject_ignore_the_question(outage):
     answer = model_answer("worldwide-outage")
     unrelated = "Design a bicycle for a rainy city\nHow would you design it?"
