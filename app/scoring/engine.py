@@ -481,6 +481,8 @@ def _red_flags(
             raised = plural >= 5 and singular <= 0.2 * plural
         elif spec.detector == "hypothetical":
             raised = _is_hypothetical(sentences)
+        elif spec.detector == "no_specifics":
+            raised = not any(_is_detail(word) for s in sentences for word in s.words)
         else:
             raised = any(c.id == spec.criterion and c.score == 0 for c in criteria)
         if raised:
@@ -488,6 +490,21 @@ def _red_flags(
                 Flag(spec.id, spec.title, spec.message, spec.penalty, _spans(sentences, evidence))
             )
     return flags
+
+
+# Words that pin a story down: how many, how long, when. A story with none of them ("many
+# moments when things did not unfold as envisioned") cannot be checked or remembered.
+_DETAIL_WORDS = frozenset(
+    """two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty
+    fifty sixty hundred hundreds thousand thousands million millions billion half dozen percent
+    hour hours day days week weeks weekly month months monthly quarter quarters year years
+    yesterday monday tuesday wednesday thursday friday saturday sunday january february march
+    april june july august september october november december""".split()
+)
+
+
+def _is_detail(word: str) -> bool:
+    return word in _DETAIL_WORDS or any(map(str.isdigit, word))
 
 
 def _is_hypothetical(sentences: list[Sentence]) -> bool:

@@ -93,7 +93,9 @@ class CriterionSpec(_Strict):
 class RedFlagSpec(_Strict):
     id: ConceptId
     title: Text
-    detector: Literal["phrases", "we_without_i", "hypothetical", "missing_criterion"]
+    detector: Literal[
+        "phrases", "we_without_i", "hypothetical", "no_specifics", "missing_criterion"
+    ]
     phrases: list[Text] = []
     criterion: CriterionId | None = None
     penalty: float = Field(ge=0, le=100)

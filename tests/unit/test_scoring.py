@@ -276,6 +276,23 @@ def test_a_calculation_is_not_a_list_of_terms():
     assert report.overall == score(estimation, written_out).overall
 
 
+GENERIC_STORY = """
+Things did not go as planned on a launch I owned, and I took responsibility for my part in it.
+I had assumed the team shared my view of the goal, so I skipped a review with our partners and
+the rollout surprised them. I apologised to each partner, paused the rollout and rewrote the
+plan with them. The launch went out later than promised but the partners supported it. I learned
+to check assumptions with the people affected before a launch, and now I always run that review.
+"""
+
+
+def test_a_story_without_a_single_number_date_or_duration_is_flagged(failure):
+    generic = score(failure, GENERIC_STORY)
+    assert "no-specifics" in generic.flag_ids
+    specific = GENERIC_STORY.replace("on a launch I owned", "on a launch I owned in March 2023")
+    assert "no-specifics" not in score(failure, specific).flag_ids
+    assert score(failure, specific).overall > generic.overall
+
+
 def test_rubrics_without_require_subject_ignore_the_question(outage):
     answer = model_answer("worldwide-outage")
     unrelated = "Design a bicycle for a rainy city\nHow would you design it?"
