@@ -45,7 +45,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     finalise_config(app)
     app.url_map.converters["id"] = RowIdConverter
     if proxies := int(app.config["PROXY_COUNT"]):
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
+        # Only the client address: other forwarded headers pass through nginx untouched unless it
+        # is set up to overwrite them, so trusting them would let a client choose request.host.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies)  # type: ignore[method-assign]
 
     db.init_app(app)
     csrf.init_app(app)

@@ -2,27 +2,14 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, NumberRange, Optional
 
 from app.models import MAX_ROW_ID
 
-from .services import MAX_ANSWER_CHARS, normalise_line_breaks
-
 
 class AnswerForm(FlaskForm):
-    answer_text = TextAreaField(
-        "Your answer",
-        # Counted as stored, after CRLF line breaks become LF.
-        filters=[lambda text: normalise_line_breaks(text) if text else text],
-        validators=[
-            Length(
-                max=MAX_ANSWER_CHARS,
-                message=f"Your answer is longer than {MAX_ANSWER_CHARS:,} characters; "
-                "shorten it, then submit again.",
-            )
-        ],
-        render_kw={"rows": 16},
-    )
+    # Its length is checked by the service, as stored (CRLF line breaks count once).
+    answer_text = TextAreaField("Your answer", render_kw={"rows": 16})
     time_spent_seconds = HiddenField(default="0")
     attempt_id = HiddenField(default="")  # the draft this page edits, once it has one
 

@@ -170,11 +170,20 @@ class AlreadySubmitted(ValueError):
 
 
 def _open_draft(
-    session: Session, user_id: int, question: Question, attempt_id: int | None, text: str
+    session: Session,
+    user_id: int,
+    question: Question,
+    attempt_id: int | None,
+    text: str,
+    autosave: bool,
 ) -> Attempt:
-    """The draft a page is editing: the one it names if that is still open, else the current one
-    or a new one. A late save of the text already submitted is refused, so it never revives the
-    attempt; a different text (typed in a second tab) goes on as a draft of its own."""
+    """The draft a page is editing: the one it names while it is open, else a new one (never
+    another tab's draft, which that tab may still be writing).
+
+    A named attempt that has been submitted is refused to an autosave: it may be a save that
+    left the page just before Submit and arrived after it, and must not come back as a draft
+    (the page's script starts a new draft when it hears so). A "Save draft" button with other
+    text is a second tab's answer: it becomes a draft of its own."""
     if attempt_id:
         named = session.exec(
             attempts_visible_to(user_id).where(
@@ -184,11 +193,9 @@ def _open_draft(
         if named is not None:
             if named.status == AttemptStatus.DRAFT:
                 return named
-            if named.answer_text == text:
+            if autosave or named.answer_text == text:
                 raise AlreadySubmitted(named.id)
-    return current_draft(session, user_id, question.id) or Attempt(
-        user_id=user_id, question_id=question.id
-    )
+    return Attempt(user_id=user_id, question_id=question.id)
 
 
 def save_draft(
@@ -198,11 +205,12 @@ def save_draft(
     text: str,
     time_spent: int,
     attempt_id: int | None = None,
+    autosave: bool = False,
 ) -> Attempt:
-    """Store the answer typed so far; there is one open draft per candidate and question."""
+    """Store the answer typed so far in the draft the page is editing."""
     question = get_question(session, slug)
     text, time_spent = _clean(text, time_spent)
-    draft = _open_draft(session, user_id, question, attempt_id, text)
+    draft = _open_draft(session, user_id, question, attempt_id, text, autosave)
     draft.answer_text = text
     draft.time_spent_seconds = max(draft.time_spent_seconds, time_spent)
     draft.updated_at = utcnow()
@@ -238,12 +246,6 @@ _NAMED_ATTEMPT = select(_ATTEMPTS.id, _ATTEMPTS.status, _ATTEMPTS.time_spent_sec
 )
 _SUBMITTED_TEXT = select(_ATTEMPTS.answer_text).where(
     _ATTEMPTS.id == bindparam("attempt_id"), _ATTEMPTS.status == AttemptStatus.SUBMITTED.value
-)
-_NEWEST_DRAFT = (
-    select(_ATTEMPTS.id, _ATTEMPTS.status, _ATTEMPTS.time_spent_seconds)
-    .where(_OWN_ATTEMPT, _ATTEMPTS.status == AttemptStatus.DRAFT.value)
-    .order_by(_ATTEMPTS.updated_at.desc())
-    .limit(1)
 )
 # Only a draft may become submitted: a second tab or a double click finds no row to change.
 # (The columns to set come with the parameters.)
@@ -283,15 +285,15 @@ def submit_attempt(
         submitted = connection.execute(_SUBMITTED_TEXT, {"attempt_id": attempt_id}).first()
         return submitted is not None and submitted.answer_text == text
 
+    # The draft the page edits becomes the attempt; without one (or when another tab submitted
+    # it first, with other text) the answer is an attempt of its own.
     draft = None
     if attempt_id:
         draft = connection.execute(_NAMED_ATTEMPT, {**owner, "attempt_id": attempt_id}).first()
         if draft is not None and draft.status == AttemptStatus.SUBMITTED:
             if same_answer_submitted(draft.id):
                 raise AlreadySubmitted(draft.id)
-            draft = None  # its text is new: score it as an attempt of its own
-    if draft is None:
-        draft = connection.execute(_NEWEST_DRAFT, owner).first()
+            draft = None
     now = utcnow()
     values = {
         "answer_text": text,

@@ -92,7 +92,15 @@ def draft(slug: str) -> str | Response | tuple[str | Response, int]:
         form = AnswerForm()
         text, seconds, draft_id = form.answer_text.data or "", form.seconds(), form.draft_id()
     try:
-        saved = save_draft(db.request_session(), current_user.id, slug, text, seconds, draft_id)
+        saved = save_draft(
+            db.request_session(),
+            current_user.id,
+            slug,
+            text,
+            seconds,
+            draft_id,
+            autosave=form is None,
+        )
     except AnswerTooLong as exc:
         if form is None:
             return jsonify(error=str(exc)), 400

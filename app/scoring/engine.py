@@ -549,7 +549,7 @@ def _missing_subject(rubric: Rubric, question: str | None, sentences: list[Sente
         return list(dict.fromkeys(subject.values()))
     if rubric.spec.require_subject == "title":
         in_title = _subject_words(rubric, question.partition("\n")[0])
-        if len(in_title.keys() & said) < len(in_title) // 2:
+        if 2 * len(in_title.keys() & said) < len(in_title):  # half, rounded up
             return [word for stem, word in in_title.items() if stem not in said]
     return []
 

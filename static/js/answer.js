@@ -41,13 +41,13 @@
   // Restore this device's copy when the server does not have it. A copy still marked as being
   // submitted means the submission never reached its result page (which clears the copy).
   const local = readLocal();
-  const unsent = local && local.text && local.text !== textarea.value;
-  if (unsent && (local.submitting || local.savedAt > serverSavedAt)) {
+  if (local && local.text && local.text !== textarea.value && local.savedAt > serverSavedAt) {
     textarea.value = local.text;
     spent = Math.max(spent, local.spent || 0);
     dirty = true;
     if (local.submitting) {
-      say("Your last submission did not get through, so your text is back: submit it again.", true);
+      say("Your last submission may not have got through, so your text is back. Check " +
+          "My attempts before you submit it again.", true);
     } else {
       say("Restored the text you typed on this device.");
     }
@@ -103,16 +103,18 @@
       }),
     }).then(function (response) {
       const kept = " Your text is kept on this device.";
-      if (response.status === 409) {  // this very text was submitted already
-        submitted = true;
-        localStorage.removeItem(key);
-        say("This answer was already submitted. Reload to start a new one.", true);
+      if (response.status === 409) {
+        // The draft was submitted, from another tab perhaps: this text becomes a new draft.
+        attemptField.value = "";
+        say("That draft was submitted elsewhere; what you type here is saved as a new draft.");
       } else if (response.redirected || response.status === 401) {
         say("You are logged out, so this was not saved. Log in again in another tab." + kept, true);
+      } else if (response.status === 429 || response.status >= 500) {
+        say("The server could not save just now; it will try again." + kept, true);
       } else if (!response.ok) {
         // A refused answer says why in JSON; anything else means this page is out of date.
         return response.json().then(function (body) {
-          say(body.error + kept, true);
+          say((body.error || "This draft was not saved.") + kept, true);
         }, function () {
           say("This page is out of date, so this was not saved. Reload it." + kept, true);
         });

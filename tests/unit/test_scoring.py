@@ -262,6 +262,14 @@ def test_an_estimate_of_another_object_is_off_topic_under_a_title_subject():
     assert "off_topic" not in score(estimation, golf, GOLF_BALLS).flag_ids
 
 
+def test_a_one_word_title_subject_must_still_be_named():
+    """Half the title's subject words, rounded up: with one ("dog"), that one."""
+    estimation = load_rubric("estimation")
+    asked = "Market size for dog walking in a city\nEstimate the yearly market for paid walks."
+    cats = TENNIS_BALLS.replace("tennis balls", "paid cat-sitting visits a year")
+    assert "off_topic" in score(estimation, cats, asked).flag_ids
+
+
 def test_a_calculation_is_not_a_list_of_terms():
     """Numbers found by a rubric's patterns ("10%", "60 TB a day") do not make a sentence a
     keyword list, however few little words it has."""
