@@ -146,15 +146,19 @@ def report() -> str:
         (
             "heldout",
             "Held-out answers (tests/eval/heldout)",
-            "Written blind to the scorer; no rubric was tuned on these answers (they were "
-            "consulted once to reject over-general phrases, so the figures may be optimistic).",
+            "Written blind to the scorer; no rubric was tuned on these answers, but they were "
+            "consulted once to reject over-general phrases, and one failure-story answer (generic "
+            "filler) was read while the 'no specifics' flag was designed, so the figures may be "
+            "optimistic.",
         ),
         (
             "blind",
             "Other question types, written blind (tests/eval/blind)",
             "Written blind to the rubrics' phrase lists, one question for each of six more "
             "rubrics. Each rubric except metric diagnosis was then tuned on its set, so these "
-            "figures are after tuning; the metric-diagnosis set was never tuned on.",
+            "figures are after tuning; the metric-diagnosis set was never tuned on. The "
+            "estimation set's off-topic answer (tennis balls in a pool) led to the stricter "
+            "title-subject check.",
         ),
         (
             "blind-heldout",

@@ -145,17 +145,22 @@ def test_draft_survives_a_reload_and_the_result_highlights_evidence(page: Page):
     expect(criteria.or_(practise_next).first).to_be_visible()
 
 
-def test_text_typed_offline_reaches_the_server_when_the_network_returns(
-    page: Page, context, new_context, live_server
-):
-    sign_up(page, "grace@example.com")
+def answer_then_lose_the_network(page: Page, context, email: str):
+    """A new candidate's answer, saved; then the network drops and they type on."""
+    sign_up(page, email)
     page.goto(QUESTION)
     box, status = answer_box(page), page.locator("#save-status")
     box.fill(ANSWER)
     expect(status).to_have_text(SAVED)
-
     context.set_offline(True)
     box.press_sequentially(OFFLINE_PART)
+    return box, status
+
+
+def test_text_typed_offline_reaches_the_server_when_the_network_returns(
+    page: Page, context, new_context, live_server
+):
+    _, status = answer_then_lose_the_network(page, context, "grace@example.com")
     expect(status).to_have_text(NOT_SAVED)
     expect(status).to_have_class("warn")
     kept = page.evaluate(
@@ -257,14 +262,7 @@ def test_an_answer_whose_submission_failed_offline_comes_back(
     page: Page, context, live_server, way_back
 ):
     email = f"ada-{way_back}@example.com"
-    sign_up(page, email)
-    page.goto(QUESTION)
-    box, status = answer_box(page), page.locator("#save-status")
-    box.fill(ANSWER)
-    expect(status).to_have_text(SAVED)
-
-    context.set_offline(True)
-    box.press_sequentially(OFFLINE_PART)
+    box, status = answer_then_lose_the_network(page, context, email)
     with page.expect_event("framenavigated"):  # to the browser's own "no connection" page
         page.get_by_role("button", name="Submit for scoring").click(no_wait_after=True)
     assert page.url.startswith("chrome-error://")
