@@ -54,10 +54,49 @@
   } else if (textarea.value !== textarea.defaultValue) {
     dirty = true;  // the browser put back text typed before a reload or Back: keep it safe
   }
+  // The server's draft is newer (saved from another tab or device) yet this device holds other
+  // text: set it aside, so the next keystroke does not overwrite it, and offer it back.
+  const olderKey = key + ":older";
+  const older = (local && local.text && local.text.trim() && local.text !== textarea.value &&
+                 !(local.savedAt > serverSavedAt)) ? local : readOlder();
+  if (older && older.text !== textarea.value) offerOlder(older);
   if (dirty) writeLocal();
 
   function localTime(date) {
     return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  }
+
+  function readOlder() {
+    try { return JSON.parse(localStorage.getItem(olderKey) || "null"); } catch (e) { return null; }
+  }
+  function offerOlder(copy) {
+    try { localStorage.setItem(olderKey, JSON.stringify(copy)); } catch (e) { /* kept in memory */ }
+    const offer = document.createElement("p");
+    offer.className = "older-copy";
+    offer.textContent = "This device has other text for this answer, from " +
+      new Date(copy.savedAt).toLocaleString([], { dateStyle: "medium", timeStyle: "short" }) + ". ";
+    function button(label, onClick) {
+      const b = document.createElement("button");
+      b.type = "button";
+      b.className = "secondary";
+      b.textContent = label;
+      b.addEventListener("click", function () {
+        onClick();
+        try { localStorage.removeItem(olderKey); } catch (e) { /* nothing to clear */ }
+        offer.remove();
+        textarea.focus();
+      });
+      offer.appendChild(b);
+    }
+    button("Use it instead", function () {
+      textarea.value = copy.text;
+      dirty = true;
+      writeLocal();
+      countWords();
+      say("The text from this device is back; the next save keeps it.");
+    });
+    button("Discard it", writeLocal);  // the server's draft stays, and this device copies it
+    document.querySelector(".answer-tools").after(offer);
   }
   if (serverSavedAt && !dirty) say("Draft saved " + localTime(new Date(serverSavedAt)));
 

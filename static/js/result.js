@@ -9,6 +9,10 @@
     if (local && local.submitting && local.text === answer.textContent) {
       localStorage.removeItem(answer.dataset.draftKey);
     }
+    const older = JSON.parse(localStorage.getItem(answer.dataset.draftKey + ":older") || "null");
+    if (older && older.text === answer.textContent) {
+      localStorage.removeItem(answer.dataset.draftKey + ":older");  // submitted after all
+    }
   } catch (e) { /* storage disabled: nothing was kept */ }
 })();
 

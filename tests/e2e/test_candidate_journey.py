@@ -300,3 +300,34 @@ def test_a_second_tab_keeps_its_answer_after_the_first_submits(page: Page, conte
     expect(second).to_have_url(re.compile(r"/attempts/\d+$"))
     assert second.url != page.url
     expect(second.locator("#answer-text")).to_contain_text("war room")
+
+
+@pytest.mark.parametrize("choice", ["Use it instead", "Discard it"])
+def test_older_text_on_this_device_is_offered_not_lost(page: Page, live_server, choice):
+    """The server's draft is newer (written on another device), but this device kept other
+    text: the page shows the server's draft and offers this device's text back."""
+    email = f"mary-{choice.split()[0].lower()}@example.com"
+    sign_up(page, email)
+    page.goto(QUESTION)
+    answer_box(page).fill(ANSWER)
+    expect(page.locator("#save-status")).to_have_text(SAVED)
+    page.evaluate(
+        """() => localStorage.setItem(document.getElementById('answer-form').dataset.storageKey,
+             JSON.stringify({text: 'Words typed on the train last week.', spent: 60,
+                             savedAt: Date.now() - 7 * 24 * 3600 * 1000}))"""
+    )
+    page.reload()
+    expect(answer_box(page)).to_have_value(ANSWER)
+    offer = page.locator(".older-copy")
+    expect(offer).to_contain_text("This device has other text for this answer")
+    offer.get_by_role("button", name=choice).click()
+    expect(offer).to_have_count(0)
+    if choice == "Use it instead":
+        expect(answer_box(page)).to_have_value("Words typed on the train last week.")
+        expect(page.locator("#save-status")).to_have_text(SAVED)
+        assert stored_draft(live_server, email) == "Words typed on the train last week."
+    else:
+        page.reload()
+        expect(page.locator("#timer")).to_be_visible()  # the script has made its choices
+        expect(page.locator(".older-copy")).to_have_count(0)
+        assert stored_draft(live_server, email) == ANSWER
