@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from app.extensions import db, limiter, login_manager
+from app.models import User
 
 from . import bp
 from .forms import LoginForm, RegisterForm
@@ -25,6 +26,13 @@ from .services import (
 @login_manager.user_loader
 def load_user(user_id: str) -> SignedInUser | None:
     return signed_in_user(db.request_session(), int(user_id)) if user_id.isdigit() else None
+
+
+def _sign_in(user: SignedInUser | User, remember: bool = False) -> None:
+    """Every sign-in and sign-out starts a fresh session, so a page left open from before holds
+    a CSRF token that no longer works: its autosaves cannot land in whoever signs in next."""
+    session.clear()
+    login_user(user, remember=remember)
 
 
 def _safe_next(target: str | None) -> str:
@@ -47,7 +55,7 @@ def register() -> str | Response:
         except EmailTaken:
             form.email.errors.append("An account with this email already exists. Log in instead.")
         else:
-            login_user(user)
+            _sign_in(user)
             flash("Welcome! Pick a question to practise.", "success")
             return redirect(url_for("practice.questions"))
     return render_template("auth/register.html", form=form)
@@ -71,7 +79,7 @@ def login() -> str | Response:
         if user is None:
             form.password.errors.append("That email and password do not match an account.")
         else:
-            login_user(user, remember=form.remember.data)
+            _sign_in(user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
 
@@ -79,6 +87,7 @@ def login() -> str | Response:
 @bp.post("/logout")
 @login_required
 def logout() -> Response:
+    session.clear()  # before logout_user(), which marks the remember-me cookie for removal
     logout_user()
     flash("You are logged out.", "info")
     return redirect(url_for("practice.home"))

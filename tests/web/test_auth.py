@@ -9,8 +9,8 @@ from sqlmodel import select
 
 from app.auth.services import set_role
 from app.extensions import db
-from app.models import Role, User
-from tests.conftest import AuthActions, csrf_from, make_app
+from app.models import Attempt, Role, User
+from tests.conftest import AuthActions, count_rows, csrf_from, make_app
 
 
 def user(app, email: str) -> User:
@@ -170,3 +170,19 @@ def test_the_login_limit_per_address_reads_the_proxy_header_only_when_told_to(
     assert login_from("203.0.113.5", "b@example.com") == 200
     assert login_from("203.0.113.5", "c@example.com") == 429
     assert login_from("198.51.100.7", "d@example.com") == third_login
+
+
+def test_a_page_left_open_cannot_save_into_the_next_account(client, auth):
+    """Logging out and in starts a fresh session: the old page's CSRF token no longer works, so
+    its autosaves cannot land in whoever signs in next on this browser."""
+    auth.register_candidate("first@example.com")
+    old_token = csrf_from(client.get("/questions/worldwide-outage").text)
+    auth.logout()
+    auth.register("second@example.com")
+    late = client.post(
+        "/questions/worldwide-outage/draft",
+        json={"answer_text": "The first candidate's words."},
+        headers={"X-CSRFToken": old_token},
+    )
+    assert late.status_code == 400
+    assert count_rows(client.application, Attempt) == 0
