@@ -5,10 +5,12 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from math import ceil
 
 from sqlalchemy import bindparam, insert, or_, update
 from sqlmodel import Session, func, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from app.auth.access import AttemptNotFound, attempts_visible_to, get_attempt
 from app.bank.service import (
@@ -136,14 +138,48 @@ class AnswerTooLong(ValueError):
     """Refused rather than cut: a silently shortened answer would lose what the candidate wrote."""
 
 
-def current_draft(session: Session, user_id: int, question_id: int) -> Attempt | None:
-    """The candidate's unfinished answer to this question, if any (the newest)."""
-    statement = (
-        attempts_visible_to(user_id)
-        .where(Attempt.question_id == question_id, Attempt.status == AttemptStatus.DRAFT)
-        .order_by(Attempt.updated_at.desc())  # type: ignore[attr-defined]
+def _drafts(user_id: int, question_id: int) -> SelectOfScalar[Attempt]:
+    return attempts_visible_to(user_id).where(
+        Attempt.question_id == question_id, Attempt.status == AttemptStatus.DRAFT
     )
-    return session.exec(statement).first()
+
+
+def named_draft(
+    session: Session, user_id: int, question_id: int, draft_id: int | None
+) -> Attempt | None:
+    """This draft of the candidate's, while it is still a draft."""
+    if draft_id is None:
+        return None
+    return session.exec(_drafts(user_id, question_id).where(Attempt.id == draft_id)).first()
+
+
+def current_draft(
+    session: Session, user_id: int, question_id: int, draft_id: int | None = None
+) -> Attempt | None:
+    """The candidate's unfinished answer to this question: the one asked for, else the newest."""
+    newest = _drafts(user_id, question_id).order_by(Attempt.updated_at.desc())  # type: ignore[attr-defined]
+    return named_draft(session, user_id, question_id, draft_id) or session.exec(newest).first()
+
+
+def other_drafts(
+    session: Session, user_id: int, question_id: int, shown: Attempt | None
+) -> list[Attempt]:
+    """Drafts of this question besides the one on the page (a second tab may have started one),
+    newest first, so none is ever out of sight."""
+    statement = _drafts(user_id, question_id)
+    if shown is not None:
+        statement = statement.where(Attempt.id != shown.id)
+    return list(session.exec(statement.order_by(Attempt.updated_at.desc())).all())  # type: ignore[attr-defined]
+
+
+def draft_version(draft: Attempt) -> str:
+    """When a draft was last saved, as the page and the server both spell it: pages send it back
+    with each autosave, so a save based on an older version is never written over a newer one.
+    (SQLite hands back naive datetimes; both kinds are UTC.)"""
+    saved: datetime = draft.updated_at
+    if saved.tzinfo is None:
+        saved = saved.replace(tzinfo=UTC)
+    return saved.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def normalise_line_breaks(text: str) -> str:
@@ -169,6 +205,14 @@ class AlreadySubmitted(ValueError):
         self.attempt_id = attempt_id
 
 
+class DraftChanged(ValueError):
+    """The draft was saved from elsewhere (another tab) since the page last saw it."""
+
+    def __init__(self, attempt_id: int):
+        super().__init__(f"draft {attempt_id} was changed elsewhere")
+        self.attempt_id = attempt_id
+
+
 def _open_draft(
     session: Session,
     user_id: int,
@@ -176,14 +220,17 @@ def _open_draft(
     attempt_id: int | None,
     text: str,
     autosave: bool,
+    base_version: str | None,
 ) -> Attempt:
     """The draft a page is editing: the one it names while it is open, else a new one (never
     another tab's draft, which that tab may still be writing).
 
-    A named attempt that has been submitted is refused to an autosave: it may be a save that
-    left the page just before Submit and arrived after it, and must not come back as a draft
-    (the page's script starts a new draft when it hears so). A "Save draft" button with other
-    text is a second tab's answer: it becomes a draft of its own."""
+    An autosave is refused when its draft has moved on: submitted (a save that left the page
+    just before Submit and arrived after it must not come back as a draft), or saved from
+    another tab since this page last saw it (`base_version`), which last-writer-wins would
+    silently overwrite. The page's script then keeps its text as a draft of its own. A "Save
+    draft" button with other text than a submitted attempt is a second tab's answer: it
+    becomes a draft of its own too."""
     if attempt_id:
         named = session.exec(
             attempts_visible_to(user_id).where(
@@ -192,9 +239,20 @@ def _open_draft(
         ).first()
         if named is not None:
             if named.status == AttemptStatus.DRAFT:
+                if autosave and base_version and base_version != draft_version(named):
+                    raise DraftChanged(named.id)
                 return named
             if autosave or named.answer_text == text:
                 raise AlreadySubmitted(named.id)
+    elif autosave and text.strip():
+        # The page's first autosave can be slow enough to arrive after the Submit it preceded.
+        latest = session.exec(
+            attempts_visible_to(user_id)
+            .where(Attempt.question_id == question.id, Attempt.status == AttemptStatus.SUBMITTED)
+            .order_by(Attempt.submitted_at.desc())  # type: ignore[union-attr]
+        ).first()
+        if latest is not None and latest.answer_text == text:
+            raise AlreadySubmitted(latest.id)
     return Attempt(user_id=user_id, question_id=question.id)
 
 
@@ -206,11 +264,12 @@ def save_draft(
     time_spent: int,
     attempt_id: int | None = None,
     autosave: bool = False,
+    base_version: str | None = None,
 ) -> Attempt:
     """Store the answer typed so far in the draft the page is editing."""
     question = get_question(session, slug)
     text, time_spent = _clean(text, time_spent)
-    draft = _open_draft(session, user_id, question, attempt_id, text, autosave)
+    draft = _open_draft(session, user_id, question, attempt_id, text, autosave, base_version)
     draft.answer_text = text
     draft.time_spent_seconds = max(draft.time_spent_seconds, time_spent)
     draft.updated_at = utcnow()

@@ -18,14 +18,18 @@ from .services import (
     AlreadySubmitted,
     AnswerTooLong,
     AttemptResult,
+    DraftChanged,
     EmptyAnswer,
     QuestionFilters,
     attempt_result,
     best_scores,
     compare_attempts,
     current_draft,
+    draft_version,
     get_question,
     list_questions,
+    named_draft,
+    other_drafts,
     save_draft,
     start_retry,
     submit_attempt,
@@ -60,23 +64,7 @@ def questions() -> str:
 @bp.get("/questions/<slug>")
 @cache.cached(unless=not_cacheable)
 def question(slug: str) -> str:
-    session = db.request_session()
-    found = get_question(session, slug)
-    form = draft = None
-    if current_user.is_authenticated:
-        draft = current_draft(session, current_user.id, found.id)
-        form = AnswerForm(
-            answer_text=draft.answer_text if draft else "",
-            time_spent_seconds=str(draft.time_spent_seconds if draft else 0),
-            attempt_id=str(draft.id) if draft else "",
-        )
-    return render_template(
-        "practice/question.html",
-        question=found,
-        form=form,
-        draft=draft,
-        autosave_seconds=current_app.config["AUTOSAVE_SECONDS"],
-    )
+    return _answer_page(slug, draft_id=row_id(request.args.get("draft")))
 
 
 @bp.post("/questions/<slug>/draft")
@@ -88,9 +76,11 @@ def draft(slug: str) -> str | Response | tuple[str | Response, int]:
         data = request.get_json(silent=True) or {}
         text = str(data.get("answer_text", ""))
         seconds, draft_id = to_int(data.get("time_spent_seconds")), row_id(data.get("attempt_id"))
+        base_version = str(data.get("base_version") or "") or None
     else:
         form = AnswerForm()
         text, seconds, draft_id = form.answer_text.data or "", form.seconds(), form.draft_id()
+        base_version = None
     try:
         saved = save_draft(
             db.request_session(),
@@ -100,7 +90,12 @@ def draft(slug: str) -> str | Response | tuple[str | Response, int]:
             seconds,
             draft_id,
             autosave=form is None,
+            base_version=base_version,
         )
+    except DraftChanged as changed:  # only autosaves say which version they are based on
+        return jsonify(
+            error="changed elsewhere", reason="changed", attempt_id=changed.attempt_id
+        ), 409
     except AnswerTooLong as exc:
         if form is None:
             return jsonify(error=str(exc)), 400
@@ -108,13 +103,15 @@ def draft(slug: str) -> str | Response | tuple[str | Response, int]:
         return _answer_page(slug, form), 400
     except AlreadySubmitted as done:
         if form is None:
-            return jsonify(error="already submitted", attempt_id=done.attempt_id), 409
+            return jsonify(
+                error="already submitted", reason="submitted", attempt_id=done.attempt_id
+            ), 409
         flash("That answer was already submitted; here is its result.", "info")
         return redirect(url_for("practice.attempt", attempt_id=done.attempt_id))
     if form is None:
-        return jsonify(attempt_id=saved.id, saved_at=saved.updated_at.isoformat())
+        return jsonify(attempt_id=saved.id, saved_at=draft_version(saved))
     flash("Draft saved.", "success")
-    return redirect(url_for("practice.question", slug=slug))
+    return redirect(url_for("practice.question", slug=slug, draft=saved.id))
 
 
 @bp.post("/questions/<slug>/submit")
@@ -141,15 +138,31 @@ def submit(slug: str) -> Response | tuple[str, int]:
     return _answer_page(slug, form), 400
 
 
-def _answer_page(slug: str, form: AnswerForm) -> str:
-    """The question page again with the text as posted and what is wrong with it."""
+def _answer_page(slug: str, posted: AnswerForm | None = None, draft_id: int | None = None) -> str:
+    """The question page. A candidate gets a draft in the answer form (the one asked for, else
+    the newest), or the form as posted with what is wrong with it, and a link to every other
+    draft of theirs for this question."""
     session = db.request_session()
     found = get_question(session, slug)
+    form, draft, others = posted, None, []
+    if current_user.is_authenticated:
+        if posted is None:
+            draft = current_draft(session, current_user.id, found.id, draft_id)
+            form = AnswerForm(
+                answer_text=draft.answer_text if draft else "",
+                time_spent_seconds=str(draft.time_spent_seconds if draft else 0),
+                attempt_id=str(draft.id) if draft else "",
+            )
+        else:
+            draft = named_draft(session, current_user.id, found.id, posted.draft_id())
+        others = other_drafts(session, current_user.id, found.id, draft)
     return render_template(
         "practice/question.html",
         question=found,
         form=form,
-        draft=current_draft(session, current_user.id, found.id),
+        draft=draft,
+        draft_version=draft_version(draft) if draft else "",
+        other_drafts=others,
         autosave_seconds=current_app.config["AUTOSAVE_SECONDS"],
     )
 

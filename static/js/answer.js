@@ -17,7 +17,10 @@
   const limit = parseInt(form.dataset.timeLimit || "0", 10);
   const autosaveMs = (parseInt(form.dataset.autosaveSeconds || "5", 10) || 5) * 1000;
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
-  const serverSavedAt = Date.parse(form.dataset.serverSavedAt || "") || 0;
+  // The version of the server's draft this page's text is based on: sent with each autosave,
+  // so the server refuses to write it over a newer save from another tab, and kept with the
+  // copy on this device, so a reload compares versions, never two machines' clocks.
+  let base = form.dataset.serverSavedAt || "";
   let spent = parseInt(timeField.value || "0", 10) || 0;
   let dirty = false;
   let inflight = null;  // the autosave request on its way, if any
@@ -26,10 +29,12 @@
   function readLocal() {
     try { return JSON.parse(localStorage.getItem(key) || "null"); } catch (e) { return null; }
   }
-  function writeLocal(extra) {
+  function writeLocal() {
     try {
-      localStorage.setItem(key, JSON.stringify(Object.assign(
-        { text: textarea.value, spent: spent, savedAt: Date.now() }, extra || {})));
+      localStorage.setItem(key, JSON.stringify({
+        text: textarea.value, spent: spent, savedAt: Date.now(), base: base,
+        submitting: submitted || undefined,  // cleared by the result page once it arrives
+      }));
     } catch (e) { /* storage full or disabled: the server copy still works */ }
   }
 
@@ -38,10 +43,12 @@
     status.className = warn ? "warn" : "";
   }
 
-  // Restore this device's copy when the server does not have it. A copy still marked as being
-  // submitted means the submission never reached its result page (which clears the copy).
+  // Restore this device's copy when it was typed on top of the draft the page shows (or of no
+  // draft at all) and not saved yet. A copy still marked as being submitted means the
+  // submission never reached its result page (which clears the copy).
   const local = readLocal();
-  if (local && local.text && local.text !== textarea.value && local.savedAt > serverSavedAt) {
+  const localDiffers = Boolean(local && local.text && local.text !== textarea.value);
+  if (localDiffers && (local.base || "") === base) {
     textarea.value = local.text;
     spent = Math.max(spent, local.spent || 0);
     dirty = true;
@@ -54,11 +61,11 @@
   } else if (textarea.value !== textarea.defaultValue) {
     dirty = true;  // the browser put back text typed before a reload or Back: keep it safe
   }
-  // The server's draft is newer (saved from another tab or device) yet this device holds other
-  // text: set it aside, so the next keystroke does not overwrite it, and offer it back.
+  // The server's draft has moved on (saved from another tab or device) yet this device holds
+  // other text: set it aside, so the next keystroke does not overwrite it, and offer it back.
   const olderKey = key + ":older";
-  const older = (local && local.text && local.text.trim() && local.text !== textarea.value &&
-                 !(local.savedAt > serverSavedAt)) ? local : readOlder();
+  const older = (localDiffers && local.text.trim() && (local.base || "") !== base)
+    ? local : readOlder();
   if (older && older.text !== textarea.value) offerOlder(older);
   if (dirty) writeLocal();
 
@@ -73,8 +80,11 @@
     try { localStorage.setItem(olderKey, JSON.stringify(copy)); } catch (e) { /* kept in memory */ }
     const offer = document.createElement("p");
     offer.className = "older-copy";
-    offer.textContent = "This device has other text for this answer, from " +
-      new Date(copy.savedAt).toLocaleString([], { dateStyle: "medium", timeStyle: "short" }) + ". ";
+    const when = new Date(copy.savedAt).toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
+    offer.textContent = copy.submitting
+      ? "This device kept an answer you submitted " + when + "; check My attempts in case it " +
+        "did not get through. "
+      : "This device has other text for this answer, from " + when + ". ";
     function button(label, onClick) {
       const b = document.createElement("button");
       b.type = "button";
@@ -98,7 +108,7 @@
     button("Discard it", writeLocal);  // the server's draft stays, and this device copies it
     document.querySelector(".answer-tools").after(offer);
   }
-  if (serverSavedAt && !dirty) say("Draft saved " + localTime(new Date(serverSavedAt)));
+  if (base && !dirty) say("Draft saved " + localTime(new Date(base)));
 
   function countWords() {
     const words = textarea.value.trim().split(/\s+/).filter(Boolean).length;
@@ -139,13 +149,21 @@
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
       body: JSON.stringify({
         answer_text: sent, time_spent_seconds: spent, attempt_id: attemptField.value || null,
+        base_version: base,
       }),
     }).then(function (response) {
       const kept = " Your text is kept on this device.";
       if (response.status === 409) {
-        // The draft was submitted, from another tab perhaps: this text becomes a new draft.
-        attemptField.value = "";
-        say("That draft was submitted elsewhere; what you type here is saved as a new draft.");
+        // The draft moved on in another tab (submitted, or saved with other text): this page's
+        // text becomes a draft of its own at the next save, and both are kept.
+        return response.json().then(function (body) {
+          attemptField.value = "";
+          base = "";
+          writeLocal();
+          say(body.reason === "changed"
+            ? "This draft was changed in another tab, so the text here is saved as a separate draft."
+            : "That draft was submitted elsewhere; what you type here is saved as a new draft.");
+        });
       } else if (response.redirected || response.status === 401) {
         say("You are logged out, so this was not saved. Log in again in another tab." + kept, true);
       } else if (response.status === 429 || response.status >= 500) {
@@ -160,6 +178,8 @@
       } else {
         return response.json().then(function (saved) {
           attemptField.value = String(saved.attempt_id);
+          base = saved.saved_at;
+          writeLocal();  // now based on the version just saved
           if (textarea.value === sent) dirty = false;
           say("Draft saved " + localTime(new Date()));
         });
@@ -188,7 +208,7 @@
   form.addEventListener("submit", function (event) {
     if (event.submitter && event.submitter.hasAttribute("formaction")) return;  // "Save draft"
     submitted = true;
-    writeLocal({ submitting: true });
+    writeLocal();
     if (inflight) {
       // Let the save on its way land first (3 s at most), so the submission takes over that
       // draft instead of leaving a second one behind.

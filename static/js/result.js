@@ -1,12 +1,12 @@
-// The result page confirms a submission got through: the copy of the answer kept on this
-// device while it was being submitted is no longer needed.
+// The result page confirms a submission got through: the copy of the answer this device kept
+// is no longer needed (text typed after it, which differs, stays).
 (function () {
   "use strict";
   const answer = document.getElementById("answer-text");
   if (!answer || !answer.dataset.draftKey) return;
   try {
     const local = JSON.parse(localStorage.getItem(answer.dataset.draftKey) || "null");
-    if (local && local.submitting && local.text === answer.textContent) {
+    if (local && local.text === answer.textContent) {
       localStorage.removeItem(answer.dataset.draftKey);
     }
     const older = JSON.parse(localStorage.getItem(answer.dataset.draftKey + ":older") || "null");

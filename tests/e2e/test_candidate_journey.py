@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from app.extensions import db
 from app.models import AttemptStatus, User
-from app.practice.services import current_draft, get_question
+from app.practice.services import current_draft, get_question, other_drafts
 
 QUESTION = "/questions/worldwide-outage"
 PASSWORD = "correct horse battery"
@@ -208,7 +208,7 @@ def test_without_javascript_a_candidate_can_still_save_and_submit(new_context):
 
     page.get_by_role("button", name="Save draft").click()
     expect(page.get_by_text("Draft saved.")).to_be_visible()
-    expect(page).to_have_url(re.compile(QUESTION + "$"))
+    expect(page).to_have_url(re.compile(QUESTION + r"\?draft=\d+$"))  # the draft just saved
     expect(answer_box(page)).to_have_value(ANSWER)
 
     page.get_by_role("button", name="Submit for scoring").click()
@@ -331,3 +331,66 @@ def test_older_text_on_this_device_is_offered_not_lost(page: Page, live_server, 
         expect(page.locator("#timer")).to_be_visible()  # the script has made its choices
         expect(page.locator(".older-copy")).to_have_count(0)
         assert stored_draft(live_server, email) == ANSWER
+
+
+def drafts_of(live_server, email: str) -> list[str]:
+    """Every draft this candidate has of the outage question, newest first."""
+    with live_server.app.app_context(), db.session() as session:
+        user = session.exec(select(User).where(User.email == email)).one()
+        question = get_question(session, "worldwide-outage")
+        newest = current_draft(session, user.id, question.id)
+        others = other_drafts(session, user.id, question.id, newest)
+        return [draft.answer_text for draft in ([newest] if newest else []) + others]
+
+
+def test_two_tabs_on_one_draft_each_keep_their_text(page: Page, context, live_server):
+    """The second tab was opened before the first saved again: its save would overwrite the
+    first tab's newer text, so it becomes a draft of its own, and the page links to both."""
+    sign_up(page, "hedy@example.com")
+    page.goto(QUESTION)
+    answer_box(page).fill(ROLLBACK)
+    expect(page.locator("#save-status")).to_have_text(SAVED)
+    second = context.new_page()
+    second.goto(QUESTION)
+    expect(answer_box(second)).to_have_value(ROLLBACK)
+
+    answer_box(page).fill(ANSWER)
+    expect(page.locator("#save-status")).to_have_text(SAVED)
+    answer_box(second).fill("The second tab's answer: we fail over to the other region.")
+    expect(second.locator("#save-status")).to_have_text(re.compile("changed in another tab"))
+    expect(second.locator("#save-status")).to_have_text(SAVED)
+    assert drafts_of(live_server, "hedy@example.com") == [
+        "The second tab's answer: we fail over to the other region.",
+        ANSWER,
+    ]
+
+    page.reload()  # the newest draft in the form, the first tab's one a link away
+    expect(answer_box(page)).to_have_value(re.compile("^The second tab's answer"))
+    expect(page.locator(".older-copy")).to_have_count(0)
+    page.locator(".other-drafts").get_by_role("link").click()
+    expect(answer_box(page)).to_have_value(ANSWER)
+    expect(page.locator(".other-drafts")).to_contain_text("1 other unfinished answer")
+
+
+def test_words_typed_while_submit_waits_for_a_slow_save_are_submitted_not_restored(
+    page: Page, live_server
+):
+    """Submit waits (3 s at most) for an autosave on its way; text typed meanwhile goes with
+    the submission, and the result page clears this device's copy, so it never comes back."""
+    sign_up(page, "radia@example.com")
+    page.goto(QUESTION)
+    held = []
+    page.route("**/draft", lambda route: held.append(route))  # the server never answers it
+    answer_box(page).fill(ROLLBACK)
+    with page.expect_request("**/draft"):
+        page.locator("#word-count").click()  # leaving the box saves: that save hangs
+    page.get_by_role("button", name="Submit for scoring").click()
+    answer_box(page).press_sequentially(" Then we tell customers.")
+    expect(page).to_have_url(re.compile(r"/attempts/\d+$"))
+    expect(page.locator("#answer-text")).to_contain_text("Then we tell customers.")
+    page.unroute_all(behavior="ignoreErrors")
+
+    page.goto(QUESTION)
+    expect(page.locator("#timer")).to_be_visible()  # the script has made its choices
+    expect(answer_box(page)).to_have_value("")
+    expect(page.locator(".older-copy")).to_have_count(0)

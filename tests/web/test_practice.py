@@ -271,3 +271,69 @@ def test_search_treats_wildcard_characters_as_text(client):
     percent = client.get("/questions?q=%25").text  # the few questions that say "20%", "5%"…
     assert "Payments failing for 5% of users" in percent and ">4 questions<" in percent
     assert "Handle a worldwide outage" in client.get("/questions?q=WORLDWIDE").text
+
+
+def _autosave(client, text: str, draft: int | None = None, base: str | None = None):
+    token = csrf_from(client.get(OUTAGE).text)
+    return client.post(
+        OUTAGE + "/draft",
+        json={"answer_text": text, "attempt_id": draft, "base_version": base},
+        headers={"X-CSRFToken": token},
+    )
+
+
+def test_an_autosave_based_on_an_older_version_never_overwrites_a_newer_one(candidate):
+    """Two tabs on one draft: the second tab's save, based on the version before the first
+    tab's latest save, is refused, and the page keeps its text as a draft of its own."""
+    first = _autosave(candidate, "Version one from tab A.").json
+    second = _autosave(candidate, "Version two from tab A.", first["attempt_id"], first["saved_at"])
+    second = second.json
+    assert second["attempt_id"] == first["attempt_id"]
+    assert second["saved_at"] != first["saved_at"]
+
+    stale = _autosave(candidate, "Tab B's text.", first["attempt_id"], first["saved_at"])
+    assert stale.status_code == 409 and stale.json["reason"] == "changed"
+    assert "Version two from tab A." in _draft_texts(candidate)
+    assert "Tab B's text." not in _draft_texts(candidate)
+
+    kept = _autosave(candidate, "Tab B's text.")  # what the page does on hearing 409
+    assert kept.status_code == 200 and kept.json["attempt_id"] != first["attempt_id"]
+    page = candidate.get(OUTAGE).text  # the newest draft in the form, the other one linked
+    assert "Tab B&#39;s text." in page
+    assert "1 other unfinished answer to this question" in page
+    other = re.search(r'href="(/questions/worldwide-outage\?draft=(\d+))"', page)
+    assert int(other.group(2)) == first["attempt_id"]
+    opened = candidate.get(other.group(1)).text
+    assert "Version two from tab A." in opened
+    assert f'name="attempt_id" type="hidden" value="{first["attempt_id"]}"' in opened
+    assert f'data-server-saved-at="{second["saved_at"]}"' in opened
+
+
+def test_the_version_a_page_is_given_matches_what_saves_return(candidate):
+    """The page's version comes from the database; a save's from the row just written: both
+    must spell it the same way, or every save after a reload would look stale."""
+    saved = _autosave(candidate, "Typed, then reloaded.").json
+    page = candidate.get(OUTAGE).text
+    base = re.search(r'data-server-saved-at="([^"]+)"', page).group(1)
+    assert base == saved["saved_at"]
+    assert _autosave(candidate, "Typed more.", saved["attempt_id"], base).status_code == 200
+
+
+def test_someone_elses_draft_id_in_the_address_opens_nothing_of_theirs(client, auth):
+    auth.register_candidate("first@example.com")
+    theirs = _autosave(client, "First candidate's private draft.").json["attempt_id"]
+    auth.logout()
+    auth.register("second@example.com")
+    page = client.get(f"{OUTAGE}?draft={theirs}").text
+    assert "private draft" not in page
+    assert 'name="attempt_id" type="hidden" value=""' in page
+
+
+def test_a_first_autosave_arriving_after_its_submission_makes_no_draft(candidate):
+    """The page's first save (naming no draft yet) can be slow enough to reach the server after
+    the Submit that followed it: it must not leave the submitted text behind as a draft."""
+    submit(candidate, ANSWER)
+    late = _autosave(candidate, ANSWER)
+    assert late.status_code == 409 and late.json["reason"] == "submitted"
+    assert _draft_texts(candidate) == ""
+    assert _autosave(candidate, "A new answer, typed afresh.").status_code == 200
