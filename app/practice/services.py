@@ -10,7 +10,6 @@ from math import ceil
 
 from sqlalchemy import bindparam, insert, or_, update
 from sqlmodel import Session, func, select
-from sqlmodel.sql.expression import SelectOfScalar
 
 from app.auth.access import AttemptNotFound, attempts_visible_to, get_attempt
 from app.bank.service import (
@@ -93,8 +92,11 @@ def list_questions(session: Session, filters: QuestionFilters, per_page: int = 2
     )
 
 
+_QUESTION_BY_SLUG = select(Question).where(Question.slug == bindparam("slug"))  # built once
+
+
 def get_question(session: Session, slug: str) -> Question:
-    question = session.exec(select(Question).where(Question.slug == slug)).first()
+    question = session.exec(_QUESTION_BY_SLUG, params={"slug": slug}).first()  # type: ignore[call-overload]
     if question is None:
         raise QuestionNotFound(slug)
     return question
@@ -138,38 +140,36 @@ class AnswerTooLong(ValueError):
     """Refused rather than cut: a silently shortened answer would lose what the candidate wrote."""
 
 
-def _drafts(user_id: int, question_id: int) -> SelectOfScalar[Attempt]:
-    return attempts_visible_to(user_id).where(
-        Attempt.question_id == question_id, Attempt.status == AttemptStatus.DRAFT
+# Built once: building a statement costs more than running it on SQLite, and every answer page
+# runs this one.
+_DRAFTS = (
+    select(Attempt)
+    .where(
+        Attempt.user_id == bindparam("user_id"),
+        Attempt.question_id == bindparam("question_id"),
+        Attempt.status == AttemptStatus.DRAFT,
     )
+    .order_by(Attempt.updated_at.desc(), Attempt.id.desc())  # type: ignore[attr-defined,union-attr]
+)
 
 
-def named_draft(
-    session: Session, user_id: int, question_id: int, draft_id: int | None
-) -> Attempt | None:
-    """This draft of the candidate's, while it is still a draft."""
-    if draft_id is None:
-        return None
-    return session.exec(_drafts(user_id, question_id).where(Attempt.id == draft_id)).first()
+def drafts_for(session: Session, user_id: int, question_id: int) -> list[Attempt]:
+    """The candidate's unfinished answers to this question, newest first. Usually one; a second
+    tab can start another, and none may ever be out of sight."""
+    params = {"user_id": user_id, "question_id": question_id}
+    return list(session.exec(_DRAFTS, params=params).all())  # type: ignore[call-overload]
+
+
+def pick_draft(drafts: list[Attempt], draft_id: int | None) -> Attempt | None:
+    return next((draft for draft in drafts if draft.id == draft_id), None)
 
 
 def current_draft(
     session: Session, user_id: int, question_id: int, draft_id: int | None = None
 ) -> Attempt | None:
     """The candidate's unfinished answer to this question: the one asked for, else the newest."""
-    newest = _drafts(user_id, question_id).order_by(Attempt.updated_at.desc())  # type: ignore[attr-defined]
-    return named_draft(session, user_id, question_id, draft_id) or session.exec(newest).first()
-
-
-def other_drafts(
-    session: Session, user_id: int, question_id: int, shown: Attempt | None
-) -> list[Attempt]:
-    """Drafts of this question besides the one on the page (a second tab may have started one),
-    newest first, so none is ever out of sight."""
-    statement = _drafts(user_id, question_id)
-    if shown is not None:
-        statement = statement.where(Attempt.id != shown.id)
-    return list(session.exec(statement.order_by(Attempt.updated_at.desc())).all())  # type: ignore[attr-defined]
+    drafts = drafts_for(session, user_id, question_id)
+    return pick_draft(drafts, draft_id) or next(iter(drafts), None)
 
 
 def draft_version(draft: Attempt) -> str:

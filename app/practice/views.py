@@ -24,12 +24,11 @@ from .services import (
     attempt_result,
     best_scores,
     compare_attempts,
-    current_draft,
     draft_version,
+    drafts_for,
     get_question,
     list_questions,
-    named_draft,
-    other_drafts,
+    pick_draft,
     save_draft,
     start_retry,
     submit_attempt,
@@ -146,16 +145,17 @@ def _answer_page(slug: str, posted: AnswerForm | None = None, draft_id: int | No
     found = get_question(session, slug)
     form, draft, others = posted, None, []
     if current_user.is_authenticated:
+        drafts = drafts_for(session, current_user.id, found.id)
         if posted is None:
-            draft = current_draft(session, current_user.id, found.id, draft_id)
+            draft = pick_draft(drafts, draft_id) or next(iter(drafts), None)
             form = AnswerForm(
                 answer_text=draft.answer_text if draft else "",
                 time_spent_seconds=str(draft.time_spent_seconds if draft else 0),
                 attempt_id=str(draft.id) if draft else "",
             )
         else:
-            draft = named_draft(session, current_user.id, found.id, posted.draft_id())
-        others = other_drafts(session, current_user.id, found.id, draft)
+            draft = pick_draft(drafts, posted.draft_id())
+        others = [other for other in drafts if other is not draft]
     return render_template(
         "practice/question.html",
         question=found,

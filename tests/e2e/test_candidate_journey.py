@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from app.extensions import db
 from app.models import AttemptStatus, User
-from app.practice.services import current_draft, get_question, other_drafts
+from app.practice.services import current_draft, drafts_for, get_question
 
 QUESTION = "/questions/worldwide-outage"
 PASSWORD = "correct horse battery"
@@ -338,9 +338,7 @@ def drafts_of(live_server, email: str) -> list[str]:
     with live_server.app.app_context(), db.session() as session:
         user = session.exec(select(User).where(User.email == email)).one()
         question = get_question(session, "worldwide-outage")
-        newest = current_draft(session, user.id, question.id)
-        others = other_drafts(session, user.id, question.id, newest)
-        return [draft.answer_text for draft in ([newest] if newest else []) + others]
+        return [draft.answer_text for draft in drafts_for(session, user.id, question.id)]
 
 
 def test_two_tabs_on_one_draft_each_keep_their_text(page: Page, context, live_server):
