@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -116,7 +116,12 @@ def _register_error_pages(app: Flask) -> None:
         lambda _e: page(429, "Too many attempts", "Please wait a minute before trying again."),
     )
 
-    def form_expired(_exc: CSRFError) -> tuple[str, int]:
+    def form_expired(_exc: CSRFError) -> tuple[str | Response, int]:
+        if request.is_json:  # an autosave: the page keeps its text and shows this
+            return jsonify(
+                error="Not saved: you were logged out, or this page is out of date. Log in "
+                "again in another tab, then reload this page."
+            ), 400
         # The answer posted with a stale form must not vanish with it: show it to copy.
         kept_text = request.form.get("answer_text", "")
         message = "The form is out of date (were you logged out?). Reload the page, then retry."

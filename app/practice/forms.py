@@ -12,6 +12,7 @@ class AnswerForm(FlaskForm):
     answer_text = TextAreaField("Your answer", render_kw={"rows": 16})
     time_spent_seconds = HiddenField(default="0")
     attempt_id = HiddenField(default="")  # the draft this page edits, once it has one
+    base_version = HiddenField(default="")  # the version of that draft the text is based on
 
     def seconds(self) -> int:
         return to_int(self.time_spent_seconds.data)

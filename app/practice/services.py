@@ -174,10 +174,12 @@ def current_draft(
 
 def draft_version(draft: Attempt) -> str:
     """When a draft was last saved, as the page and the server both spell it: pages send it back
-    with each autosave, so a save based on an older version is never written over a newer one.
-    (SQLite hands back naive datetimes; both kinds are UTC.)"""
-    saved: datetime = draft.updated_at
-    if saved.tzinfo is None:
+    with each save, so a save based on an older version is never written over a newer one."""
+    return draft_version_at(draft.updated_at)
+
+
+def draft_version_at(saved: datetime) -> str:
+    if saved.tzinfo is None:  # SQLite hands back naive datetimes; both kinds are UTC
         saved = saved.replace(tzinfo=UTC)
     return saved.astimezone(UTC).isoformat(timespec="microseconds")
 
@@ -213,47 +215,19 @@ class DraftChanged(ValueError):
         self.attempt_id = attempt_id
 
 
-def _open_draft(
-    session: Session,
-    user_id: int,
-    question: Question,
-    attempt_id: int | None,
-    text: str,
-    autosave: bool,
-    base_version: str | None,
-) -> Attempt:
-    """The draft a page is editing: the one it names while it is open, else a new one (never
-    another tab's draft, which that tab may still be writing).
+@dataclass(frozen=True)
+class SavedDraft:
+    id: int
+    version: str  # what the page sends back with its next save
+    forked: bool  # the page's draft had moved on, so its text became a draft of its own
 
-    An autosave is refused when its draft has moved on: submitted (a save that left the page
-    just before Submit and arrived after it must not come back as a draft), or saved from
-    another tab since this page last saw it (`base_version`), which last-writer-wins would
-    silently overwrite. The page's script then keeps its text as a draft of its own. A "Save
-    draft" button with other text than a submitted attempt is a second tab's answer: it
-    becomes a draft of its own too."""
-    if attempt_id:
-        named = session.exec(
-            attempts_visible_to(user_id).where(
-                Attempt.id == attempt_id, Attempt.question_id == question.id
-            )
-        ).first()
-        if named is not None:
-            if named.status == AttemptStatus.DRAFT:
-                if autosave and base_version and base_version != draft_version(named):
-                    raise DraftChanged(named.id)
-                return named
-            if autosave or named.answer_text == text:
-                raise AlreadySubmitted(named.id)
-    elif autosave and text.strip():
-        # The page's first autosave can be slow enough to arrive after the Submit it preceded.
-        latest = session.exec(
-            attempts_visible_to(user_id)
-            .where(Attempt.question_id == question.id, Attempt.status == AttemptStatus.SUBMITTED)
-            .order_by(Attempt.submitted_at.desc())  # type: ignore[union-attr]
-        ).first()
-        if latest is not None and latest.answer_text == text:
-            raise AlreadySubmitted(latest.id)
-    return Attempt(user_id=user_id, question_id=question.id)
+
+def _parse_version(version: str) -> datetime | None:
+    try:
+        parsed = datetime.fromisoformat(version)
+    except ValueError:
+        return None
+    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def save_draft(
@@ -265,17 +239,97 @@ def save_draft(
     attempt_id: int | None = None,
     autosave: bool = False,
     base_version: str | None = None,
-) -> Attempt:
-    """Store the answer typed so far in the draft the page is editing."""
+    unconfirmed_text: str | None = None,
+) -> SavedDraft:
+    """Store the answer typed so far in the draft the page is editing: the one it names while
+    it is still a draft, else a new one (never another tab's draft, which that tab may still be
+    writing).
+
+    The page says which version of its draft its text is based on (`base_version`), and the
+    write only happens if the draft is still at that version, in one conditional UPDATE, so a
+    save from another tab in between is never silently overwritten. An autosave is then
+    refused (`DraftChanged`, and the page's script decides); a "Save draft" button press keeps
+    its text as a draft of its own. A named attempt that has been submitted refuses autosaves
+    (`AlreadySubmitted`: a save that left the page just before Submit and arrived after it must
+    not come back as a draft), and a button press with the submitted text; other text from a
+    button becomes a draft of its own.
+
+    `unconfirmed_text` is what the page sent in its previous save, whose reply never came: if
+    that save landed, its draft is the page's own, whatever the page knows of its id or
+    version."""
     question = get_question(session, slug)
     text, time_spent = _clean(text, time_spent)
-    draft = _open_draft(session, user_id, question, attempt_id, text, autosave, base_version)
-    draft.answer_text = text
-    draft.time_spent_seconds = max(draft.time_spent_seconds, time_spent)
-    draft.updated_at = utcnow()
+    if unconfirmed_text is not None:
+        unconfirmed_text = normalise_line_breaks(unconfirmed_text)
+        if not attempt_id:
+            drafts = drafts_for(session, user_id, question.id)
+            attempt_id = next((d.id for d in drafts if d.answer_text == unconfirmed_text), None)
+    named = None
+    if attempt_id:
+        named = session.exec(
+            attempts_visible_to(user_id).where(
+                Attempt.id == attempt_id, Attempt.question_id == question.id
+            )
+        ).first()
+    if named is not None and named.status == AttemptStatus.DRAFT:
+        own_save_landed = named.answer_text == unconfirmed_text
+        seen = named.updated_at if own_save_landed or not base_version else base_version
+        if saved := _update_draft(session, named, seen, text, time_spent):
+            return saved
+        session.refresh(named)  # saved from elsewhere meanwhile, or submitted
+        if named.status == AttemptStatus.DRAFT and autosave:
+            raise DraftChanged(named.id)  # type: ignore[arg-type]
+    if named is not None and named.status == AttemptStatus.SUBMITTED:
+        if autosave or named.answer_text == text:
+            raise AlreadySubmitted(named.id)  # type: ignore[arg-type]
+    elif named is None and autosave and text.strip():
+        # The page's first autosave can be slow enough to arrive after the Submit it preceded.
+        latest = session.exec(
+            attempts_visible_to(user_id)
+            .where(Attempt.question_id == question.id, Attempt.status == AttemptStatus.SUBMITTED)
+            .order_by(Attempt.submitted_at.desc())  # type: ignore[union-attr]
+        ).first()
+        if latest is not None and latest.answer_text == text:
+            raise AlreadySubmitted(latest.id)  # type: ignore[arg-type]
+    now = utcnow()
+    draft = Attempt(
+        user_id=user_id,
+        question_id=question.id,
+        answer_text=text,
+        time_spent_seconds=time_spent,
+        created_at=now,
+        updated_at=now,
+    )
     session.add(draft)
     session.commit()
-    return draft
+    return SavedDraft(draft.id, draft_version_at(now), forked=named is not None)  # type: ignore[arg-type]
+
+
+def _update_draft(
+    session: Session, draft: Attempt, seen: datetime | str, text: str, time_spent: int
+) -> SavedDraft | None:
+    """Write the draft only if it is still a draft at the version `seen`, in one statement, so
+    no save in between is lost; None when it is not."""
+    seen_at = _parse_version(seen) if isinstance(seen, str) else seen
+    now = utcnow()
+    changed = session.execute(
+        update(Attempt)
+        .where(
+            Attempt.id == draft.id,  # type: ignore[arg-type]
+            Attempt.status == AttemptStatus.DRAFT,  # type: ignore[arg-type]
+            Attempt.updated_at == seen_at,  # type: ignore[arg-type]
+        )
+        .values(
+            answer_text=text,
+            time_spent_seconds=max(draft.time_spent_seconds, time_spent),
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    return SavedDraft(draft.id, draft_version_at(now), forked=False)  # type: ignore[arg-type]
 
 
 # Submitting runs once per answer and has a speed target (`make bench`), so its statements are
@@ -300,16 +354,18 @@ _ATTEMPTS = Attempt.__table__.c  # type: ignore[attr-defined]
 _OWN_ATTEMPT = (_ATTEMPTS.user_id == bindparam("user_id")) & (
     _ATTEMPTS.question_id == bindparam("question_id")
 )
-_NAMED_ATTEMPT = select(_ATTEMPTS.id, _ATTEMPTS.status, _ATTEMPTS.time_spent_seconds).where(
-    _OWN_ATTEMPT, _ATTEMPTS.id == bindparam("attempt_id")
-)
+_NAMED_ATTEMPT = select(
+    _ATTEMPTS.id, _ATTEMPTS.status, _ATTEMPTS.time_spent_seconds, _ATTEMPTS.updated_at
+).where(_OWN_ATTEMPT, _ATTEMPTS.id == bindparam("attempt_id"))
 _SUBMITTED_TEXT = select(_ATTEMPTS.answer_text).where(
     _ATTEMPTS.id == bindparam("attempt_id"), _ATTEMPTS.status == AttemptStatus.SUBMITTED.value
 )
-# Only a draft may become submitted: a second tab or a double click finds no row to change.
-# (The columns to set come with the parameters.)
+# Only a draft may become submitted, and only as the page saw it: a second tab, a double click
+# or a save from elsewhere in between finds no row to change. (The values come as parameters.)
 _SUBMIT_DRAFT = update(Attempt.__table__).where(  # type: ignore[arg-type]
-    _ATTEMPTS.id == bindparam("draft_id"), _ATTEMPTS.status == AttemptStatus.DRAFT.value
+    _ATTEMPTS.id == bindparam("draft_id"),
+    _ATTEMPTS.status == AttemptStatus.DRAFT.value,
+    _ATTEMPTS.updated_at == bindparam("seen_at"),
 )
 _INSERT_ATTEMPT = insert(Attempt.__table__)  # type: ignore[arg-type]
 _INSERT_SCORE = insert(Score.__table__)  # type: ignore[arg-type]
@@ -322,9 +378,12 @@ def submit_attempt(
     text: str,
     time_spent: int,
     attempt_id: int | None = None,
+    base_version: str | None = None,
 ) -> int:
     """Score the answer with the question's current rubric and store it as the score of record,
-    turning the candidate's draft into the submitted attempt. Returns the attempt's id."""
+    turning the candidate's draft into the submitted attempt, if it is still the version the
+    page was based on (else the draft, saved from elsewhere meanwhile, stays a draft). Returns
+    the attempt's id."""
     text, time_spent = _clean(text, time_spent)
     if not text.strip():
         raise EmptyAnswer("Write an answer before submitting.")
@@ -345,13 +404,19 @@ def submit_attempt(
         return submitted is not None and submitted.answer_text == text
 
     # The draft the page edits becomes the attempt; without one (or when another tab submitted
-    # it first, with other text) the answer is an attempt of its own.
+    # it first with other text, or saved it since) the answer is an attempt of its own.
     draft = None
     if attempt_id:
         draft = connection.execute(_NAMED_ATTEMPT, {**owner, "attempt_id": attempt_id}).first()
         if draft is not None and draft.status == AttemptStatus.SUBMITTED:
             if same_answer_submitted(draft.id):
                 raise AlreadySubmitted(draft.id)
+            draft = None
+        elif (
+            draft is not None
+            and base_version
+            and base_version != draft_version_at(draft.updated_at)
+        ):
             draft = None
     now = utcnow()
     values = {
@@ -367,6 +432,7 @@ def submit_attempt(
                 **values,
                 "time_spent_seconds": max(draft.time_spent_seconds, time_spent),
                 "draft_id": draft.id,
+                "seen_at": draft.updated_at,
             },
         )
         if changed.rowcount != 1 and same_answer_submitted(draft.id):

@@ -76,10 +76,12 @@ def draft(slug: str) -> str | Response | tuple[str | Response, int]:
         text = str(data.get("answer_text", ""))
         seconds, draft_id = to_int(data.get("time_spent_seconds")), row_id(data.get("attempt_id"))
         base_version = str(data.get("base_version") or "") or None
+        unconfirmed = data.get("unconfirmed_text")  # a save whose reply the page never heard
+        unconfirmed = None if unconfirmed is None else str(unconfirmed)
     else:
         form = AnswerForm()
         text, seconds, draft_id = form.answer_text.data or "", form.seconds(), form.draft_id()
-        base_version = None
+        base_version, unconfirmed = form.base_version.data or None, None
     try:
         saved = save_draft(
             db.request_session(),
@@ -90,8 +92,9 @@ def draft(slug: str) -> str | Response | tuple[str | Response, int]:
             draft_id,
             autosave=form is None,
             base_version=base_version,
+            unconfirmed_text=unconfirmed,
         )
-    except DraftChanged as changed:  # only autosaves say which version they are based on
+    except DraftChanged as changed:
         return jsonify(
             error="changed elsewhere", reason="changed", attempt_id=changed.attempt_id
         ), 409
@@ -108,8 +111,15 @@ def draft(slug: str) -> str | Response | tuple[str | Response, int]:
         flash("That answer was already submitted; here is its result.", "info")
         return redirect(url_for("practice.attempt", attempt_id=done.attempt_id))
     if form is None:
-        return jsonify(attempt_id=saved.id, saved_at=draft_version(saved))
-    flash("Draft saved.", "success")
+        return jsonify(attempt_id=saved.id, saved_at=saved.version)
+    if saved.forked:
+        flash(
+            "This draft had changed elsewhere (another tab?) since you opened it, so your text "
+            "is saved as a separate draft; the other one is listed above the answer box.",
+            "info",
+        )
+    else:
+        flash("Draft saved.", "success")
     return redirect(url_for("practice.question", slug=slug, draft=saved.id))
 
 
@@ -126,6 +136,7 @@ def submit(slug: str) -> Response | tuple[str, int]:
                 form.answer_text.data or "",
                 form.seconds(),
                 form.draft_id(),
+                form.base_version.data or None,
             )
         except (EmptyAnswer, AnswerTooLong) as exc:
             form.answer_text.errors = [str(exc)]
@@ -152,6 +163,7 @@ def _answer_page(slug: str, posted: AnswerForm | None = None, draft_id: int | No
                 answer_text=draft.answer_text if draft else "",
                 time_spent_seconds=str(draft.time_spent_seconds if draft else 0),
                 attempt_id=str(draft.id) if draft else "",
+                base_version=draft_version(draft) if draft else "",
             )
         else:
             draft = pick_draft(drafts, posted.draft_id())

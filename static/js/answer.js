@@ -8,80 +8,105 @@
   const textarea = form.querySelector("textarea[name=answer_text]");
   const timeField = form.querySelector("input[name=time_spent_seconds]");
   const attemptField = form.querySelector("input[name=attempt_id]");
+  // The version of the server's draft this page's text is based on. Every save sends it, so the
+  // server never writes it over a newer save from another tab; the device copy keeps it, so a
+  // reload compares versions, never two machines' clocks.
+  const baseField = form.querySelector("input[name=base_version]");
   const wordCount = document.getElementById("word-count");
   const timer = document.getElementById("timer");
   const status = document.getElementById("save-status");
   const timeAlert = document.getElementById("time-alert");
-  const key = form.dataset.storageKey;
+  const prefix = form.dataset.storageKey;  // one device copy per draft: prefix + ":" + its id
+  const otherDraftKeys = (form.dataset.otherDrafts || "").split(" ").filter(Boolean).map(keyFor);
   const draftUrl = form.dataset.draftUrl;
   const limit = parseInt(form.dataset.timeLimit || "0", 10);
   const autosaveMs = (parseInt(form.dataset.autosaveSeconds || "5", 10) || 5) * 1000;
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
-  // The version of the server's draft this page's text is based on: sent with each autosave,
-  // so the server refuses to write it over a newer save from another tab, and kept with the
-  // copy on this device, so a reload compares versions, never two machines' clocks.
-  let base = form.dataset.serverSavedAt || "";
+  const SUBMIT_WAIT_MS = 10000;
   let spent = parseInt(timeField.value || "0", 10) || 0;
   let dirty = false;
   let inflight = null;  // the autosave request on its way, if any
   let submitted = false;
+  let unanswered = null;  // the text of a save whose reply never came: it may have landed
+  let alreadySubmitted = null;  // text the server holds as a submitted answer: not a draft
 
-  function readLocal() {
+  function keyFor(draftId) { return prefix + ":" + (draftId || "new"); }
+  function ownKey() { return keyFor(attemptField.value); }
+  function read(key) {
     try { return JSON.parse(localStorage.getItem(key) || "null"); } catch (e) { return null; }
   }
+  function store(key, copy) {
+    try { localStorage.setItem(key, JSON.stringify(copy)); } catch (e) { /* full or disabled */ }
+  }
+  function forget(key) {
+    try { localStorage.removeItem(key); } catch (e) { /* nothing to clear */ }
+  }
   function writeLocal() {
-    try {
-      localStorage.setItem(key, JSON.stringify({
-        text: textarea.value, spent: spent, savedAt: Date.now(), base: base,
-        submitting: submitted || undefined,  // cleared by the result page once it arrives
-      }));
-    } catch (e) { /* storage full or disabled: the server copy still works */ }
+    store(ownKey(), {
+      text: textarea.value, spent: spent, savedAt: Date.now(), base: baseField.value,
+      submitting: submitted || undefined,  // cleared by the result page once it arrives
+    });
   }
 
   function say(message, warn) {
     status.textContent = message;
     status.className = warn ? "warn" : "";
   }
+  function localTime(date) {
+    return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  }
 
-  // Restore this device's copy when it was typed on top of the draft the page shows (or of no
-  // draft at all) and not saved yet. A copy still marked as being submitted means the
+  // This device's copy of the draft on the page comes back when it was typed on top of the
+  // version the page shows and not saved yet. A copy still marked as being submitted means the
   // submission never reached its result page (which clears the copy).
-  const local = readLocal();
-  const localDiffers = Boolean(local && local.text && local.text !== textarea.value);
-  if (localDiffers && (local.base || "") === base) {
-    textarea.value = local.text;
-    spent = Math.max(spent, local.spent || 0);
+  const own = read(ownKey());
+  const ownDiffers = Boolean(own && own.text && own.text !== textarea.value);
+  if (form.hasAttribute("data-refused")) {
+    dirty = true;  // the server refused this submission and says why: the text is a draft again
+  } else if (ownDiffers && (own.base || "") === baseField.value) {
+    textarea.value = own.text;
+    spent = Math.max(spent, own.spent || 0);
     dirty = true;
-    if (local.submitting) {
+    if (own.submitting) {
       say("Your last submission may not have got through, so your text is back. Check " +
           "My attempts before you submit it again.", true);
     } else {
       say("Restored the text you typed on this device.");
     }
+  } else if (ownDiffers && own.text.trim()) {
+    // The draft has moved on since (saved from another tab or device): set this text aside.
+    store(prefix + ":aside:" + (own.savedAt || 0), own);
+    writeLocal();
   } else if (textarea.value !== textarea.defaultValue) {
     dirty = true;  // the browser put back text typed before a reload or Back: keep it safe
   }
-  // The server's draft has moved on (saved from another tab or device) yet this device holds
-  // other text: set it aside, so the next keystroke does not overwrite it, and offer it back.
-  const olderKey = key + ":older";
-  const older = (localDiffers && local.text.trim() && (local.base || "") !== base)
-    ? local : readOlder();
-  if (older && older.text !== textarea.value) offerOlder(older);
   if (dirty) writeLocal();
+  if (baseField.value && !dirty) say("Draft saved " + localTime(new Date(baseField.value)));
+  offerSetAside();
 
-  function localTime(date) {
-    return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  // Text this device holds for this question that belongs to no draft on the page (set aside
+  // above, typed where a draft was since submitted, or kept by an older version of this page):
+  // offered back, newest first, one at a time, never thrown away unasked.
+  function offerSetAside() {
+    let newest = null;
+    for (let i = 0; i < localStorage.length; i += 1) {
+      const key = localStorage.key(i);
+      if (!(key === prefix || key.startsWith(prefix + ":")) || key === ownKey() ||
+          otherDraftKeys.indexOf(key) !== -1) continue;
+      const copy = read(key);
+      if (!copy || !copy.text || !copy.text.trim() || copy.text === textarea.value) continue;
+      if (!newest || (copy.savedAt || 0) > (newest.copy.savedAt || 0)) newest = { key, copy };
+    }
+    if (newest) offer(newest.key, newest.copy);
   }
 
-  function readOlder() {
-    try { return JSON.parse(localStorage.getItem(olderKey) || "null"); } catch (e) { return null; }
-  }
-  function offerOlder(copy) {
-    try { localStorage.setItem(olderKey, JSON.stringify(copy)); } catch (e) { /* kept in memory */ }
-    const offer = document.createElement("p");
-    offer.className = "older-copy";
-    const when = new Date(copy.savedAt).toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
-    offer.textContent = copy.submitting
+  function offer(key, copy) {
+    const box = document.createElement("p");
+    box.className = "older-copy";
+    const when = new Date(copy.savedAt || 0).toLocaleString([], {
+      dateStyle: "medium", timeStyle: "short",
+    });
+    box.textContent = copy.submitting
       ? "This device kept an answer you submitted " + when + "; check My attempts in case it " +
         "did not get through. "
       : "This device has other text for this answer, from " + when + ". ";
@@ -92,11 +117,11 @@
       b.textContent = label;
       b.addEventListener("click", function () {
         onClick();
-        try { localStorage.removeItem(olderKey); } catch (e) { /* nothing to clear */ }
-        offer.remove();
+        forget(key);
+        box.remove();
         textarea.focus();
       });
-      offer.appendChild(b);
+      box.appendChild(b);
     }
     button("Use it instead", function () {
       textarea.value = copy.text;
@@ -105,10 +130,9 @@
       countWords();
       say("The text from this device is back; the next save keeps it.");
     });
-    button("Discard it", writeLocal);  // the server's draft stays, and this device copies it
-    document.querySelector(".answer-tools").after(offer);
+    button("Discard it", function () { /* the draft on the page stays as it is */ });
+    document.querySelector(".answer-tools").after(box);
   }
-  if (base && !dirty) say("Draft saved " + localTime(new Date(base)));
 
   function countWords() {
     const words = textarea.value.trim().split(/\s+/).filter(Boolean).length;
@@ -140,8 +164,30 @@
     }
   }
 
+  // From now on this page's text is a draft of its own (its draft moved on elsewhere).
+  function startNewDraft() {
+    forget(ownKey());
+    attemptField.value = "";
+    baseField.value = "";
+    writeLocal();
+  }
+
+  function refused(body, sent) {
+    if (body.reason === "changed") {
+      startNewDraft();
+      say("This draft was changed in another tab, so the text here is saved as a separate draft.");
+    } else if (attemptField.value) {
+      startNewDraft();
+      say("That draft was submitted elsewhere; what you type here is saved as a new draft.");
+    } else {
+      alreadySubmitted = sent;  // retyped or pasted: saving it again would change nothing
+      say("This is the answer you already submitted (see My attempts); edit it to save a " +
+          "new draft.");
+    }
+  }
+
   function save() {
-    if (!dirty || inflight || submitted) return inflight;
+    if (!dirty || inflight || submitted || textarea.value === alreadySubmitted) return inflight;
     const sent = textarea.value;
     inflight = fetch(draftUrl, {
       method: "POST",
@@ -149,21 +195,13 @@
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
       body: JSON.stringify({
         answer_text: sent, time_spent_seconds: spent, attempt_id: attemptField.value || null,
-        base_version: base,
+        base_version: baseField.value,
+        unconfirmed_text: unanswered,  // the server recognises its draft if that save landed
       }),
     }).then(function (response) {
       const kept = " Your text is kept on this device.";
       if (response.status === 409) {
-        // The draft moved on in another tab (submitted, or saved with other text): this page's
-        // text becomes a draft of its own at the next save, and both are kept.
-        return response.json().then(function (body) {
-          attemptField.value = "";
-          base = "";
-          writeLocal();
-          say(body.reason === "changed"
-            ? "This draft was changed in another tab, so the text here is saved as a separate draft."
-            : "That draft was submitted elsewhere; what you type here is saved as a new draft.");
-        });
+        return response.json().then(function (body) { refused(body, sent); });
       } else if (response.redirected || response.status === 401) {
         say("You are logged out, so this was not saved. Log in again in another tab." + kept, true);
       } else if (response.status === 429 || response.status >= 500) {
@@ -177,14 +215,18 @@
         });
       } else {
         return response.json().then(function (saved) {
+          const before = ownKey();
           attemptField.value = String(saved.attempt_id);
-          base = saved.saved_at;
+          baseField.value = saved.saved_at;
+          if (ownKey() !== before) forget(before);  // the new draft's copy has its own key
           writeLocal();  // now based on the version just saved
+          unanswered = null;
           if (textarea.value === sent) dirty = false;
           say("Draft saved " + localTime(new Date()));
         });
       }
     }).catch(function () {
+      unanswered = sent;
       say("Not saved to the server yet (offline?). Your text is kept on this device.", true);
     }).finally(function () { inflight = null; });
     return inflight;
@@ -210,10 +252,11 @@
     submitted = true;
     writeLocal();
     if (inflight) {
-      // Let the save on its way land first (3 s at most), so the submission takes over that
-      // draft instead of leaving a second one behind.
+      // Let the save on its way land first, so the submission takes over that draft instead
+      // of leaving a second one behind (10 s at most: a server that slow fails the submit too).
       event.preventDefault();
-      const giveUp = new Promise(function (resolve) { setTimeout(resolve, 3000); });
+      say("Finishing the last save first…");
+      const giveUp = new Promise(function (resolve) { setTimeout(resolve, SUBMIT_WAIT_MS); });
       Promise.race([inflight, giveUp]).then(function () { form.submit(); });
     }
   });

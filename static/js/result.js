@@ -1,18 +1,19 @@
-// The result page confirms a submission got through: the copy of the answer this device kept
-// is no longer needed (text typed after it, which differs, stays).
+// The result page confirms a submission got through: every copy of this answer the device
+// kept for the question is no longer needed (other text, typed after it, stays).
 (function () {
   "use strict";
   const answer = document.getElementById("answer-text");
   if (!answer || !answer.dataset.draftKey) return;
+  const prefix = answer.dataset.draftKey;
   try {
-    const local = JSON.parse(localStorage.getItem(answer.dataset.draftKey) || "null");
-    if (local && local.text === answer.textContent) {
-      localStorage.removeItem(answer.dataset.draftKey);
+    const done = [];
+    for (let i = 0; i < localStorage.length; i += 1) {
+      const key = localStorage.key(i);
+      if (key !== prefix && !key.startsWith(prefix + ":")) continue;
+      const copy = JSON.parse(localStorage.getItem(key) || "null");
+      if (copy && copy.text === answer.textContent) done.push(key);
     }
-    const older = JSON.parse(localStorage.getItem(answer.dataset.draftKey + ":older") || "null");
-    if (older && older.text === answer.textContent) {
-      localStorage.removeItem(answer.dataset.draftKey + ":older");  // submitted after all
-    }
+    done.forEach(function (key) { localStorage.removeItem(key); });
   } catch (e) { /* storage disabled: nothing was kept */ }
 })();
 

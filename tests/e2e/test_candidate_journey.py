@@ -49,6 +49,7 @@ SAVED = re.compile(r"^Draft saved")
 # As the page shows it on load, in local time: the draft came from the server, not this device.
 SAVED_BY_SERVER = re.compile(r"^Draft saved \d\d?:\d\d( [AP]M)?$")
 NOT_SAVED = re.compile(r"^Not saved to the server yet")
+SUBMIT_WAIT_MS = 15_000  # Submit waits 10 s at most for an autosave on its way
 
 
 def words(text: str) -> str:
@@ -84,6 +85,15 @@ def submit_answer(page: Page, text: str) -> str:
     page.get_by_role("button", name="Submit for scoring").click()
     expect(page).to_have_url(re.compile(r"/attempts/\d+$"))
     return page.url
+
+
+def device_copy(page: Page) -> dict | None:
+    """What this device keeps of the draft on the page (one copy per draft)."""
+    return page.evaluate(
+        """() => { const form = document.getElementById('answer-form');
+                   const id = form.querySelector('input[name=attempt_id]').value || 'new';
+                   return JSON.parse(localStorage.getItem(form.dataset.storageKey + ':' + id)); }"""
+    )
 
 
 def stored_draft(live_server, email: str) -> str | None:
@@ -163,11 +173,7 @@ def test_text_typed_offline_reaches_the_server_when_the_network_returns(
     _, status = answer_then_lose_the_network(page, context, "grace@example.com")
     expect(status).to_have_text(NOT_SAVED)
     expect(status).to_have_class("warn")
-    kept = page.evaluate(
-        "() => JSON.parse(localStorage.getItem("
-        "document.getElementById('answer-form').dataset.storageKey)).text"
-    )
-    assert kept == ANSWER + OFFLINE_PART
+    assert device_copy(page)["text"] == ANSWER + OFFLINE_PART
     assert stored_draft(live_server, "grace@example.com") == ANSWER
 
     context.set_offline(False)
@@ -245,7 +251,8 @@ def test_a_submitted_answer_does_not_come_back_as_a_draft(page: Page, live_serve
     page.route("**/draft", lambda route: stalled.append(route))
     answer_box(page).fill(ANSWER)
     page.get_by_role("button", name="Submit for scoring").click()
-    expect(page).to_have_url(re.compile(r"/attempts/\d+$"))
+    # Submit waits for that save (10 s at most), then goes ahead without it.
+    expect(page).to_have_url(re.compile(r"/attempts/\d+$"), timeout=SUBMIT_WAIT_MS)
     assert stalled, "clicking Submit should have started an autosave"
     page.unroute("**/draft")
 
@@ -311,10 +318,13 @@ def test_older_text_on_this_device_is_offered_not_lost(page: Page, live_server, 
     page.goto(QUESTION)
     answer_box(page).fill(ANSWER)
     expect(page.locator("#save-status")).to_have_text(SAVED)
-    page.evaluate(
-        """() => localStorage.setItem(document.getElementById('answer-form').dataset.storageKey,
-             JSON.stringify({text: 'Words typed on the train last week.', spent: 60,
-                             savedAt: Date.now() - 7 * 24 * 3600 * 1000}))"""
+    page.evaluate(  # this device's copy of the draft, typed on a version the server has left
+        """() => { const form = document.getElementById('answer-form');
+             const id = form.querySelector('input[name=attempt_id]').value;
+             localStorage.setItem(form.dataset.storageKey + ':' + id,
+               JSON.stringify({text: 'Words typed on the train last week.', spent: 60,
+                               base: '2026-01-05T08:00:00.000000+00:00',
+                               savedAt: Date.now() - 7 * 24 * 3600 * 1000})); }"""
     )
     page.reload()
     expect(answer_box(page)).to_have_value(ANSWER)
@@ -367,13 +377,15 @@ def test_two_tabs_on_one_draft_each_keep_their_text(page: Page, context, live_se
     expect(page.locator(".older-copy")).to_have_count(0)
     page.locator(".other-drafts").get_by_role("link").click()
     expect(answer_box(page)).to_have_value(ANSWER)
+    expect(page.locator("#timer")).to_be_visible()  # the script has made its choices:
+    expect(page.locator(".older-copy")).to_have_count(0)  # each draft has its own device copy
     expect(page.locator(".other-drafts")).to_contain_text("1 other unfinished answer")
 
 
 def test_words_typed_while_submit_waits_for_a_slow_save_are_submitted_not_restored(
     page: Page, live_server
 ):
-    """Submit waits (3 s at most) for an autosave on its way; text typed meanwhile goes with
+    """Submit waits (10 s at most) for an autosave on its way; text typed meanwhile goes with
     the submission, and the result page clears this device's copy, so it never comes back."""
     sign_up(page, "radia@example.com")
     page.goto(QUESTION)
@@ -384,7 +396,7 @@ def test_words_typed_while_submit_waits_for_a_slow_save_are_submitted_not_restor
         page.locator("#word-count").click()  # leaving the box saves: that save hangs
     page.get_by_role("button", name="Submit for scoring").click()
     answer_box(page).press_sequentially(" Then we tell customers.")
-    expect(page).to_have_url(re.compile(r"/attempts/\d+$"))
+    expect(page).to_have_url(re.compile(r"/attempts/\d+$"), timeout=SUBMIT_WAIT_MS)
     expect(page.locator("#answer-text")).to_contain_text("Then we tell customers.")
     page.unroute_all(behavior="ignoreErrors")
 
@@ -392,3 +404,51 @@ def test_words_typed_while_submit_waits_for_a_slow_save_are_submitted_not_restor
     expect(page.locator("#timer")).to_be_visible()  # the script has made its choices
     expect(answer_box(page)).to_have_value("")
     expect(page.locator(".older-copy")).to_have_count(0)
+
+
+def test_a_save_whose_reply_was_lost_is_recognised_not_duplicated(page: Page, live_server):
+    """The server stored a save but its reply never arrived; the next save, based on the
+    version before it, is the page's own continuation, not another tab's conflict."""
+    sign_up(page, "barbara-liskov@example.com")
+    page.goto(QUESTION)
+    answer_box(page).fill(ROLLBACK)
+
+    def lose_reply(route):
+        route.fetch()  # the server saves it...
+        route.abort()  # ...but the reply is lost on the way back
+
+    page.route("**/draft", lose_reply, times=1)
+    expect(page.locator("#save-status")).to_have_text(NOT_SAVED)
+    answer_box(page).press_sequentially(" Then we tell customers.")
+    expect(page.locator("#save-status")).to_have_text(SAVED)
+    assert drafts_of(live_server, "barbara-liskov@example.com") == [
+        ROLLBACK + " Then we tell customers."
+    ]
+
+
+def test_retyping_a_submitted_answer_says_so_and_saves_nothing(page: Page, live_server):
+    sign_up(page, "frances@example.com")
+    submit_answer(page, ROLLBACK)
+    page.goto(QUESTION)
+    answer_box(page).fill(ROLLBACK)  # pasted back in, word for word
+    expect(page.locator("#save-status")).to_have_text(re.compile("already submitted"))
+    assert drafts_of(live_server, "frances@example.com") == []
+    answer_box(page).press_sequentially(" And a new idea.")
+    expect(page.locator("#save-status")).to_have_text(SAVED)
+    assert drafts_of(live_server, "frances@example.com") == [ROLLBACK + " And a new idea."]
+
+
+def test_a_refused_submission_is_not_reported_as_lost_later(page: Page):
+    """A submission the server refused (too long) said why on its page; coming back later, the
+    text is restored as typed, not reported as a submission that may not have got through."""
+    sign_up(page, "adele@example.com")
+    page.goto(QUESTION)
+    too_long = "word " * 10_001
+    answer_box(page).fill(too_long)
+    page.get_by_role("button", name="Submit for scoring").click()
+    expect(page.get_by_text(re.compile("the limit is 50,000"))).to_be_visible()
+    expect(page.locator("#timer")).to_be_visible()  # the script has run on the refused page
+    page.goto(QUESTION)
+    expect(page.locator("#timer")).to_be_visible()
+    expect(page.locator("#save-status")).to_have_text("Restored the text you typed on this device.")
+    expect(answer_box(page)).to_have_value(too_long)

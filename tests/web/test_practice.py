@@ -306,7 +306,7 @@ def test_an_autosave_based_on_an_older_version_never_overwrites_a_newer_one(cand
     opened = candidate.get(other.group(1)).text
     assert "Version two from tab A." in opened
     assert f'name="attempt_id" type="hidden" value="{first["attempt_id"]}"' in opened
-    assert f'data-server-saved-at="{second["saved_at"]}"' in opened
+    assert f'name="base_version" type="hidden" value="{second["saved_at"]}"' in opened
 
 
 def test_the_version_a_page_is_given_matches_what_saves_return(candidate):
@@ -314,7 +314,7 @@ def test_the_version_a_page_is_given_matches_what_saves_return(candidate):
     must spell it the same way, or every save after a reload would look stale."""
     saved = _autosave(candidate, "Typed, then reloaded.").json
     page = candidate.get(OUTAGE).text
-    base = re.search(r'data-server-saved-at="([^"]+)"', page).group(1)
+    base = re.search(r'name="base_version" type="hidden" value="([^"]+)"', page).group(1)
     assert base == saved["saved_at"]
     assert _autosave(candidate, "Typed more.", saved["attempt_id"], base).status_code == 200
 
@@ -337,3 +337,87 @@ def test_a_first_autosave_arriving_after_its_submission_makes_no_draft(candidate
     assert late.status_code == 409 and late.json["reason"] == "submitted"
     assert _draft_texts(candidate) == ""
     assert _autosave(candidate, "A new answer, typed afresh.").status_code == 200
+
+
+def _post_form(client, action: str, text: str, draft: int, base: str):
+    """The answer form as a page without script posts it, naming its draft and version."""
+    token = csrf_from(client.get(OUTAGE).text)
+    return client.post(
+        f"{OUTAGE}/{action}",
+        data={
+            "answer_text": text,
+            "attempt_id": str(draft),
+            "base_version": base,
+            "time_spent_seconds": "60",
+            "csrf_token": token,
+        },
+    )
+
+
+@pytest.mark.parametrize("action", ["draft", "submit"])
+def test_a_form_based_on_an_older_version_leaves_the_newer_draft_alone(candidate, action):
+    """A tab opened before another tab saved newer text: its "Save draft" or Submit must not
+    overwrite or submit that newer text; it becomes a draft or an attempt of its own."""
+    first = _autosave(candidate, "Text both tabs started from.").json
+    newer = _autosave(
+        candidate, "Newer text from the other tab.", first["attempt_id"], first["saved_at"]
+    )
+    assert newer.status_code == 200
+
+    posted = _post_form(candidate, action, ANSWER, first["attempt_id"], first["saved_at"])
+    assert posted.status_code == 302
+    assert "Newer text from the other tab." in _draft_texts(candidate)
+    if action == "draft":
+        page = candidate.get(posted.headers["Location"]).text
+        assert "saved as a separate draft" in page
+        assert ANSWER[:60] in page and "1 other unfinished answer" in page
+    else:
+        assert attempt_id(posted) != first["attempt_id"]
+        assert ANSWER[:60] in candidate.get(posted.headers["Location"]).text
+
+
+def test_a_form_based_on_the_current_version_takes_over_its_draft(candidate):
+    saved = _autosave(candidate, "Started with script, finished without.").json
+    posted = _post_form(candidate, "submit", ANSWER, saved["attempt_id"], saved["saved_at"])
+    assert attempt_id(posted) == saved["attempt_id"]
+    assert _draft_texts(candidate) == ""
+
+
+def test_an_autosave_from_a_logged_out_page_says_why_in_json(client, auth):
+    auth.register_candidate()
+    token = csrf_from(client.get(OUTAGE).text)
+    auth.logout()
+    auth.login("candidate@example.com")
+    late = client.post(OUTAGE + "/draft", json={"answer_text": "x"}, headers={"X-CSRFToken": token})
+    assert late.status_code == 400 and "logged out" in late.json["error"]
+
+
+def test_a_save_whose_reply_was_lost_is_recognised_by_its_text(candidate):
+    """The page sends the text of a save whose reply never came; if that save landed, its draft
+    is the page's own, whether the page knew its id (and version) or not."""
+
+    def autosave(text: str, draft=None, base=None, unconfirmed=None):
+        token = csrf_from(candidate.get(OUTAGE).text)
+        return candidate.post(
+            OUTAGE + "/draft",
+            json={
+                "answer_text": text,
+                "attempt_id": draft,
+                "base_version": base,
+                "unconfirmed_text": unconfirmed,
+            },
+            headers={"X-CSRFToken": token},
+        )
+
+    first = autosave("First words.").json  # the page never hears this reply
+    again = autosave("First words, and more.", unconfirmed="First words.")
+    assert again.status_code == 200 and again.json["attempt_id"] == first["attempt_id"]
+
+    autosave("Lost again.", first["attempt_id"], again.json["saved_at"])  # reply lost too
+    stale_base = autosave("Lost again, then more.", first["attempt_id"], again.json["saved_at"])
+    assert stale_base.status_code == 409  # without the lost text it looks like another tab
+    with_text = autosave(
+        "Lost again, then more.", first["attempt_id"], again.json["saved_at"], "Lost again."
+    )
+    assert with_text.status_code == 200 and with_text.json["attempt_id"] == first["attempt_id"]
+    assert _draft_texts(candidate) == "Lost again, then more."
