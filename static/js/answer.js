@@ -16,8 +16,10 @@
   const timer = document.getElementById("timer");
   const status = document.getElementById("save-status");
   const timeAlert = document.getElementById("time-alert");
-  const prefix = form.dataset.storageKey;  // one device copy per draft: prefix + ":" + its id
-  const otherDraftKeys = (form.dataset.otherDrafts || "").split(" ").filter(Boolean).map(keyFor);
+  // Each tab keeps its own copy on this device (a second tab must not overwrite it), saying
+  // which draft and version it was typed on.
+  const prefix = form.dataset.storageKey;
+  const otherDrafts = (form.dataset.otherDrafts || "").split(" ").filter(Boolean);
   const draftUrl = form.dataset.draftUrl;
   const limit = parseInt(form.dataset.timeLimit || "0", 10);
   const autosaveMs = (parseInt(form.dataset.autosaveSeconds || "5", 10) || 5) * 1000;
@@ -27,11 +29,21 @@
   let dirty = false;
   let inflight = null;  // the autosave request on its way, if any
   let submitted = false;
-  let unanswered = null;  // the text of a save whose reply never came: it may have landed
+  let unanswered = null;  // the text of the last save whose reply has not come: it may land
   let alreadySubmitted = null;  // text the server holds as a submitted answer: not a draft
 
-  function keyFor(draftId) { return prefix + ":" + (draftId || "new"); }
-  function ownKey() { return keyFor(attemptField.value); }
+  const tab = tabId();
+  const ownKey = prefix + ":tab:" + tab;
+  function tabId() {
+    try {
+      let id = sessionStorage.getItem("coach-tab");  // the same across reloads of this tab
+      if (!id) {
+        id = Date.now().toString(36) + Math.random().toString(36).slice(2, 8);
+        sessionStorage.setItem("coach-tab", id);
+      }
+      return id;
+    } catch (e) { return "only"; }
+  }
   function read(key) {
     try { return JSON.parse(localStorage.getItem(key) || "null"); } catch (e) { return null; }
   }
@@ -42,8 +54,9 @@
     try { localStorage.removeItem(key); } catch (e) { /* nothing to clear */ }
   }
   function writeLocal() {
-    store(ownKey(), {
-      text: textarea.value, spent: spent, savedAt: Date.now(), base: baseField.value,
+    store(ownKey, {
+      text: textarea.value, spent: spent, savedAt: Date.now(),
+      draft: attemptField.value, base: baseField.value, unconfirmed: unanswered,
       submitting: submitted || undefined,  // cleared by the result page once it arrives
     });
   }
@@ -56,49 +69,64 @@
     return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
   }
 
-  // This device's copy of the draft on the page comes back when it was typed on top of the
-  // version the page shows and not saved yet. A copy still marked as being submitted means the
-  // submission never reached its result page (which clears the copy).
-  const own = read(ownKey());
-  const ownDiffers = Boolean(own && own.text && own.text !== textarea.value);
+  // What this device holds for this question. A copy typed on the very version of the draft
+  // the page shows, and never saved, comes back (the newest, if several tabs left one). A copy
+  // still marked as being submitted means the submission never reached its result page (which
+  // clears the copy). Copies of the other drafts listed stay for their pages. Anything else
+  // (typed on a version since replaced, or on a draft since submitted, or kept by an older
+  // version of this page) is offered back, newest first, never thrown away unasked.
+  const onPage = [];
+  const elsewhere = [];
+  const previous = read(ownKey);  // what this tab last kept, perhaps on another draft's page
+  for (let i = 0; i < localStorage.length; i += 1) {
+    const key = localStorage.key(i);
+    if (key !== prefix && !key.startsWith(prefix + ":")) continue;
+    const copy = read(key);
+    if (!copy || !copy.text || !copy.text.trim() || otherDrafts.indexOf(copy.draft) !== -1) {
+      continue;
+    }
+    if (copy.text === textarea.value) {
+      if (key !== ownKey) forget(key);  // the page shows it already
+      continue;
+    }
+    const typedHere = copy.draft !== undefined && copy.draft === attemptField.value &&
+      (copy.base || "") === baseField.value;
+    (typedHere ? onPage : elsewhere).push({ key: key, copy: copy });
+  }
+  const newestFirst = function (a, b) { return (b.copy.savedAt || 0) - (a.copy.savedAt || 0); };
+  onPage.sort(newestFirst);
+  const restored = form.hasAttribute("data-refused") ? null : onPage.shift();
+  elsewhere.push.apply(elsewhere, onPage);
   if (form.hasAttribute("data-refused")) {
     dirty = true;  // the server refused this submission and says why: the text is a draft again
-  } else if (ownDiffers && (own.base || "") === baseField.value) {
-    textarea.value = own.text;
-    spent = Math.max(spent, own.spent || 0);
+  } else if (restored) {
+    const copy = restored.copy;
+    textarea.value = copy.text;
+    spent = Math.max(spent, copy.spent || 0);
+    unanswered = copy.unconfirmed || null;
     dirty = true;
-    if (own.submitting) {
+    if (restored.key !== ownKey) forget(restored.key);  // this tab carries it on
+    if (copy.submitting) {
       say("Your last submission may not have got through, so your text is back. Check " +
           "My attempts before you submit it again.", true);
     } else {
       say("Restored the text you typed on this device.");
     }
-  } else if (ownDiffers && own.text.trim()) {
-    // The draft has moved on since (saved from another tab or device): set this text aside.
-    store(prefix + ":aside:" + (own.savedAt || 0), own);
-    writeLocal();
   } else if (textarea.value !== textarea.defaultValue) {
     dirty = true;  // the browser put back text typed before a reload or Back: keep it safe
   }
-  if (dirty) writeLocal();
-  if (baseField.value && !dirty) say("Draft saved " + localTime(new Date(baseField.value)));
-  offerSetAside();
-
-  // Text this device holds for this question that belongs to no draft on the page (set aside
-  // above, typed where a draft was since submitted, or kept by an older version of this page):
-  // offered back, newest first, one at a time, never thrown away unasked.
-  function offerSetAside() {
-    let newest = null;
-    for (let i = 0; i < localStorage.length; i += 1) {
-      const key = localStorage.key(i);
-      if (!(key === prefix || key.startsWith(prefix + ":")) || key === ownKey() ||
-          otherDraftKeys.indexOf(key) !== -1) continue;
-      const copy = read(key);
-      if (!copy || !copy.text || !copy.text.trim() || copy.text === textarea.value) continue;
-      if (!newest || (copy.savedAt || 0) > (newest.copy.savedAt || 0)) newest = { key, copy };
-    }
-    if (newest) offer(newest.key, newest.copy);
+  // This tab's key is about to hold the page's text: anything else it held is set aside, to be
+  // restored on its own draft's page or offered here.
+  if (previous && previous.text && previous.text !== textarea.value &&
+      !(restored && restored.key === ownKey)) {
+    const aside = prefix + ":aside:" + (previous.savedAt || Date.now());
+    store(aside, previous);
+    elsewhere.forEach(function (entry) { if (entry.key === ownKey) entry.key = aside; });
   }
+  writeLocal();
+  if (baseField.value && !dirty) say("Draft saved " + localTime(new Date(baseField.value)));
+  elsewhere.sort(newestFirst);
+  if (elsewhere.length) offer(elsewhere[0].key, elsewhere[0].copy);
 
   function offer(key, copy) {
     const box = document.createElement("p");
@@ -166,7 +194,6 @@
 
   // From now on this page's text is a draft of its own (its draft moved on elsewhere).
   function startNewDraft() {
-    forget(ownKey());
     attemptField.value = "";
     baseField.value = "";
     writeLocal();
@@ -186,20 +213,25 @@
     }
   }
 
-  function save() {
+  function save(leaving) {
     if (!dirty || inflight || submitted || textarea.value === alreadySubmitted) return inflight;
     const sent = textarea.value;
+    const body = JSON.stringify({
+      answer_text: sent, time_spent_seconds: spent, attempt_id: attemptField.value || null,
+      base_version: baseField.value,
+      unconfirmed_text: unanswered,  // the server recognises its draft if that save landed
+    });
+    unanswered = sent;
+    writeLocal();  // so a reload before the reply knows this save may have landed
     inflight = fetch(draftUrl, {
       method: "POST",
       credentials: "same-origin",
+      keepalive: leaving === true,  // a save started as the page goes away still gets sent
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-      body: JSON.stringify({
-        answer_text: sent, time_spent_seconds: spent, attempt_id: attemptField.value || null,
-        base_version: baseField.value,
-        unconfirmed_text: unanswered,  // the server recognises its draft if that save landed
-      }),
+      body: body,
     }).then(function (response) {
       const kept = " Your text is kept on this device.";
+      if (response.status < 500) unanswered = null;  // a clear answer: written or refused
       if (response.status === 409) {
         return response.json().then(function (body) { refused(body, sent); });
       } else if (response.redirected || response.status === 401) {
@@ -215,18 +247,14 @@
         });
       } else {
         return response.json().then(function (saved) {
-          const before = ownKey();
           attemptField.value = String(saved.attempt_id);
           baseField.value = saved.saved_at;
-          if (ownKey() !== before) forget(before);  // the new draft's copy has its own key
           writeLocal();  // now based on the version just saved
-          unanswered = null;
           if (textarea.value === sent) dirty = false;
           say("Draft saved " + localTime(new Date()));
         });
       }
     }).catch(function () {
-      unanswered = sent;
       say("Not saved to the server yet (offline?). Your text is kept on this device.", true);
     }).finally(function () { inflight = null; });
     return inflight;
@@ -237,9 +265,19 @@
     countWords();
     writeLocal();
   });
-  textarea.addEventListener("blur", save);
-  window.addEventListener("online", save);
-  window.addEventListener("pagehide", function () { if (dirty && !submitted) writeLocal(); });
+  textarea.addEventListener("blur", function () { save(); });
+  window.addEventListener("online", function () { save(); });
+  // Leaving the page or the tab: keep a copy here and send what is unsaved on its way.
+  function leave() {
+    if (dirty && !submitted) {
+      writeLocal();
+      save(true);
+    }
+  }
+  window.addEventListener("pagehide", leave);
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") leave();
+  });
   window.addEventListener("pageshow", function (event) {
     // Back to this page from the browser's cache after a submission that failed: edit again.
     if (event.persisted && submitted) {

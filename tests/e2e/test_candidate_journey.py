@@ -1,12 +1,14 @@
 """A candidate's journey through a real browser: sign up, answer, lose nothing, read the score.
 
 Each test is one short story against the app served over HTTP (see conftest.py), with autosave
-every second. Waits are explicit (`expect`), never sleeps.
+every second. Waits are explicit (`expect`, or polling the database up to a deadline), never
+fixed sleeps.
 """
 
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -88,11 +90,11 @@ def submit_answer(page: Page, text: str) -> str:
 
 
 def device_copy(page: Page) -> dict | None:
-    """What this device keeps of the draft on the page (one copy per draft)."""
+    """What this device keeps of this tab's answer (each tab has a copy of its own)."""
     return page.evaluate(
-        """() => { const form = document.getElementById('answer-form');
-                   const id = form.querySelector('input[name=attempt_id]').value || 'new';
-                   return JSON.parse(localStorage.getItem(form.dataset.storageKey + ':' + id)); }"""
+        """() => JSON.parse(localStorage.getItem(
+             document.getElementById('answer-form').dataset.storageKey + ':tab:' +
+             sessionStorage.getItem('coach-tab')))"""
     )
 
 
@@ -318,11 +320,11 @@ def test_older_text_on_this_device_is_offered_not_lost(page: Page, live_server, 
     page.goto(QUESTION)
     answer_box(page).fill(ANSWER)
     expect(page.locator("#save-status")).to_have_text(SAVED)
-    page.evaluate(  # this device's copy of the draft, typed on a version the server has left
+    page.evaluate(  # a copy of the draft typed on a version the server has since replaced
         """() => { const form = document.getElementById('answer-form');
-             const id = form.querySelector('input[name=attempt_id]').value;
-             localStorage.setItem(form.dataset.storageKey + ':' + id,
+             localStorage.setItem(form.dataset.storageKey + ':tab:another',
                JSON.stringify({text: 'Words typed on the train last week.', spent: 60,
+                               draft: form.querySelector('input[name=attempt_id]').value,
                                base: '2026-01-05T08:00:00.000000+00:00',
                                savedAt: Date.now() - 7 * 24 * 3600 * 1000})); }"""
     )
@@ -452,3 +454,26 @@ def test_a_refused_submission_is_not_reported_as_lost_later(page: Page):
     expect(page.locator("#timer")).to_be_visible()
     expect(page.locator("#save-status")).to_have_text("Restored the text you typed on this device.")
     expect(answer_box(page)).to_have_value(too_long)
+
+
+def test_a_tab_closed_straight_after_typing_keeps_its_text(page: Page, context, live_server):
+    """Closing a tab sends what it had not saved yet; the other tab, opened on the older
+    version, then submits its own text as a new attempt and leaves that draft alone."""
+    email = "alan@example.com"
+    sign_up(page, email)
+    page.goto(QUESTION)
+    answer_box(page).fill(ROLLBACK)
+    expect(page.locator("#save-status")).to_have_text(SAVED)
+    second = context.new_page()
+    second.goto(QUESTION)
+    answer_box(second).fill(ANSWER)
+    second.close(run_before_unload=True)  # before its next autosave
+    deadline = time.monotonic() + 5
+    while drafts_of(live_server, email) != [ANSWER] and time.monotonic() < deadline:
+        time.sleep(0.05)  # the closing tab's save is on its way; the candidate moves on later
+    assert drafts_of(live_server, email) == [ANSWER]
+    page.bring_to_front()
+    page.get_by_role("button", name="Submit for scoring").click()  # the first tab, unchanged
+    expect(page).to_have_url(re.compile(r"/attempts/\d+$"))
+    expect(page.locator("#answer-text")).to_have_text(ROLLBACK)
+    assert drafts_of(live_server, email) == [ANSWER]
