@@ -164,12 +164,9 @@ def pick_draft(drafts: list[Attempt], draft_id: int | None) -> Attempt | None:
     return next((draft for draft in drafts if draft.id == draft_id), None)
 
 
-def current_draft(
-    session: Session, user_id: int, question_id: int, draft_id: int | None = None
-) -> Attempt | None:
-    """The candidate's unfinished answer to this question: the one asked for, else the newest."""
-    drafts = drafts_for(session, user_id, question_id)
-    return pick_draft(drafts, draft_id) or next(iter(drafts), None)
+def current_draft(session: Session, user_id: int, question_id: int) -> Attempt | None:
+    """The candidate's newest unfinished answer to this question."""
+    return next(iter(drafts_for(session, user_id, question_id)), None)
 
 
 def draft_version(draft: Attempt) -> str:
@@ -273,7 +270,11 @@ def save_draft(
         ).first()
     if named is not None and named.status == AttemptStatus.DRAFT:
         own_save_landed = named.answer_text == unconfirmed_text
-        seen = named.updated_at if own_save_landed or not base_version else base_version
+        seen = (
+            named.updated_at
+            if own_save_landed or not base_version
+            else _parse_version(base_version)
+        )
         if saved := _update_draft(session, named, seen, text, time_spent):
             return saved
         session.refresh(named)  # saved from elsewhere meanwhile, or submitted
@@ -306,11 +307,10 @@ def save_draft(
 
 
 def _update_draft(
-    session: Session, draft: Attempt, seen: datetime | str, text: str, time_spent: int
+    session: Session, draft: Attempt, seen_at: datetime | None, text: str, time_spent: int
 ) -> SavedDraft | None:
-    """Write the draft only if it is still a draft at the version `seen`, in one statement, so
-    no save in between is lost; None when it is not."""
-    seen_at = _parse_version(seen) if isinstance(seen, str) else seen
+    """Write the draft only if it is still a draft at the version `seen_at`, in one statement,
+    so no save in between is lost; None when it is not."""
     now = utcnow()
     changed = session.execute(
         update(Attempt)

@@ -158,7 +158,7 @@ def _answer_page(slug: str, posted: AnswerForm | None = None, draft_id: int | No
     if current_user.is_authenticated:
         drafts = drafts_for(session, current_user.id, found.id)
         if posted is None:
-            draft = pick_draft(drafts, draft_id) or next(iter(drafts), None)
+            draft = pick_draft(drafts, draft_id) or next(iter(drafts), None)  # else the newest
             form = AnswerForm(
                 answer_text=draft.answer_text if draft else "",
                 time_spent_seconds=str(draft.time_spent_seconds if draft else 0),
