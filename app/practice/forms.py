@@ -13,6 +13,8 @@ class AnswerForm(FlaskForm):
     time_spent_seconds = HiddenField(default="0")
     attempt_id = HiddenField(default="")  # the draft this page edits, once it has one
     base_version = HiddenField(default="")  # the version of that draft the text is based on
+    # Set by the page's script: the text of its last autosave whose reply never came.
+    unconfirmed_text = HiddenField(default="")
 
     def seconds(self) -> int:
         return to_int(self.time_spent_seconds.data)

@@ -256,11 +256,9 @@ def save_draft(
     version."""
     question = get_question(session, slug)
     text, time_spent = _clean(text, time_spent)
-    if unconfirmed_text is not None:
-        unconfirmed_text = normalise_line_breaks(unconfirmed_text)
-        if not attempt_id:
-            drafts = drafts_for(session, user_id, question.id)
-            attempt_id = next((d.id for d in drafts if d.answer_text == unconfirmed_text), None)
+    unconfirmed_text = _unconfirmed(unconfirmed_text)
+    if not attempt_id:
+        attempt_id = _draft_of_lost_save(session, user_id, question.id, unconfirmed_text)
     named = None
     if attempt_id:
         named = session.exec(
@@ -292,6 +290,8 @@ def save_draft(
         ).first()
         if latest is not None and latest.answer_text == text:
             raise AlreadySubmitted(latest.id)  # type: ignore[arg-type]
+    if not text.strip():
+        raise EmptyAnswer("There is nothing to save yet: the answer is empty.")
     now = utcnow()
     draft = Attempt(
         user_id=user_id,
@@ -304,6 +304,21 @@ def save_draft(
     session.add(draft)
     session.commit()
     return SavedDraft(draft.id, draft_version_at(now), forked=named is not None)  # type: ignore[arg-type]
+
+
+def _unconfirmed(text: str | None) -> str | None:
+    return normalise_line_breaks(text) if text else None
+
+
+def _draft_of_lost_save(
+    session: Session, user_id: int, question_id: int, unconfirmed_text: str | None
+) -> int | None:
+    """The draft that the page's last save created if it landed although its reply never
+    came (the page still knows no draft): the one holding exactly the text it sent."""
+    if not unconfirmed_text:
+        return None
+    drafts = drafts_for(session, user_id, question_id)
+    return next((draft.id for draft in drafts if draft.answer_text == unconfirmed_text), None)
 
 
 def _update_draft(
@@ -355,7 +370,11 @@ _OWN_ATTEMPT = (_ATTEMPTS.user_id == bindparam("user_id")) & (
     _ATTEMPTS.question_id == bindparam("question_id")
 )
 _NAMED_ATTEMPT = select(
-    _ATTEMPTS.id, _ATTEMPTS.status, _ATTEMPTS.time_spent_seconds, _ATTEMPTS.updated_at
+    _ATTEMPTS.id,
+    _ATTEMPTS.status,
+    _ATTEMPTS.time_spent_seconds,
+    _ATTEMPTS.updated_at,
+    _ATTEMPTS.answer_text,
 ).where(_OWN_ATTEMPT, _ATTEMPTS.id == bindparam("attempt_id"))
 _SUBMITTED_TEXT = select(_ATTEMPTS.answer_text).where(
     _ATTEMPTS.id == bindparam("attempt_id"), _ATTEMPTS.status == AttemptStatus.SUBMITTED.value
@@ -379,11 +398,13 @@ def submit_attempt(
     time_spent: int,
     attempt_id: int | None = None,
     base_version: str | None = None,
+    unconfirmed_text: str | None = None,
 ) -> int:
     """Score the answer with the question's current rubric and store it as the score of record,
     turning the candidate's draft into the submitted attempt, if it is still the version the
-    page was based on (else the draft, saved from elsewhere meanwhile, stays a draft). Returns
-    the attempt's id."""
+    page was based on (else the draft, saved from elsewhere meanwhile, stays a draft). A draft
+    holding `unconfirmed_text`, the page's last save whose reply never came, is the page's
+    own, whatever the page knows of its id or version. Returns the attempt's id."""
     text, time_spent = _clean(text, time_spent)
     if not text.strip():
         raise EmptyAnswer("Write an answer before submitting.")
@@ -398,24 +419,23 @@ def submit_attempt(
 
     owner = {"user_id": user_id, "question_id": question_id}
 
-    def same_answer_submitted(attempt_id: int) -> bool:
-        """A double click or a late retry, rather than a second tab's different answer."""
-        submitted = connection.execute(_SUBMITTED_TEXT, {"attempt_id": attempt_id}).first()
-        return submitted is not None and submitted.answer_text == text
-
     # The draft the page edits becomes the attempt; without one (or when another tab submitted
     # it first with other text, or saved it since) the answer is an attempt of its own.
+    unconfirmed_text = _unconfirmed(unconfirmed_text)
+    if not attempt_id:
+        attempt_id = _draft_of_lost_save(session, user_id, question_id, unconfirmed_text)
     draft = None
     if attempt_id:
         draft = connection.execute(_NAMED_ATTEMPT, {**owner, "attempt_id": attempt_id}).first()
         if draft is not None and draft.status == AttemptStatus.SUBMITTED:
-            if same_answer_submitted(draft.id):
+            if draft.answer_text == text:  # a double click or a late retry
                 raise AlreadySubmitted(draft.id)
             draft = None
         elif (
             draft is not None
             and base_version
             and base_version != draft_version_at(draft.updated_at)
+            and draft.answer_text != unconfirmed_text
         ):
             draft = None
     now = utcnow()
@@ -435,13 +455,14 @@ def submit_attempt(
                 "seen_at": draft.updated_at,
             },
         )
-        if changed.rowcount != 1 and same_answer_submitted(draft.id):
-            session.rollback()
-            raise AlreadySubmitted(draft.id)  # the same answer, submitted a moment ago
-        if changed.rowcount != 1:
-            draft = None  # submitted a moment ago with other text: this one is a new attempt
-        else:
+        if changed.rowcount == 1:
             attempt_id = draft.id
+        else:
+            submitted = connection.execute(_SUBMITTED_TEXT, {"attempt_id": draft.id}).first()
+            if submitted is not None and submitted.answer_text == text:
+                session.rollback()
+                raise AlreadySubmitted(draft.id)  # the same answer, submitted a moment ago
+            draft = None  # submitted a moment ago with other text, or saved since: a new attempt
     if draft is None:
         inserted = connection.execute(
             _INSERT_ATTEMPT,

@@ -81,7 +81,7 @@ def draft(slug: str) -> str | Response | tuple[str | Response, int]:
     else:
         form = AnswerForm()
         text, seconds, draft_id = form.answer_text.data or "", form.seconds(), form.draft_id()
-        base_version, unconfirmed = form.base_version.data or None, None
+        base_version, unconfirmed = form.base_version.data or None, form.unconfirmed_text.data
     try:
         saved = save_draft(
             db.request_session(),
@@ -98,7 +98,7 @@ def draft(slug: str) -> str | Response | tuple[str | Response, int]:
         return jsonify(
             error="changed elsewhere", reason="changed", attempt_id=changed.attempt_id
         ), 409
-    except AnswerTooLong as exc:
+    except (AnswerTooLong, EmptyAnswer) as exc:
         if form is None:
             return jsonify(error=str(exc)), 400
         form.answer_text.errors = [str(exc)]
@@ -137,6 +137,7 @@ def submit(slug: str) -> Response | tuple[str, int]:
                 form.seconds(),
                 form.draft_id(),
                 form.base_version.data or None,
+                form.unconfirmed_text.data or None,
             )
         except (EmptyAnswer, AnswerTooLong) as exc:
             form.answer_text.errors = [str(exc)]

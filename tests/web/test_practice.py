@@ -421,3 +421,64 @@ def test_a_save_whose_reply_was_lost_is_recognised_by_its_text(candidate):
     )
     assert with_text.status_code == 200 and with_text.json["attempt_id"] == first["attempt_id"]
     assert _draft_texts(candidate) == "Lost again, then more."
+
+
+def _submit_after_lost_save(client, text: str, unconfirmed: str, draft=None, base=None):
+    """Submit from a page whose last autosave (of `unconfirmed`) never heard its reply."""
+    token = csrf_from(client.get(OUTAGE).text)
+    return client.post(
+        OUTAGE + "/submit",
+        data={
+            "answer_text": text,
+            "attempt_id": str(draft or ""),
+            "base_version": base or "",
+            "unconfirmed_text": unconfirmed,
+            "csrf_token": token,
+        },
+    )
+
+
+def test_a_submission_after_a_lost_first_save_takes_over_its_draft(candidate):
+    landed = _autosave(candidate, "Words whose save landed unheard.").json
+    posted = _submit_after_lost_save(candidate, ANSWER, "Words whose save landed unheard.")
+    assert attempt_id(posted) == landed["attempt_id"]
+    assert _draft_texts(candidate) == ""
+
+
+def test_a_submission_after_a_lost_later_save_takes_over_its_draft(candidate):
+    """The page's version is older than its draft's only because its own save moved it on."""
+    first = _autosave(candidate, "Opening words.").json
+    _autosave(candidate, "Opening words, unheard.", first["attempt_id"], first["saved_at"])
+    posted = _submit_after_lost_save(
+        candidate, ANSWER, "Opening words, unheard.", first["attempt_id"], first["saved_at"]
+    )
+    assert attempt_id(posted) == first["attempt_id"]
+    assert _draft_texts(candidate) == ""
+
+
+def test_a_submission_naming_someone_elses_text_takes_over_nothing(client, auth):
+    """The lost save's text is looked for among the candidate's own drafts only."""
+    auth.register_candidate("first@example.com")
+    _autosave(client, "Identical words.")
+    auth.logout()
+    auth.register("second@example.com")
+    posted = _submit_after_lost_save(client, ANSWER, "Identical words.")
+    assert posted.status_code == 302
+    assert "Identical words." in _draft_texts(client)  # the first candidate's draft, untouched
+
+
+def test_blank_text_never_starts_a_draft(candidate):
+    blank = _autosave(candidate, "  \n ")
+    assert blank.status_code == 400 and "nothing to save" in blank.json["error"]
+    token = csrf_from(candidate.get(OUTAGE).text)
+    button = candidate.post(OUTAGE + "/draft", data={"answer_text": "", "csrf_token": token})
+    assert button.status_code == 400 and "nothing to save" in button.text
+    assert _draft_texts(candidate) == ""
+
+
+def test_clearing_a_draft_keeps_it_empty_rather_than_refusing(candidate):
+    """Emptying the box on purpose is a save like any other: the draft is there, blank."""
+    saved = _autosave(candidate, "Words I then deleted.").json
+    cleared = _autosave(candidate, "", saved["attempt_id"], saved["saved_at"])
+    assert cleared.status_code == 200 and cleared.json["attempt_id"] == saved["attempt_id"]
+    assert "Words I then deleted." not in _draft_texts(candidate)
