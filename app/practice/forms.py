@@ -8,19 +8,35 @@ from app.models import MAX_ROW_ID
 
 
 class AnswerForm(FlaskForm):
-    # Its length is checked by the service, as stored (CRLF line breaks count once).
-    answer_text = TextAreaField("Your answer", render_kw={"rows": 16})
+    # Its length is checked by the service, as stored (CRLF line breaks count once). The page's
+    # script keeps and restores the text itself; the browser's own restoring (on Back) would put
+    # old text back behind its back, so it is off.
+    answer_text = TextAreaField("Your answer", render_kw={"rows": 16, "autocomplete": "off"})
     time_spent_seconds = HiddenField(default="0")
     attempt_id = HiddenField(default="")  # the draft this page edits, once it has one
     base_version = HiddenField(default="")  # the version of that draft the text is based on
-    # Set by the page's script: the text of its last autosave whose reply never came.
-    unconfirmed_text = HiddenField(default="")
 
     def seconds(self) -> int:
         return to_int(self.time_spent_seconds.data)
 
     def draft_id(self) -> int | None:
         return row_id(self.attempt_id.data)
+
+
+# The page's script names the texts of its latest saves whose replies never came (any of them
+# may have landed): several `unconfirmed_text` fields in a form, a list under that name in an
+# autosave (a page loaded before lists sends one string).
+UNCONFIRMED_FIELD = "unconfirmed_text"
+MAX_UNCONFIRMED = 3
+
+
+def unconfirmed_texts(values: object) -> list[str]:
+    """Up to MAX_UNCONFIRMED texts from untrusted input: a list of strings, or one string."""
+    if isinstance(values, str):
+        values = [values]
+    if not isinstance(values, list):
+        return []
+    return [value for value in values if isinstance(value, str) and value][-MAX_UNCONFIRMED:]
 
 
 def to_int(value: object) -> int:

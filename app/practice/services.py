@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from math import ceil
@@ -236,7 +237,7 @@ def save_draft(
     attempt_id: int | None = None,
     autosave: bool = False,
     base_version: str | None = None,
-    unconfirmed_text: str | None = None,
+    unconfirmed_texts: Sequence[str] = (),
 ) -> SavedDraft:
     """Store the answer typed so far in the draft the page is editing: the one it names while
     it is still a draft, else a new one (never another tab's draft, which that tab may still be
@@ -251,14 +252,14 @@ def save_draft(
     not come back as a draft), and a button press with the submitted text; other text from a
     button becomes a draft of its own.
 
-    `unconfirmed_text` is what the page sent in its previous save, whose reply never came: if
-    that save landed, its draft is the page's own, whatever the page knows of its id or
+    `unconfirmed_texts` are what the page sent in its latest saves whose replies never came: if
+    one of them landed, its draft is the page's own, whatever the page knows of its id or
     version."""
     question = get_question(session, slug)
     text, time_spent = _clean(text, time_spent)
-    unconfirmed_text = _unconfirmed(unconfirmed_text)
+    unconfirmed = _unconfirmed(unconfirmed_texts)
     if not attempt_id:
-        attempt_id = _draft_of_lost_save(session, user_id, question.id, unconfirmed_text)
+        attempt_id = _draft_of_lost_save(session, user_id, question.id, unconfirmed)
     named = None
     if attempt_id:
         named = session.exec(
@@ -267,7 +268,7 @@ def save_draft(
             )
         ).first()
     if named is not None and named.status == AttemptStatus.DRAFT:
-        own_save_landed = named.answer_text == unconfirmed_text
+        own_save_landed = named.answer_text in unconfirmed
         seen = (
             named.updated_at
             if own_save_landed or not base_version
@@ -306,19 +307,19 @@ def save_draft(
     return SavedDraft(draft.id, draft_version_at(now), forked=named is not None)  # type: ignore[arg-type]
 
 
-def _unconfirmed(text: str | None) -> str | None:
-    return normalise_line_breaks(text) if text else None
+def _unconfirmed(texts: Sequence[str]) -> frozenset[str]:
+    return frozenset(normalise_line_breaks(text) for text in texts if text)
 
 
 def _draft_of_lost_save(
-    session: Session, user_id: int, question_id: int, unconfirmed_text: str | None
+    session: Session, user_id: int, question_id: int, unconfirmed: frozenset[str]
 ) -> int | None:
-    """The draft that the page's last save created if it landed although its reply never
-    came (the page still knows no draft): the one holding exactly the text it sent."""
-    if not unconfirmed_text:
+    """The draft that one of the page's saves created, if it landed although its reply never
+    came (so the page knows no draft yet): the one holding exactly a text it sent."""
+    if not unconfirmed:
         return None
     drafts = drafts_for(session, user_id, question_id)
-    return next((draft.id for draft in drafts if draft.answer_text == unconfirmed_text), None)
+    return next((draft.id for draft in drafts if draft.answer_text in unconfirmed), None)
 
 
 def _update_draft(
@@ -398,13 +399,13 @@ def submit_attempt(
     time_spent: int,
     attempt_id: int | None = None,
     base_version: str | None = None,
-    unconfirmed_text: str | None = None,
+    unconfirmed_texts: Sequence[str] = (),
 ) -> int:
     """Score the answer with the question's current rubric and store it as the score of record,
     turning the candidate's draft into the submitted attempt, if it is still the version the
     page was based on (else the draft, saved from elsewhere meanwhile, stays a draft). A draft
-    holding `unconfirmed_text`, the page's last save whose reply never came, is the page's
-    own, whatever the page knows of its id or version. Returns the attempt's id."""
+    holding one of `unconfirmed_texts`, saves whose replies never came, is the page's own,
+    whatever the page knows of its id or version. Returns the attempt's id."""
     text, time_spent = _clean(text, time_spent)
     if not text.strip():
         raise EmptyAnswer("Write an answer before submitting.")
@@ -421,9 +422,9 @@ def submit_attempt(
 
     # The draft the page edits becomes the attempt; without one (or when another tab submitted
     # it first with other text, or saved it since) the answer is an attempt of its own.
-    unconfirmed_text = _unconfirmed(unconfirmed_text)
+    unconfirmed = _unconfirmed(unconfirmed_texts)
     if not attempt_id:
-        attempt_id = _draft_of_lost_save(session, user_id, question_id, unconfirmed_text)
+        attempt_id = _draft_of_lost_save(session, user_id, question_id, unconfirmed)
     draft = None
     if attempt_id:
         draft = connection.execute(_NAMED_ATTEMPT, {**owner, "attempt_id": attempt_id}).first()
@@ -435,7 +436,7 @@ def submit_attempt(
             draft is not None
             and base_version
             and base_version != draft_version_at(draft.updated_at)
-            and draft.answer_text != unconfirmed_text
+            and draft.answer_text not in unconfirmed
         ):
             draft = None
     now = utcnow()

@@ -11,7 +11,15 @@ from app.feedback.panel import ask_for_feedback, render_feedback
 from app.feedback.service import latest_feedback
 
 from . import bp
-from .forms import AnswerForm, CompareForm, EmptyForm, row_id, to_int
+from .forms import (
+    UNCONFIRMED_FIELD,
+    AnswerForm,
+    CompareForm,
+    EmptyForm,
+    row_id,
+    to_int,
+    unconfirmed_texts,
+)
 from .highlight import evidence_segments
 from .progress import progress_for
 from .services import (
@@ -76,12 +84,12 @@ def draft(slug: str) -> str | Response | tuple[str | Response, int]:
         text = str(data.get("answer_text", ""))
         seconds, draft_id = to_int(data.get("time_spent_seconds")), row_id(data.get("attempt_id"))
         base_version = str(data.get("base_version") or "") or None
-        unconfirmed = data.get("unconfirmed_text")  # a save whose reply the page never heard
-        unconfirmed = None if unconfirmed is None else str(unconfirmed)
+        unconfirmed = unconfirmed_texts(data.get(UNCONFIRMED_FIELD))
     else:
         form = AnswerForm()
         text, seconds, draft_id = form.answer_text.data or "", form.seconds(), form.draft_id()
-        base_version, unconfirmed = form.base_version.data or None, form.unconfirmed_text.data
+        base_version = form.base_version.data or None
+        unconfirmed = unconfirmed_texts(request.form.getlist(UNCONFIRMED_FIELD))
     try:
         saved = save_draft(
             db.request_session(),
@@ -92,7 +100,7 @@ def draft(slug: str) -> str | Response | tuple[str | Response, int]:
             draft_id,
             autosave=form is None,
             base_version=base_version,
-            unconfirmed_text=unconfirmed,
+            unconfirmed_texts=unconfirmed,
         )
     except DraftChanged as changed:
         return jsonify(
@@ -137,7 +145,7 @@ def submit(slug: str) -> Response | tuple[str, int]:
                 form.seconds(),
                 form.draft_id(),
                 form.base_version.data or None,
-                form.unconfirmed_text.data or None,
+                unconfirmed_texts(request.form.getlist(UNCONFIRMED_FIELD)),
             )
         except (EmptyAnswer, AnswerTooLong) as exc:
             form.answer_text.errors = [str(exc)]

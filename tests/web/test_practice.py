@@ -482,3 +482,31 @@ def test_clearing_a_draft_keeps_it_empty_rather_than_refusing(candidate):
     cleared = _autosave(candidate, "", saved["attempt_id"], saved["saved_at"])
     assert cleared.status_code == 200 and cleared.json["attempt_id"] == saved["attempt_id"]
     assert "Words I then deleted." not in _draft_texts(candidate)
+
+
+def test_any_of_several_unheard_saves_identifies_the_pages_draft(candidate):
+    """A flaky network: one save landed unheard, the next never arrived. The page cannot tell
+    which, so it names both, and its draft is found by whichever the server holds."""
+    landed = _autosave(candidate, "Landed, unheard.").json
+    token = csrf_from(candidate.get(OUTAGE).text)
+    later = candidate.post(
+        OUTAGE + "/draft",
+        json={
+            "answer_text": "Landed, unheard. Never arrived. And now more.",
+            "unconfirmed_text": ["Landed, unheard.", "Landed, unheard. Never arrived."],
+        },
+        headers={"X-CSRFToken": token},
+    )
+    assert later.json["attempt_id"] == landed["attempt_id"]
+    assert _draft_texts(candidate) == "Landed, unheard. Never arrived. And now more."
+
+    token = csrf_from(candidate.get(OUTAGE).text)
+    submitted = candidate.post(
+        OUTAGE + "/submit",
+        data={
+            "answer_text": ANSWER,
+            "unconfirmed_text": ["Something else", "Landed, unheard. Never arrived. And now more."],
+            "csrf_token": token,
+        },
+    )
+    assert attempt_id(submitted) == landed["attempt_id"] and _draft_texts(candidate) == ""
