@@ -25,40 +25,76 @@
   const autosaveMs = (parseInt(form.dataset.autosaveSeconds || "5", 10) || 5) * 1000;
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
   const SUBMIT_WAIT_MS = 10000;
+  const KEEPALIVE_LIMIT = 60000;  // browsers refuse a keepalive request over 64 KiB
   let spent = parseInt(timeField.value || "0", 10) || 0;
   let dirty = false;
   let inflight = null;  // the autosave request on its way, if any
-  let submitted = false;
-  let unanswered = null;  // the text of the last save whose reply has not come: it may land
+  let posting = false;  // a button posted the form: no autosave may race it
+  let submitted = false;  // ...and it was Submit
+  let keptHere = true;  // whether this device could keep the latest copy
+  // The texts of the latest saves whose replies have not come: any of them may have landed,
+  // and each save names them, so the server recognises the draft one of them wrote.
+  let unheard = [];
+  const MAX_UNHEARD = 3;
+  const FORM_BUDGET = 450000;  // the server takes forms up to 500 KB, URL-encoded
   let alreadySubmitted = null;  // text the server holds as a submitted answer: not a draft
 
-  const tab = tabId();
-  const ownKey = prefix + ":tab:" + tab;
+  const ownKey = prefix + ":tab:" + tabId();
+  // The same id across reloads of this tab. A duplicated tab starts with a copy of its
+  // original's session storage, id included, while the original is still open: the page marks
+  // the tab open while it shows and closed as it goes, so a copy that starts out marked open
+  // belongs to another tab, and takes an id of its own.
   function tabId() {
     try {
-      let id = sessionStorage.getItem("coach-tab");  // the same across reloads of this tab
-      if (!id) {
+      let id = sessionStorage.getItem("coach-tab");
+      if (!id || sessionStorage.getItem("coach-tab-open")) {
         id = Date.now().toString(36) + Math.random().toString(36).slice(2, 8);
         sessionStorage.setItem("coach-tab", id);
       }
+      sessionStorage.setItem("coach-tab-open", "1");
       return id;
     } catch (e) { return "only"; }
+  }
+  function markTabClosed(closed) {
+    try {
+      if (closed) sessionStorage.removeItem("coach-tab-open");
+      else sessionStorage.setItem("coach-tab-open", "1");
+    } catch (e) { /* no session storage: every page has the one id */ }
+  }
+  // Storage can be full, or switched off altogether: then the page works on without copies.
+  function storedKeys() {
+    const keys = [];
+    try {
+      for (let i = 0; i < localStorage.length; i += 1) {
+        const key = localStorage.key(i);
+        if (key === prefix || key.startsWith(prefix + ":")) keys.push(key);
+      }
+    } catch (e) { /* disabled: nothing kept */ }
+    return keys;
   }
   function read(key) {
     try { return JSON.parse(localStorage.getItem(key) || "null"); } catch (e) { return null; }
   }
   function store(key, copy) {
-    try { localStorage.setItem(key, JSON.stringify(copy)); } catch (e) { /* full or disabled */ }
+    try {
+      localStorage.setItem(key, JSON.stringify(copy));
+      return true;
+    } catch (e) { return false; }
   }
   function forget(key) {
     try { localStorage.removeItem(key); } catch (e) { /* nothing to clear */ }
   }
   function writeLocal() {
-    store(ownKey, {
+    keptHere = store(ownKey, {
       text: textarea.value, spent: spent, savedAt: Date.now(),
-      draft: attemptField.value, base: baseField.value, unconfirmed: unanswered,
+      draft: attemptField.value, base: baseField.value, unconfirmed: unheard,
       submitting: submitted || undefined,  // cleared by the result page once it arrives
     });
+  }
+  function keptNote() {
+    return keptHere
+      ? " Your text is kept on this device."
+      : " This browser cannot keep a copy, so keep this page open until it is saved.";
   }
 
   function say(message, warn) {
@@ -70,7 +106,8 @@
   }
 
   // What this device holds for this question. A copy typed on the very version of the draft
-  // the page shows, and never saved, comes back (the newest, if several tabs left one). A copy
+  // the page shows, and never saved, comes back (the newest, if several tabs left one); so does
+  // one whose last save landed unheard, the page showing exactly the text that save sent. A copy
   // still marked as being submitted means the submission never reached its result page (which
   // clears the copy). Copies of the other drafts listed stay for their pages. Anything else
   // (typed on a version since replaced, or on a draft since submitted, or kept by an older
@@ -78,21 +115,21 @@
   const onPage = [];
   const elsewhere = [];
   const previous = read(ownKey);  // what this tab last kept, perhaps on another draft's page
-  for (let i = 0; i < localStorage.length; i += 1) {
-    const key = localStorage.key(i);
-    if (key !== prefix && !key.startsWith(prefix + ":")) continue;
+  storedKeys().forEach(function (key) {
     const copy = read(key);
     if (!copy || !copy.text || !copy.text.trim() || otherDrafts.indexOf(copy.draft) !== -1) {
-      continue;
+      return;
     }
     if (copy.text === textarea.value) {
       if (key !== ownKey) forget(key);  // the page shows it already
-      continue;
+      return;
     }
-    const typedHere = copy.draft !== undefined && copy.draft === attemptField.value &&
+    const typedOnThisVersion = copy.draft !== undefined && copy.draft === attemptField.value &&
       (copy.base || "") === baseField.value;
-    (typedHere ? onPage : elsewhere).push({ key: key, copy: copy });
-  }
+    const lastSaveLanded = Boolean(attemptField.value) &&
+      unheardOf(copy).indexOf(textarea.value) !== -1;
+    (typedOnThisVersion || lastSaveLanded ? onPage : elsewhere).push({ key: key, copy: copy });
+  });
   const newestFirst = function (a, b) { return (b.copy.savedAt || 0) - (a.copy.savedAt || 0); };
   onPage.sort(newestFirst);
   const restored = form.hasAttribute("data-refused") ? null : onPage.shift();
@@ -101,9 +138,11 @@
     dirty = true;  // the server refused this submission and says why: the text is a draft again
   } else if (restored) {
     const copy = restored.copy;
+    // Saves the copy never heard back from may still land (one sent as the page went away,
+    // say): this page's saves name them too, until the server answers one.
+    unheard = unheardOf(copy);
     textarea.value = copy.text;
     spent = Math.max(spent, copy.spent || 0);
-    unanswered = copy.unconfirmed || null;
     dirty = true;
     if (restored.key !== ownKey) forget(restored.key);  // this tab carries it on
     if (copy.submitting) {
@@ -162,6 +201,25 @@
     document.querySelector(".answer-tools").after(box);
   }
 
+  function unheardOf(copy) {
+    return [].concat(copy.unconfirmed || []);  // a list; a page before lists kept one text
+  }
+  // A post from the form names the unheard saves too (the newest, as many as the server's
+  // limit on a form's size leaves room for).
+  function nameUnheardSaves() {
+    form.querySelectorAll("input[name=unconfirmed_text]").forEach(function (old) { old.remove(); });
+    let room = FORM_BUDGET - encodeURIComponent(textarea.value).length;
+    unheard.slice().reverse().forEach(function (text) {
+      room -= encodeURIComponent(text).length;
+      if (room < 0) return;
+      const input = document.createElement("input");
+      input.type = "hidden";
+      input.name = "unconfirmed_text";
+      input.value = text;
+      form.prepend(input);  // so the form lists them oldest first, as an autosave does
+    });
+  }
+
   function countWords() {
     const words = textarea.value.trim().split(/\s+/).filter(Boolean).length;
     wordCount.textContent = words + (words === 1 ? " word" : " words");
@@ -214,24 +272,30 @@
   }
 
   function save(leaving) {
-    if (!dirty || inflight || submitted || textarea.value === alreadySubmitted) return inflight;
+    if (!dirty || inflight || posting || textarea.value === alreadySubmitted) return inflight;
+    if (!attemptField.value && !textarea.value.trim()) {
+      dirty = false;  // nothing typed yet that a draft would keep
+      return null;
+    }
     const sent = textarea.value;
     const body = JSON.stringify({
       answer_text: sent, time_spent_seconds: spent, attempt_id: attemptField.value || null,
       base_version: baseField.value,
-      unconfirmed_text: unanswered,  // the server recognises its draft if that save landed
+      unconfirmed_text: unheard,  // the server recognises its draft if one of them landed
     });
-    unanswered = sent;
+    unheard = unheard.filter(function (text) { return text !== sent; }).concat([sent])
+      .slice(-MAX_UNHEARD);
     writeLocal();  // so a reload before the reply knows this save may have landed
     inflight = fetch(draftUrl, {
       method: "POST",
       credentials: "same-origin",
-      keepalive: leaving === true,  // a save started as the page goes away still gets sent
+      // A save started as the page goes away still gets sent, if it is small enough to.
+      keepalive: leaving === true && new Blob([body]).size < KEEPALIVE_LIMIT,
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
       body: body,
     }).then(function (response) {
-      const kept = " Your text is kept on this device.";
-      if (response.status < 500) unanswered = null;  // a clear answer: written or refused
+      const kept = keptNote();
+      if (response.status < 500) unheard = [];  // a clear answer: written or refused
       if (response.status === 409) {
         return response.json().then(function (body) { refused(body, sent); });
       } else if (response.redirected || response.status === 401) {
@@ -255,7 +319,7 @@
         });
       }
     }).catch(function () {
-      say("Not saved to the server yet (offline?). Your text is kept on this device.", true);
+      say("Not saved to the server yet (offline?)." + keptNote(), true);
     }).finally(function () { inflight = null; });
     return inflight;
   }
@@ -269,34 +333,55 @@
   window.addEventListener("online", function () { save(); });
   // Leaving the page or the tab: keep a copy here and send what is unsaved on its way.
   function leave() {
-    if (dirty && !submitted) {
+    if (dirty && !posting) {
       writeLocal();
       save(true);
     }
   }
-  window.addEventListener("pagehide", leave);
+  window.addEventListener("pagehide", function () {
+    leave();
+    markTabClosed(true);
+  });
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "hidden") leave();
   });
+  let waited = false;  // for a save on its way, once: then the button's post goes ahead
   window.addEventListener("pageshow", function (event) {
-    // Back to this page from the browser's cache after a submission that failed: edit again.
-    if (event.persisted && submitted) {
-      submitted = false;
+    if (!event.persisted) return;
+    markTabClosed(false);  // back from the browser's cache: this tab shows the page again
+    if (!posting) return;
+    const copy = read(ownKey);
+    if (submitted && copy && copy.submitting) {
+      // The submission never reached its result page (which clears the copy): edit again.
+      posting = submitted = waited = false;
       dirty = true;
+      writeLocal();
+    } else {
+      // The post went through, so this cached page is out of date: fetch what the server
+      // holds now (any text typed since is in the device copy, and comes back with it).
+      location.replace(location.href);
     }
   });
   form.addEventListener("submit", function (event) {
-    if (event.submitter && event.submitter.hasAttribute("formaction")) return;  // "Save draft"
-    submitted = true;
-    writeLocal();
-    if (inflight) {
-      // Let the save on its way land first, so the submission takes over that draft instead
-      // of leaving a second one behind (10 s at most: a server that slow fails the submit too).
+    const saving = event.submitter && event.submitter.hasAttribute("formaction");  // Save draft
+    posting = true;
+    submitted = !saving;
+    if (inflight && !waited) {
+      // Let the save on its way land first, so this post takes over that draft (at its new
+      // version) instead of leaving a second one behind (10 s at most: a server that slow
+      // fails the post too).
       event.preventDefault();
+      writeLocal();
       say("Finishing the last save first…");
       const giveUp = new Promise(function (resolve) { setTimeout(resolve, SUBMIT_WAIT_MS); });
-      Promise.race([inflight, giveUp]).then(function () { form.submit(); });
+      Promise.race([inflight, giveUp]).then(function () {
+        waited = true;
+        form.requestSubmit(event.submitter);
+      });
+      return;
     }
+    nameUnheardSaves();
+    writeLocal();
   });
   setInterval(save, autosaveMs);
   setInterval(tick, 1000);

@@ -7,6 +7,7 @@ fixed sleeps.
 
 from __future__ import annotations
 
+import json
 import re
 import time
 
@@ -408,17 +409,24 @@ def test_words_typed_while_submit_waits_for_a_slow_save_are_submitted_not_restor
     expect(page.locator(".older-copy")).to_have_count(0)
 
 
+def lose_reply(route) -> None:
+    route.fetch()  # the server saves it...
+    route.abort()  # ...but the reply is lost on the way back
+
+
+def lose_the_first_reply_then_every_save(page: Page) -> None:
+    """A flaky network: the first autosave lands but its reply is lost, and no later one
+    gets through (the newest route handles a request first, until it is used up)."""
+    page.route("**/draft", lambda route: route.abort())
+    page.route("**/draft", lose_reply, times=1)
+
+
 def test_a_save_whose_reply_was_lost_is_recognised_not_duplicated(page: Page, live_server):
     """The server stored a save but its reply never arrived; the next save, based on the
     version before it, is the page's own continuation, not another tab's conflict."""
     sign_up(page, "barbara-liskov@example.com")
     page.goto(QUESTION)
     answer_box(page).fill(ROLLBACK)
-
-    def lose_reply(route):
-        route.fetch()  # the server saves it...
-        route.abort()  # ...but the reply is lost on the way back
-
     page.route("**/draft", lose_reply, times=1)
     expect(page.locator("#save-status")).to_have_text(NOT_SAVED)
     answer_box(page).press_sequentially(" Then we tell customers.")
@@ -477,3 +485,130 @@ def test_a_tab_closed_straight_after_typing_keeps_its_text(page: Page, context, 
     expect(page).to_have_url(re.compile(r"/attempts/\d+$"))
     expect(page.locator("#answer-text")).to_have_text(ROLLBACK)
     assert drafts_of(live_server, email) == [ANSWER]
+
+
+def test_a_submission_after_unheard_saves_takes_over_their_draft(page: Page, live_server):
+    email = "edsger@example.com"
+    sign_up(page, email)
+    page.goto(QUESTION)
+    lose_the_first_reply_then_every_save(page)
+    answer_box(page).fill(ROLLBACK)
+    expect(page.locator("#save-status")).to_have_text(NOT_SAVED)
+    assert drafts_of(live_server, email) == [ROLLBACK]  # landed, but the page never heard
+    answer_box(page).press_sequentially(" Then we tell customers.")
+    page.get_by_role("button", name="Submit for scoring").click()
+    expect(page).to_have_url(re.compile(r"/attempts/\d+$"))
+    expect(page.locator("#answer-text")).to_contain_text("Then we tell customers.")
+    assert drafts_of(live_server, email) == []  # the draft became the attempt
+
+
+def test_text_typed_after_an_unheard_save_comes_back_on_reload(page: Page, live_server):
+    """The page on reload shows the draft that the unheard save wrote: the text typed after it
+    belongs to that very version, so it is restored, not merely offered."""
+    email = "tony@example.com"
+    sign_up(page, email)
+    page.goto(QUESTION)
+    lose_the_first_reply_then_every_save(page)
+    answer_box(page).fill(ROLLBACK)
+    expect(page.locator("#save-status")).to_have_text(NOT_SAVED)
+    answer_box(page).press_sequentially(" Then we tell customers.")
+    page.reload()
+    expect(answer_box(page)).to_have_value(ROLLBACK + " Then we tell customers.")
+    expect(page.locator(".older-copy")).to_have_count(0)
+    page.unroute_all(behavior="ignoreErrors")
+    expect(page.locator("#save-status")).to_have_text(SAVED)
+    assert drafts_of(live_server, email) == [ROLLBACK + " Then we tell customers."]
+
+
+def test_save_draft_waits_for_the_autosave_it_races(page: Page, live_server):
+    """Clicking "Save draft" leaves the box, which starts an autosave: the button's post waits
+    for it and saves the same draft at its new version, never a second draft."""
+    email = "john@example.com"
+    sign_up(page, email)
+    page.goto(QUESTION)
+    held = []
+    # The first save is held on its way; every request after it goes straight through.
+    page.route("**/draft", lambda route: route.continue_() if held else held.append(route))
+    answer_box(page).fill(ANSWER)
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.locator("#save-status")).to_have_text("Finishing the last save first…")
+    held[0].continue_()
+    expect(page.get_by_text("Draft saved.")).to_be_visible()
+    expect(page.get_by_text(re.compile("changed elsewhere"))).to_have_count(0)
+    assert drafts_of(live_server, email) == [ANSWER]
+
+
+def test_going_back_after_submitting_shows_the_page_afresh(page: Page, live_server):
+    """Back from the result page: the submitted text must not linger as a new draft."""
+    email = "donald@example.com"
+    sign_up(page, email)
+    submit_answer(page, ANSWER)
+    page.go_back()
+    expect(page).to_have_url(re.compile(QUESTION + "$"))
+    expect(answer_box(page)).to_have_value("")
+    expect(page.locator("#save-status")).to_have_text("")
+    page.goto(QUESTION)
+    expect(page.locator("#timer")).to_be_visible()  # the script has made its choices
+    expect(answer_box(page)).to_have_value("")
+    expect(page.locator(".older-copy")).to_have_count(0)
+    assert drafts_of(live_server, email) == []
+
+
+def test_without_storage_on_the_device_saves_still_reach_the_server(new_context, live_server):
+    context = new_context()
+    context.add_init_script(
+        """Object.defineProperty(window, 'localStorage', {
+             get() { throw new DOMException('Storage is disabled', 'SecurityError'); } });"""
+    )
+    page = context.new_page()
+    email = "hopper@example.com"
+    sign_up(page, email)
+    page.goto(QUESTION)
+    status = page.locator("#save-status")
+    answer_box(page).fill(ROLLBACK)
+    expect(status).to_have_text(SAVED)
+    assert drafts_of(live_server, email) == [ROLLBACK]
+    context.set_offline(True)
+    answer_box(page).press_sequentially(" More.")
+    expect(status).to_have_text(re.compile("cannot keep a copy"))
+    expect(status).not_to_contain_text("kept on this device")
+
+
+def test_a_duplicated_tab_keeps_a_device_copy_of_its_own(page: Page, context):
+    sign_up(page, "ida@example.com")
+    page.goto(QUESTION)
+    expect(page.locator("#timer")).to_be_visible()
+    original = page.evaluate("() => JSON.stringify(Object.assign({}, sessionStorage))")
+    duplicate = context.new_page()
+    # What duplicating a tab does: the new tab starts with a copy of the session storage of
+    # the old one, which is still open.
+    duplicate.add_init_script(
+        f"""if (!sessionStorage.length) Object.entries(JSON.parse({json.dumps(original)}))
+              .forEach(([key, value]) => sessionStorage.setItem(key, value));"""
+    )
+    duplicate.goto(QUESTION)
+    expect(duplicate.locator("#timer")).to_be_visible()
+    context.set_offline(True)  # only the device copies are in play
+    answer_box(duplicate).fill("The duplicate tab's own answer.")
+    answer_box(page).fill(ANSWER)
+    assert device_copy(page)["text"] == ANSWER
+    assert device_copy(duplicate)["text"] == "The duplicate tab's own answer."
+
+
+def test_a_long_answer_is_still_sent_as_the_tab_is_hidden(page: Page, live_server):
+    """Browsers refuse a keepalive request over 64 KiB; a longer answer goes as a plain save."""
+    email = "yukihiro@example.com"
+    sign_up(page, email)
+    page.clock.install()  # no autosave runs unless the test moves the clock on
+    page.goto(QUESTION)
+    long_answer = "Сначала восстановим сервис, потом объясним клиентам. " * 800
+    assert len(long_answer) < 50_000 < 64 * 1024 < len(long_answer.encode())
+    answer_box(page).fill(long_answer)
+    with page.expect_response("**/draft") as saved:
+        page.evaluate(
+            """() => { Object.defineProperty(document, 'visibilityState',
+                         { value: 'hidden', configurable: true });
+                       document.dispatchEvent(new Event('visibilitychange')); }"""
+        )
+    assert saved.value.ok
+    assert drafts_of(live_server, email) == [long_answer]
