@@ -107,7 +107,7 @@
 
   // What this device holds for this question. A copy typed on the very version of the draft
   // the page shows, and never saved, comes back (the newest, if several tabs left one); so does
-  // one whose last save landed unheard, the page showing exactly the text that save sent. A copy
+  // one with a save that landed unheard, the page showing exactly the text that save sent. A copy
   // still marked as being submitted means the submission never reached its result page (which
   // clears the copy). Copies of the other drafts listed stay for their pages. Anything else
   // (typed on a version since replaced, or on a draft since submitted, or kept by an older
@@ -126,9 +126,9 @@
     }
     const typedOnThisVersion = copy.draft !== undefined && copy.draft === attemptField.value &&
       (copy.base || "") === baseField.value;
-    const lastSaveLanded = Boolean(attemptField.value) &&
+    const itsSaveLanded = Boolean(attemptField.value) &&
       unheardOf(copy).indexOf(textarea.value) !== -1;
-    (typedOnThisVersion || lastSaveLanded ? onPage : elsewhere).push({ key: key, copy: copy });
+    (typedOnThisVersion || itsSaveLanded ? onPage : elsewhere).push({ key: key, copy: copy });
   });
   const newestFirst = function (a, b) { return (b.copy.savedAt || 0) - (a.copy.savedAt || 0); };
   onPage.sort(newestFirst);
