@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from flask import Flask, g, session
+from flask import Flask, g, request, session
 from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -91,6 +91,13 @@ login_manager.login_message = "Log in to answer questions and keep your progress
 login_manager.session_protection = "strong"
 # In-memory counters by default (COACH_RATELIMIT_STORAGE_URI points elsewhere, e.g. Redis).
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+@limiter.request_filter
+def _reading_is_never_limited() -> bool:
+    """Only posts carry limits here (login attempts), so page views skip the limiter's checks,
+    which cost a cached page a tenth of its time. A limit on a GET route would need this gone."""
+    return request.method in ("GET", "HEAD", "OPTIONS")
 # Public pages seen by anonymous visitors are cached per process for a short while.
 cache = Cache()
 
