@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from math import ceil
 
-from sqlalchemy import bindparam, insert, or_, update
+from sqlalchemy import bindparam, delete, insert, or_, update
 from sqlmodel import Session, func, select
 
 from app.auth.access import AttemptNotFound, attempts_visible_to, get_attempt
@@ -215,7 +215,7 @@ class DraftChanged(ValueError):
 
 @dataclass(frozen=True)
 class SavedDraft:
-    id: int
+    id: int | None  # None when the text was emptied, and the draft with it
     version: str  # what the page sends back with its next save
     forked: bool  # the page's draft had moved on, so its text became a draft of its own
 
@@ -326,25 +326,33 @@ def _update_draft(
     session: Session, draft: Attempt, seen_at: datetime | None, text: str, time_spent: int
 ) -> SavedDraft | None:
     """Write the draft only if it is still a draft at the version `seen_at`, in one statement,
-    so no save in between is lost; None when it is not."""
-    now = utcnow()
-    changed = session.execute(
-        update(Attempt)
-        .where(
-            Attempt.id == draft.id,  # type: ignore[arg-type]
-            Attempt.status == AttemptStatus.DRAFT,  # type: ignore[arg-type]
-            Attempt.updated_at == seen_at,  # type: ignore[arg-type]
-        )
-        .values(
-            answer_text=text,
-            time_spent_seconds=max(draft.time_spent_seconds, time_spent),
-            updated_at=now,
-        )
-        .execution_options(synchronize_session=False)
+    so no save in between is lost; None when it is not. Text the candidate emptied deletes the
+    draft instead (at that version too): an empty draft keeps nothing, and would only be
+    listed, and shown as saved, as if it did."""
+    at_seen_version = (
+        Attempt.id == draft.id,
+        Attempt.status == AttemptStatus.DRAFT,
+        Attempt.updated_at == seen_at,
     )
+    now = utcnow()
+    if text.strip():
+        statement = (
+            update(Attempt)
+            .where(*at_seen_version)  # type: ignore[arg-type]
+            .values(
+                answer_text=text,
+                time_spent_seconds=max(draft.time_spent_seconds, time_spent),
+                updated_at=now,
+            )
+        )
+    else:
+        statement = delete(Attempt).where(*at_seen_version)  # type: ignore[arg-type,assignment]
+    changed = session.execute(statement.execution_options(synchronize_session=False))
     session.commit()
     if changed.rowcount != 1:  # type: ignore[attr-defined]
         return None
+    if not text.strip():
+        return SavedDraft(None, "", forked=False)
     return SavedDraft(draft.id, draft_version_at(now), forked=False)  # type: ignore[arg-type]
 
 

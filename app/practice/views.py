@@ -120,6 +120,9 @@ def draft(slug: str) -> str | Response | tuple[str | Response, int]:
         return redirect(url_for("practice.attempt", attempt_id=done.attempt_id))
     if form is None:
         return jsonify(attempt_id=saved.id, saved_at=saved.version)
+    if saved.id is None:
+        flash("The answer box was empty, so that draft is gone.", "info")
+        return redirect(url_for("practice.question", slug=slug))
     if saved.forked:
         flash(
             "This draft had changed elsewhere (another tab?) since you opened it, so your text "

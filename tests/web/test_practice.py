@@ -476,12 +476,22 @@ def test_blank_text_never_starts_a_draft(candidate):
     assert _draft_texts(candidate) == ""
 
 
-def test_clearing_a_draft_keeps_it_empty_rather_than_refusing(candidate):
-    """Emptying the box on purpose is a save like any other: the draft is there, blank."""
+def test_emptying_a_draft_removes_it(candidate):
+    """An empty draft would keep nothing, yet be listed and shown as saved."""
     saved = _autosave(candidate, "Words I then deleted.").json
-    cleared = _autosave(candidate, "", saved["attempt_id"], saved["saved_at"])
-    assert cleared.status_code == 200 and cleared.json["attempt_id"] == saved["attempt_id"]
-    assert "Words I then deleted." not in _draft_texts(candidate)
+    cleared = _autosave(candidate, " \n", saved["attempt_id"], saved["saved_at"])
+    assert cleared.status_code == 200 and cleared.json["attempt_id"] is None
+    assert _draft_texts(candidate) == "" and "Draft saved" not in candidate.get(OUTAGE).text
+
+    again = _autosave(candidate, "Typed again.").json
+    newer = _autosave(candidate, "Typed again, and on.", again["attempt_id"], again["saved_at"])
+    stale = _autosave(candidate, "", again["attempt_id"], again["saved_at"])  # another tab
+    assert newer.status_code == 200 and stale.status_code == 409
+    assert _draft_texts(candidate) == "Typed again, and on."
+
+    button = _post_form(candidate, "draft", "", newer.json["attempt_id"], newer.json["saved_at"])
+    assert button.status_code == 302 and _draft_texts(candidate) == ""
+    assert "that draft is gone" in candidate.get(button.headers["Location"]).text
 
 
 def test_any_of_several_unheard_saves_identifies_the_pages_draft(candidate):
