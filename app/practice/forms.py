@@ -27,7 +27,7 @@ class AnswerForm(FlaskForm):
 # may have landed): several `unconfirmed_text` fields in a form, a list under that name in an
 # autosave (a page loaded before lists sends one string).
 UNCONFIRMED_FIELD = "unconfirmed_text"
-MAX_UNCONFIRMED = 3
+MAX_UNCONFIRMED = 5
 
 
 def unconfirmed_texts(values: object) -> list[str]:
