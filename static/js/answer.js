@@ -35,25 +35,31 @@
   // The texts of the latest saves whose replies have not come: any of them may have landed,
   // and each save names them, so the server recognises the draft one of them wrote.
   let unheard = [];
-  const MAX_UNHEARD = 3;
+  const MAX_UNHEARD = 5;
   const FORM_BUDGET = 450000;  // the server takes forms up to 500 KB, URL-encoded
   let alreadySubmitted = null;  // text the server holds as a submitted answer: not a draft
 
-  const ownKey = prefix + ":tab:" + tabId();
+  const pageId = randomId();  // this page load's, in every copy it writes
+  let ownKey = prefix + ":tab:" + tabId(false);
+  let lastWrite = 0;
+  function randomId() {
+    return Date.now().toString(36) + Math.random().toString(36).slice(2, 8);
+  }
   // The same id across reloads of this tab. A duplicated tab starts with a copy of its
   // original's session storage, id included, while the original is still open: the page marks
   // the tab open while it shows and closed as it goes, so a copy that starts out marked open
-  // belongs to another tab, and takes an id of its own.
-  function tabId() {
+  // belongs to another tab, and takes an id of its own. (A tab duplicated while showing
+  // another page is caught later, by writeLocal.)
+  function tabId(fresh) {
     try {
       let id = sessionStorage.getItem("coach-tab");
-      if (!id || sessionStorage.getItem("coach-tab-open")) {
-        id = Date.now().toString(36) + Math.random().toString(36).slice(2, 8);
+      if (fresh || !id || sessionStorage.getItem("coach-tab-open")) {
+        id = randomId();
         sessionStorage.setItem("coach-tab", id);
       }
       sessionStorage.setItem("coach-tab-open", "1");
       return id;
-    } catch (e) { return "only"; }
+    } catch (e) { return fresh ? randomId() : "only"; }
   }
   function markTabClosed(closed) {
     try {
@@ -85,11 +91,25 @@
     try { localStorage.removeItem(key); } catch (e) { /* nothing to clear */ }
   }
   function writeLocal() {
+    const held = lastWrite ? read(ownKey) : null;
+    if (held && held.page !== pageId) {
+      // Another live page has written under this tab's key since this page last did (a tab
+      // duplicated from this one): this page moves to a key of its own.
+      ownKey = prefix + ":tab:" + tabId(true);
+    }
     keptHere = store(ownKey, {
-      text: textarea.value, spent: spent, savedAt: Date.now(),
+      text: textarea.value, spent: spent, savedAt: Date.now(), page: pageId,
       draft: attemptField.value, base: baseField.value, unconfirmed: unheard,
       submitting: submitted || undefined,  // cleared by the result page once it arrives
     });
+    lastWrite = Date.now();
+  }
+  // What this tab's key held from another page (an earlier one in this tab, say) is kept under
+  // a key of its own, to be restored on its draft's page or offered.
+  function setAside(copy) {
+    const aside = prefix + ":aside:" + (copy.savedAt || Date.now());
+    store(aside, copy);
+    return aside;
   }
   function keptNote() {
     return keptHere
@@ -158,8 +178,7 @@
   // restored on its own draft's page or offered here.
   if (previous && previous.text && previous.text !== textarea.value &&
       !(restored && restored.key === ownKey)) {
-    const aside = prefix + ":aside:" + (previous.savedAt || Date.now());
-    store(aside, previous);
+    const aside = setAside(previous);
     elsewhere.forEach(function (entry) { if (entry.key === ownKey) entry.key = aside; });
   }
   writeLocal();
@@ -277,6 +296,11 @@
       dirty = false;  // nothing typed yet that a draft would keep
       return null;
     }
+    if (navigator.onLine === false) {
+      // It could not leave this device; the "online" event saves as soon as it can.
+      say("Not saved to the server yet (offline)." + keptNote(), true);
+      return null;
+    }
     const sent = textarea.value;
     const body = JSON.stringify({
       answer_text: sent, time_spent_seconds: spent, attempt_id: attemptField.value || null,
@@ -311,11 +335,12 @@
         });
       } else {
         return response.json().then(function (saved) {
-          attemptField.value = String(saved.attempt_id);
-          baseField.value = saved.saved_at;
+          // No draft any more when the text was emptied: the next words start a new one.
+          attemptField.value = saved.attempt_id ? String(saved.attempt_id) : "";
+          baseField.value = saved.saved_at || "";
           writeLocal();  // now based on the version just saved
           if (textarea.value === sent) dirty = false;
-          say("Draft saved " + localTime(new Date()));
+          say(saved.attempt_id ? "Draft saved " + localTime(new Date()) : "Draft cleared.");
         });
       }
     }).catch(function () {
@@ -349,11 +374,20 @@
   window.addEventListener("pageshow", function (event) {
     if (!event.persisted) return;
     markTabClosed(false);  // back from the browser's cache: this tab shows the page again
-    if (!posting) return;
     const copy = read(ownKey);
-    if (submitted && copy && copy.submitting) {
+    if (!posting) {
+      // Pages shown in this tab meanwhile may have kept their text under its key.
+      if (copy && copy.page !== pageId && copy.text !== textarea.value) {
+        setAside(copy);
+        forget(ownKey);
+      }
+      if (dirty) writeLocal();  // this page's unsaved text, kept again under its key
+      // Else this page may be out of date: fetch it again (offline, keep what is shown).
+      else if (navigator.onLine !== false) location.replace(location.href);
+    } else if (submitted && copy && copy.submitting) {
       // The submission never reached its result page (which clears the copy): edit again.
       posting = submitted = waited = false;
+      textarea.readOnly = false;
       dirty = true;
       writeLocal();
     } else {
@@ -382,6 +416,8 @@
     }
     nameUnheardSaves();
     writeLocal();
+    // What is typed from now on would not be in the submission, nor restored as a draft.
+    textarea.readOnly = submitted;
   });
   setInterval(save, autosaveMs);
   setInterval(tick, 1000);

@@ -129,7 +129,11 @@ def browser():
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
+            # Playwright turns the back/forward cache off; candidates' browsers have it on.
+            ignore_default_args=["--disable-back-forward-cache"],
         )
         try:
             yield browser
