@@ -98,6 +98,8 @@ def _reading_is_never_limited() -> bool:
     """Only posts carry limits here (login attempts), so page views skip the limiter's checks,
     which cost a cached page a tenth of its time. A limit on a GET route would need this gone."""
     return request.method in ("GET", "HEAD", "OPTIONS")
+
+
 # Public pages seen by anonymous visitors are cached per process for a short while.
 cache = Cache()
 
