@@ -416,11 +416,18 @@ def lose_reply(route) -> None:
     route.abort()  # ...but the reply is lost on the way back
 
 
-def lose_the_first_reply_then_every_save(page: Page) -> None:
-    """A flaky network: the first autosave lands but its reply is lost, and no later one
-    gets through (the newest route handles a request first, until it is used up)."""
+def type_on_after_an_unheard_save(page: Page, live_server, email: str) -> None:
+    """A flaky network: the first autosave lands but its reply is lost, and no later one gets
+    through (the newest route handles a request first, until it is used up), while the new
+    candidate types on."""
+    sign_up(page, email)
+    page.goto(QUESTION)
     page.route("**/draft", lambda route: route.abort())
     page.route("**/draft", lose_reply, times=1)
+    answer_box(page).fill(ROLLBACK)
+    expect(page.locator("#save-status")).to_have_text(NOT_SAVED)
+    assert drafts_of(live_server, email) == [ROLLBACK]  # landed, but the page never heard
+    answer_box(page).press_sequentially(" Then we tell customers.")
 
 
 def test_a_save_whose_reply_was_lost_is_recognised_not_duplicated(page: Page, live_server):
@@ -491,13 +498,7 @@ def test_a_tab_closed_straight_after_typing_keeps_its_text(page: Page, context, 
 
 def test_a_submission_after_unheard_saves_takes_over_their_draft(page: Page, live_server):
     email = "edsger@example.com"
-    sign_up(page, email)
-    page.goto(QUESTION)
-    lose_the_first_reply_then_every_save(page)
-    answer_box(page).fill(ROLLBACK)
-    expect(page.locator("#save-status")).to_have_text(NOT_SAVED)
-    assert drafts_of(live_server, email) == [ROLLBACK]  # landed, but the page never heard
-    answer_box(page).press_sequentially(" Then we tell customers.")
+    type_on_after_an_unheard_save(page, live_server, email)
     page.get_by_role("button", name="Submit for scoring").click()
     expect(page).to_have_url(re.compile(r"/attempts/\d+$"))
     expect(page.locator("#answer-text")).to_contain_text("Then we tell customers.")
@@ -508,12 +509,7 @@ def test_text_typed_after_an_unheard_save_comes_back_on_reload(page: Page, live_
     """The page on reload shows the draft that the unheard save wrote: the text typed after it
     belongs to that very version, so it is restored, not merely offered."""
     email = "tony@example.com"
-    sign_up(page, email)
-    page.goto(QUESTION)
-    lose_the_first_reply_then_every_save(page)
-    answer_box(page).fill(ROLLBACK)
-    expect(page.locator("#save-status")).to_have_text(NOT_SAVED)
-    answer_box(page).press_sequentially(" Then we tell customers.")
+    type_on_after_an_unheard_save(page, live_server, email)
     page.reload()
     expect(answer_box(page)).to_have_value(ROLLBACK + " Then we tell customers.")
     expect(page.locator(".older-copy")).to_have_count(0)
