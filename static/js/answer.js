@@ -25,6 +25,9 @@
   const autosaveMs = (parseInt(form.dataset.autosaveSeconds || "5", 10) || 5) * 1000;
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
   const SUBMIT_WAIT_MS = 10000;
+  // A save with no reply by then is given up (it may still land, so it counts as unheard), so
+  // that a stalled connection never holds up the saves after it.
+  const SAVE_TIMEOUT_MS = Math.max(4 * autosaveMs, 10000);
   const KEEPALIVE_LIMIT = 60000;  // browsers refuse a keepalive request over 64 KiB
   let spent = parseInt(timeField.value || "0", 10) || 0;
   let dirty = false;
@@ -315,6 +318,7 @@
       credentials: "same-origin",
       // A save started as the page goes away still gets sent, if it is small enough to.
       keepalive: leaving === true && new Blob([body]).size < KEEPALIVE_LIMIT,
+      signal: AbortSignal.timeout ? AbortSignal.timeout(SAVE_TIMEOUT_MS) : undefined,
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
       body: body,
     }).then(function (response) {

@@ -659,3 +659,20 @@ def test_a_tab_duplicated_away_from_the_question_keeps_a_copy_of_its_own(page: P
     answer_box(page).press_sequentially(" More.")
     assert device_copy(page)["text"] == ANSWER + " More."
     assert device_copy(duplicate)["text"] == "The duplicate tab's own answer."
+
+
+def test_a_stalled_save_does_not_hold_up_the_saves_after_it(page: Page, live_server):
+    """A connection that never answers: the page gives the save up after a while (ten seconds
+    here) and saves again, instead of waiting on it for ever."""
+    email = "vint@example.com"
+    sign_up(page, email)
+    page.goto(QUESTION)
+    held = []
+    # The first save is held on its way for good; every request after it goes straight through.
+    page.route("**/draft", lambda route: route.continue_() if held else held.append(route))
+    answer_box(page).fill(ROLLBACK)
+    status = page.locator("#save-status")
+    expect(status).to_have_text(NOT_SAVED, timeout=SUBMIT_WAIT_MS)
+    answer_box(page).press_sequentially(" Then we tell customers.")
+    expect(status).to_have_text(SAVED)
+    assert drafts_of(live_server, email) == [ROLLBACK + " Then we tell customers."]
