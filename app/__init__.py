@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
-from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -86,14 +85,15 @@ _CSP = (
 
 
 def _security_headers(response: Response) -> Response:
-    """No inline script or style may run; pages cannot be framed or sniffed. A signed-in page
-    is private and out of date once left, so the browser never shows it again from its cache
-    (going Back after submitting an answer, or after logging out)."""
+    """No inline script or style may run; pages cannot be framed or sniffed. A page may be
+    private (a signed-in page, or an error page showing the answer that could not be saved)
+    and out of date once left, so the browser never shows one again from its cache (going Back
+    after submitting an answer, or after logging out)."""
     response.headers.setdefault("Content-Security-Policy", _CSP)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
-    if response.mimetype == "text/html" and current_user.is_authenticated:
+    if response.mimetype == "text/html":
         response.headers.setdefault("Cache-Control", "no-store")
     return response
 

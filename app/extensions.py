@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from flask import Flask, g, request, session
+from flask import Flask, current_app, g, request, session
 from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -96,8 +96,12 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 @limiter.request_filter
 def _reading_is_never_limited() -> bool:
     """Only posts carry limits here (login attempts), so page views skip the limiter's checks,
-    which cost a cached page a tenth of its time. A limit on a GET route would need this gone."""
-    return request.method in ("GET", "HEAD", "OPTIONS")
+    which cost a cached page a tenth of its time, unless limits for every route are set
+    (COACH_RATELIMIT_DEFAULT or COACH_RATELIMIT_APPLICATION). A limit on a GET route would
+    need this gone."""
+    config = current_app.config
+    everywhere = config.get("RATELIMIT_DEFAULT") or config.get("RATELIMIT_APPLICATION")
+    return not everywhere and request.method in ("GET", "HEAD", "OPTIONS")
 
 
 # Public pages seen by anonymous visitors are cached per process for a short while.

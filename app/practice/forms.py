@@ -5,6 +5,7 @@ from wtforms import HiddenField, IntegerField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from app.models import MAX_ROW_ID
+from app.practice.services import MAX_ANSWER_CHARS
 
 
 class AnswerForm(FlaskForm):
@@ -36,7 +37,8 @@ def unconfirmed_texts(values: object) -> list[str]:
         values = [values]
     if not isinstance(values, list):
         return []
-    return [value for value in values if isinstance(value, str) and value][-MAX_UNCONFIRMED:]
+    texts = [value for value in values if isinstance(value, str)]
+    return [text for text in texts if len(text) <= MAX_ANSWER_CHARS][-MAX_UNCONFIRMED:]
 
 
 def to_int(value: object) -> int:

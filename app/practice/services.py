@@ -216,7 +216,7 @@ class DraftChanged(ValueError):
 @dataclass(frozen=True)
 class SavedDraft:
     id: int | None  # None when the text was emptied, and the draft with it
-    version: str  # what the page sends back with its next save
+    version: str  # what the page sends back with its next save ("" with no draft)
     forked: bool  # the page's draft had moved on, so its text became a draft of its own
 
 
@@ -240,8 +240,9 @@ def save_draft(
     unconfirmed_texts: Sequence[str] = (),
 ) -> SavedDraft:
     """Store the answer typed so far in the draft the page is editing: the one it names while
-    it is still a draft, else a new one (never another tab's draft, which that tab may still be
-    writing).
+    it is still a draft, else a new one (never a draft the page did not write, which another
+    tab may still be writing). Emptied text deletes the page's draft; blank text never starts
+    one (`EmptyAnswer`).
 
     The page says which version of its draft its text is based on (`base_version`), and the
     write only happens if the draft is still at that version, in one conditional UPDATE, so a
@@ -260,13 +261,7 @@ def save_draft(
     unconfirmed = _unconfirmed(unconfirmed_texts)
     if not attempt_id:
         attempt_id = _draft_of_lost_save(session, user_id, question.id, unconfirmed)
-    named = None
-    if attempt_id:
-        named = session.exec(
-            attempts_visible_to(user_id).where(
-                Attempt.id == attempt_id, Attempt.question_id == question.id
-            )
-        ).first()
+    named = _own_attempt(session, user_id, question.id, attempt_id) if attempt_id else None
     if named is not None and named.status == AttemptStatus.DRAFT:
         own_save_landed = named.answer_text in unconfirmed
         seen = (
@@ -276,8 +271,11 @@ def save_draft(
         )
         if saved := _update_draft(session, named, seen, text, time_spent):
             return saved
-        session.refresh(named)  # saved from elsewhere meanwhile, or submitted
-        if named.status == AttemptStatus.DRAFT and autosave:
+        # Saved from elsewhere meanwhile, or submitted, or emptied (and so deleted).
+        named = _own_attempt(session, user_id, question.id, named.id)  # type: ignore[arg-type]
+        if named is None and not text.strip():
+            return SavedDraft(None, "", forked=False)  # emptied elsewhere too: nothing to keep
+        if named is not None and named.status == AttemptStatus.DRAFT and autosave:
             raise DraftChanged(named.id)  # type: ignore[arg-type]
     if named is not None and named.status == AttemptStatus.SUBMITTED:
         if autosave or named.answer_text == text:
@@ -307,6 +305,17 @@ def save_draft(
     return SavedDraft(draft.id, draft_version_at(now), forked=named is not None)  # type: ignore[arg-type]
 
 
+def _own_attempt(
+    session: Session, user_id: int, question_id: int, attempt_id: int
+) -> Attempt | None:
+    """The candidate's attempt at this question with this id, as the database holds it now."""
+    return session.exec(
+        attempts_visible_to(user_id)
+        .where(Attempt.id == attempt_id, Attempt.question_id == question_id)
+        .execution_options(populate_existing=True)
+    ).first()
+
+
 def _unconfirmed(texts: Sequence[str]) -> frozenset[str]:
     return frozenset(normalise_line_breaks(text) for text in texts if text)
 
@@ -334,8 +343,8 @@ def _update_draft(
         Attempt.status == AttemptStatus.DRAFT,
         Attempt.updated_at == seen_at,
     )
-    now = utcnow()
-    if text.strip():
+    now, emptied = utcnow(), not text.strip()
+    if not emptied:
         statement = (
             update(Attempt)
             .where(*at_seen_version)  # type: ignore[arg-type]
@@ -351,7 +360,7 @@ def _update_draft(
     session.commit()
     if changed.rowcount != 1:  # type: ignore[attr-defined]
         return None
-    if not text.strip():
+    if emptied:
         return SavedDraft(None, "", forked=False)
     return SavedDraft(draft.id, draft_version_at(now), forked=False)  # type: ignore[arg-type]
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from sqlmodel import select
@@ -186,3 +189,22 @@ def test_a_page_left_open_cannot_save_into_the_next_account(client, auth):
     )
     assert late.status_code == 400
     assert count_rows(client.application, Attempt) == 0
+
+
+def test_limits_set_for_every_route_apply_to_page_views_too(tmp_path, seeded_database):
+    """Page views skip the limiter only while no limit covers every route. (In a process of
+    its own: the limiter keeps default limits once set, for every app made after.)"""
+    shutil.copy(seeded_database, tmp_path / "coach.db")
+    script = (
+        "import sys; from pathlib import Path; from tests.conftest import make_app\n"
+        "client = make_app(Path(sys.argv[1]), RATELIMIT_DEFAULT='2 per minute').test_client()\n"
+        "print([client.get('/questions').status_code for _ in range(3)])\n"
+    )
+    ran = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path)],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert ran.stdout.strip() == "[200, 200, 429]"

@@ -520,3 +520,25 @@ def test_any_of_several_unheard_saves_identifies_the_pages_draft(candidate):
         },
     )
     assert attempt_id(submitted) == landed["attempt_id"] and _draft_texts(candidate) == ""
+
+
+def test_a_save_to_a_draft_emptied_elsewhere_keeps_its_text(candidate):
+    """Another tab emptied (and so removed) the draft this page edits: its text is a draft of
+    its own."""
+    saved = _autosave(candidate, "Both tabs started here.").json
+    _autosave(candidate, "", saved["attempt_id"], saved["saved_at"])  # the other tab empties it
+    kept = _autosave(candidate, "This tab typed on.", saved["attempt_id"], saved["saved_at"])
+    assert kept.status_code == 200 and _draft_texts(candidate) == "This tab typed on."
+
+
+def test_only_the_latest_unheard_saves_are_looked_for(candidate):
+    """The page names at most five; a sixth, older text is not looked for."""
+    landed = _autosave(candidate, "The oldest, landed.").json
+    token = csrf_from(candidate.get(OUTAGE).text)
+    unheard = ["The oldest, landed."] + [f"Later, lost {n}." for n in range(5)]
+    later = candidate.post(
+        OUTAGE + "/draft",
+        json={"answer_text": "Typed on.", "unconfirmed_text": unheard},
+        headers={"X-CSRFToken": token},
+    )
+    assert later.status_code == 200 and later.json["attempt_id"] != landed["attempt_id"]
