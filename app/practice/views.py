@@ -12,6 +12,7 @@ from app.feedback.service import latest_feedback
 
 from . import bp
 from .forms import (
+    MAX_UNCONFIRMED,
     UNCONFIRMED_FIELD,
     AnswerForm,
     CompareForm,
@@ -188,6 +189,8 @@ def _answer_page(slug: str, posted: AnswerForm | None = None, draft_id: int | No
         draft_version=draft_version(draft) if draft else "",
         other_drafts=others,
         autosave_seconds=current_app.config["AUTOSAVE_SECONDS"],
+        max_unheard=MAX_UNCONFIRMED,
+        form_limit=current_app.config["MAX_FORM_MEMORY_SIZE"],
     )
 
 

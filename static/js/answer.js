@@ -38,8 +38,9 @@
   // The texts of the latest saves whose replies have not come: any of them may have landed,
   // and each save names them, so the server recognises the draft one of them wrote.
   let unheard = [];
-  const MAX_UNHEARD = 5;
-  const FORM_BUDGET = 450000;  // the server takes forms up to 500 KB, URL-encoded
+  const MAX_UNHEARD = parseInt(form.dataset.maxUnheard || "5", 10);  // as many as the server reads
+  // The room a form post leaves for them: the server takes forms up to a size, URL-encoded.
+  const FORM_BUDGET = 0.9 * (parseInt(form.dataset.formLimit || "", 10) || Infinity);
   let alreadySubmitted = null;  // text the server holds as a submitted answer: not a draft
 
   const pageId = randomId();  // this page load's, in every copy it writes
@@ -94,18 +95,24 @@
     try { localStorage.removeItem(key); } catch (e) { /* nothing to clear */ }
   }
   function writeLocal() {
-    const held = lastWrite ? read(ownKey) : null;
-    if (held && held.page !== pageId) {
+    if (lastWrite && !writtenByThisPage(ownKey)) {
       // Another live page has written under this tab's key since this page last did (a tab
       // duplicated from this one): this page moves to a key of its own.
       ownKey = prefix + ":tab:" + tabId(true);
     }
     keptHere = store(ownKey, {
-      text: textarea.value, spent: spent, savedAt: Date.now(), page: pageId,
+      page: pageId,  // first, so writtenByThisPage finds it without reading the rest
+      text: textarea.value, spent: spent, savedAt: Date.now(),
       draft: attemptField.value, base: baseField.value, unconfirmed: unheard,
       submitting: submitted || undefined,  // cleared by the result page once it arrives
     });
     lastWrite = Date.now();
+  }
+  function writtenByThisPage(key) {
+    try {
+      const raw = localStorage.getItem(key);
+      return raw === null || raw.startsWith('{"page":' + JSON.stringify(pageId) + ",");
+    } catch (e) { return true; }
   }
   // What this tab's key held from another page (an earlier one in this tab, say) is kept under
   // a key of its own, to be restored on its draft's page or offered.
@@ -174,8 +181,6 @@
     } else {
       say("Restored the text you typed on this device.");
     }
-  } else if (textarea.value !== textarea.defaultValue) {
-    dirty = true;  // the browser put back text typed before a reload or Back: keep it safe
   }
   // This tab's key is about to hold the page's text: anything else it held is set aside, to be
   // restored on its own draft's page or offered here.
@@ -295,8 +300,8 @@
 
   function save(leaving) {
     if (!dirty || inflight || posting || textarea.value === alreadySubmitted) return inflight;
-    if (!attemptField.value && !textarea.value.trim()) {
-      dirty = false;  // nothing typed yet that a draft would keep
+    if (!attemptField.value && !textarea.value.trim() && !unheard.length) {
+      dirty = false;  // nothing typed yet that a draft would keep (nor one that may have landed)
       return null;
     }
     if (navigator.onLine === false) {
@@ -381,7 +386,7 @@
     const copy = read(ownKey);
     if (!posting) {
       // Pages shown in this tab meanwhile may have kept their text under its key.
-      if (copy && copy.page !== pageId && copy.text !== textarea.value) {
+      if (copy && copy.page !== pageId && copy.text && copy.text !== textarea.value) {
         setAside(copy);
         forget(ownKey);
       }
@@ -414,15 +419,24 @@
       const giveUp = new Promise(function (resolve) { setTimeout(resolve, SUBMIT_WAIT_MS); });
       Promise.race([inflight, giveUp]).then(function () {
         waited = true;
-        form.requestSubmit(event.submitter);
+        if (form.requestSubmit) {
+          form.requestSubmit(event.submitter);
+        } else {  // an older browser: post as the button would, without this handler
+          if (event.submitter) form.action = event.submitter.formAction;
+          beforePosting();
+          form.submit();
+        }
       });
       return;
     }
+    beforePosting();
+  });
+  function beforePosting() {
     nameUnheardSaves();
     writeLocal();
     // What is typed from now on would not be in the submission, nor restored as a draft.
     textarea.readOnly = submitted;
-  });
+  }
   setInterval(save, autosaveMs);
   setInterval(tick, 1000);
   countWords();

@@ -281,7 +281,7 @@ def test_an_answer_whose_submission_failed_offline_comes_back(
         page.goto(QUESTION)
         expect(status).to_have_text(re.compile("may not have got through"))
     else:
-        page.go_back(wait_until="commit")  # the form, with the text the browser remembers
+        page.go_back(wait_until="commit")  # the question page again
         expect(page).to_have_url(re.compile(QUESTION + "$"))
         expect(box).to_be_attached()
         page.reload()
@@ -586,6 +586,8 @@ def test_a_duplicated_tab_keeps_a_device_copy_of_its_own(page: Page, context):
     )
     duplicate.goto(QUESTION)
     expect(duplicate.locator("#timer")).to_be_visible()
+    tab_id = "() => sessionStorage.getItem('coach-tab')"
+    assert duplicate.evaluate(tab_id) != page.evaluate(tab_id)  # told apart as it loads
     context.set_offline(True)  # only the device copies are in play
     answer_box(duplicate).fill("The duplicate tab's own answer.")
     answer_box(page).fill(ANSWER)
