@@ -44,6 +44,10 @@
   let alreadySubmitted = null;  // text the server holds as a submitted answer: not a draft
 
   const pageId = randomId();  // this page load's, in every copy it writes
+  // Each open answer page says it is alive every 20 s (a hidden tab's timers may run only once
+  // a minute), so another page leaves its copy alone instead of taking its unsaved text over.
+  const LIVE_MS = 90000;
+  const LIVE_PREFIX = "coach-live:";
   let ownKey = prefix + ":tab:" + tabId(false);
   let lastWrite = 0;
   function randomId() {
@@ -65,6 +69,30 @@
       return id;
     } catch (e) { return fresh ? randomId() : "only"; }
   }
+  function markLive(alive) {
+    try {
+      if (alive) localStorage.setItem(LIVE_PREFIX + pageId, String(Date.now()));
+      else localStorage.removeItem(LIVE_PREFIX + pageId);
+    } catch (e) { /* no storage: no copies to protect */ }
+  }
+  function isLive(page) {
+    try {
+      const at = parseInt(localStorage.getItem(LIVE_PREFIX + page) || "0", 10);
+      return Date.now() - at < LIVE_MS;
+    } catch (e) { return false; }
+  }
+  function forgetDeadPages() {  // marks left by pages that closed without saying so
+    try {
+      const dead = [];
+      for (let i = 0; i < localStorage.length; i += 1) {
+        const key = localStorage.key(i);
+        if (key.startsWith(LIVE_PREFIX) && !isLive(key.slice(LIVE_PREFIX.length))) dead.push(key);
+      }
+      dead.forEach(function (key) { localStorage.removeItem(key); });
+    } catch (e) { /* nothing kept */ }
+  }
+  markLive(true);
+  forgetDeadPages();
   function markTabClosed(closed) {
     try {
       if (closed) sessionStorage.removeItem("coach-tab-open");
@@ -150,6 +178,7 @@
     if (!copy || !copy.text || !copy.text.trim() || otherDrafts.indexOf(copy.draft) !== -1) {
       return;
     }
+    if (copy.page && copy.page !== pageId && isLive(copy.page)) return;  // still being typed
     if (copy.text === textarea.value) {
       if (key !== ownKey) forget(key);  // the page shows it already
       return;
@@ -375,6 +404,7 @@
   window.addEventListener("pagehide", function () {
     leave();
     markTabClosed(true);
+    markLive(false);
   });
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "hidden") leave();
@@ -383,6 +413,7 @@
   window.addEventListener("pageshow", function (event) {
     if (!event.persisted) return;
     markTabClosed(false);  // back from the browser's cache: this tab shows the page again
+    markLive(true);
     const copy = read(ownKey);
     if (!posting) {
       // Pages shown in this tab meanwhile may have kept their text under its key.
@@ -439,6 +470,7 @@
   }
   setInterval(save, autosaveMs);
   setInterval(tick, 1000);
+  setInterval(function () { markLive(true); }, 20000);
   countWords();
   tick();
 })();

@@ -678,3 +678,29 @@ def test_a_stalled_save_does_not_hold_up_the_saves_after_it(page: Page, live_ser
     answer_box(page).press_sequentially(" Then we tell customers.")
     expect(status).to_have_text(SAVED)
     assert drafts_of(live_server, email) == [ROLLBACK + " Then we tell customers."]
+
+
+def test_a_reload_leaves_another_open_tabs_unsaved_text_to_it(page: Page, context):
+    """Both tabs show the same draft; the second has unsaved words. Reloading the first shows
+    the server's draft and leaves those words to the tab still typing them, until it closes."""
+    sign_up(page, "margaret@example.com")
+    page.goto(QUESTION)
+    answer_box(page).fill(ROLLBACK)
+    expect(page.locator("#save-status")).to_have_text(SAVED)
+    second = context.new_page()
+    second.route("**/draft", lambda route: route.abort())  # its saves do not get through
+    second.goto(QUESTION)
+    expect(answer_box(second)).to_have_value(ROLLBACK)
+    answer_box(second).press("End")
+    answer_box(second).press_sequentially(" Typed in the second tab.")
+    expect(second.locator("#save-status")).to_have_text(NOT_SAVED)
+
+    page.reload()
+    expect(page.locator("#timer")).to_be_visible()  # the script has made its choices
+    expect(answer_box(page)).to_have_value(ROLLBACK)
+    expect(page.locator(".older-copy")).to_have_count(0)
+    assert device_copy(second)["text"] == ROLLBACK + " Typed in the second tab."
+
+    second.close(run_before_unload=True)
+    page.reload()
+    expect(answer_box(page)).to_have_value(ROLLBACK + " Typed in the second tab.")
