@@ -518,15 +518,21 @@ def test_text_typed_after_an_unheard_save_comes_back_on_reload(page: Page, live_
     assert drafts_of(live_server, email) == [ROLLBACK + " Then we tell customers."]
 
 
+def hold_the_first_save(page: Page) -> list:
+    """The page's first save is held on its way; every request after it goes straight
+    through. Returns the held routes (one, once the page has saved)."""
+    held: list = []
+    page.route("**/draft", lambda route: route.continue_() if held else held.append(route))
+    return held
+
+
 def test_save_draft_waits_for_the_autosave_it_races(page: Page, live_server):
     """Clicking "Save draft" leaves the box, which starts an autosave: the button's post waits
     for it and saves the same draft at its new version, never a second draft."""
     email = "john@example.com"
     sign_up(page, email)
     page.goto(QUESTION)
-    held = []
-    # The first save is held on its way; every request after it goes straight through.
-    page.route("**/draft", lambda route: route.continue_() if held else held.append(route))
+    held = hold_the_first_save(page)
     answer_box(page).fill(ANSWER)
     page.get_by_role("button", name="Save draft").click()
     expect(page.locator("#save-status")).to_have_text("Finishing the last save first…")
@@ -669,9 +675,7 @@ def test_a_stalled_save_does_not_hold_up_the_saves_after_it(page: Page, live_ser
     email = "vint@example.com"
     sign_up(page, email)
     page.goto(QUESTION)
-    held = []
-    # The first save is held on its way for good; every request after it goes straight through.
-    page.route("**/draft", lambda route: route.continue_() if held else held.append(route))
+    hold_the_first_save(page)  # for good
     answer_box(page).fill(ROLLBACK)
     status = page.locator("#save-status")
     expect(status).to_have_text(NOT_SAVED, timeout=SUBMIT_WAIT_MS)
