@@ -49,7 +49,7 @@
   const LIVE_MS = 90000;
   const LIVE_PREFIX = "coach-live:";
   let ownKey = prefix + ":tab:" + tabId(false);
-  let lastWrite = 0;
+  let wroteOnce = false;
   function randomId() {
     return Date.now().toString(36) + Math.random().toString(36).slice(2, 8);
   }
@@ -82,14 +82,9 @@
     } catch (e) { return false; }
   }
   function forgetDeadPages() {  // marks left by pages that closed without saying so
-    try {
-      const dead = [];
-      for (let i = 0; i < localStorage.length; i += 1) {
-        const key = localStorage.key(i);
-        if (key.startsWith(LIVE_PREFIX) && !isLive(key.slice(LIVE_PREFIX.length))) dead.push(key);
-      }
-      dead.forEach(function (key) { localStorage.removeItem(key); });
-    } catch (e) { /* nothing kept */ }
+    keysStartingWith(LIVE_PREFIX).forEach(function (key) {
+      if (!isLive(key.slice(LIVE_PREFIX.length))) forget(key);
+    });
   }
   markLive(true);
   forgetDeadPages();
@@ -100,15 +95,20 @@
     } catch (e) { /* no session storage: every page has the one id */ }
   }
   // Storage can be full, or switched off altogether: then the page works on without copies.
-  function storedKeys() {
-    const keys = [];
+  function keysStartingWith(start) {
+    const keys = [];  // all listed before any is removed, so removing one skips none
     try {
       for (let i = 0; i < localStorage.length; i += 1) {
         const key = localStorage.key(i);
-        if (key === prefix || key.startsWith(prefix + ":")) keys.push(key);
+        if (key.startsWith(start)) keys.push(key);
       }
     } catch (e) { /* disabled: nothing kept */ }
     return keys;
+  }
+  function storedKeys() {  // this question's copies
+    return keysStartingWith(prefix).filter(function (key) {
+      return key === prefix || key.startsWith(prefix + ":");
+    });
   }
   function read(key) {
     try { return JSON.parse(localStorage.getItem(key) || "null"); } catch (e) { return null; }
@@ -123,7 +123,7 @@
     try { localStorage.removeItem(key); } catch (e) { /* nothing to clear */ }
   }
   function writeLocal() {
-    if (lastWrite && !writtenByThisPage(ownKey)) {
+    if (wroteOnce && !writtenByThisPage(ownKey)) {
       // Another live page has written under this tab's key since this page last did (a tab
       // duplicated from this one): this page moves to a key of its own.
       ownKey = prefix + ":tab:" + tabId(true);
@@ -134,7 +134,7 @@
       draft: attemptField.value, base: baseField.value, unconfirmed: unheard,
       submitting: submitted || undefined,  // cleared by the result page once it arrives
     });
-    lastWrite = Date.now();
+    wroteOnce = true;
   }
   function writtenByThisPage(key) {
     try {
