@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from flask import request
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, Optional
@@ -22,6 +23,10 @@ class AnswerForm(FlaskForm):
 
     def draft_id(self) -> int | None:
         return row_id(self.attempt_id.data)
+
+    def unconfirmed(self) -> list[str]:
+        """The texts of the page's unheard saves, added to the form by its script."""
+        return unconfirmed_texts(request.form.getlist(UNCONFIRMED_FIELD))
 
 
 # The page's script names the texts of its latest saves whose replies never came (any of them

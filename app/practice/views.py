@@ -90,7 +90,7 @@ def draft(slug: str) -> str | Response | tuple[str | Response, int]:
         form = AnswerForm()
         text, seconds, draft_id = form.answer_text.data or "", form.seconds(), form.draft_id()
         base_version = form.base_version.data or None
-        unconfirmed = unconfirmed_texts(request.form.getlist(UNCONFIRMED_FIELD))
+        unconfirmed = form.unconfirmed()
     try:
         saved = save_draft(
             db.request_session(),
@@ -149,7 +149,7 @@ def submit(slug: str) -> Response | tuple[str, int]:
                 form.seconds(),
                 form.draft_id(),
                 form.base_version.data or None,
-                unconfirmed_texts(request.form.getlist(UNCONFIRMED_FIELD)),
+                form.unconfirmed(),
             )
         except (EmptyAnswer, AnswerTooLong) as exc:
             form.answer_text.errors = [str(exc)]
