@@ -111,6 +111,20 @@ def test_pages_send_a_strict_content_security_policy(client):
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy
 
 
+def test_a_response_keeps_the_security_headers_it_sets_itself(app):
+    """The defaults fill in what a response lacks, each once, whatever case its own names use."""
+
+    @app.get("/own-headers")
+    def own_headers():
+        return "x", {"content-security-policy": "default-src 'none'", "Cache-Control": "max-age=5"}
+
+    headers = app.test_client().get("/own-headers").headers
+    assert headers.getlist("Content-Security-Policy") == ["default-src 'none'"]
+    assert headers.getlist("Cache-Control") == ["max-age=5"]
+    assert headers.getlist("X-Frame-Options") == ["DENY"]
+    assert headers.getlist("Referrer-Policy") == ["same-origin"]
+
+
 def test_next_parameter_cannot_redirect_off_site(client):
     actions = AuthActions(client)
     actions.register()
