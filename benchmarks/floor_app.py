@@ -17,7 +17,7 @@ from app import create_app
 from app.bank.service import question_as_asked
 from app.extensions import db
 from app.practice.services import current_rubric, get_question
-from app.scoring import Rubric, score
+from pm_scoring import Rubric, score
 
 QUESTION = "worldwide-outage"
 

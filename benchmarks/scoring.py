@@ -11,8 +11,8 @@ from pathlib import Path
 import markdown
 
 from app.markdown import render_markdown
-from app.scoring import load_rubric, score
-from app.scoring.evaluation import evaluate, load_eval_set
+from pm_scoring import load_rubric, score
+from pm_scoring.evaluation import evaluate, load_eval_set
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL_DIR = ROOT / "tests" / "eval"

@@ -11,9 +11,9 @@ from sqlalchemy.orm import defer
 from sqlmodel import Session, func, select
 
 from app.models import Question, RubricVersion, utcnow
-from app.scoring import Rubric, SourceError
-from app.scoring.rubric import SHIPPED_RUBRICS_DIR, parse_rubric, rubric_from_document
-from app.scoring.sourcefile import read_each
+from pm_scoring import Rubric, SourceError
+from pm_scoring.rubric import SHIPPED_RUBRICS_DIR, parse_rubric, rubric_from_document
+from pm_scoring.sourcefile import read_each
 
 from .formats import LoadedQuestion, QuestionSpec, read_banks
 

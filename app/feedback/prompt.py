@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from app.scoring import Rubric, ScoreReport
+from pm_scoring import Rubric, ScoreReport
 
 # Bump when the wording changes: cached feedback is keyed by it.
 PROMPT_VERSION = "1"

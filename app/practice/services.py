@@ -20,7 +20,7 @@ from app.bank.service import (
     rubric_from_row,
 )
 from app.models import Attempt, AttemptStatus, Question, RubricVersion, Score, utcnow
-from app.scoring import Rubric, ScoreReport, score
+from pm_scoring import Rubric, ScoreReport, score
 
 
 class QuestionNotFound(LookupError):
@@ -122,9 +122,18 @@ def score_answer(session: Session, slug: str, text: str) -> ScoredAnswer:
     """Score a text against the question's current rubric, without storing anything."""
     question = get_question(session, slug)
     row, rubric = current_rubric(session, question.rubric_id)
-    return ScoredAnswer(
-        question, row, score(rubric, text, question_as_asked(question.title, question.prompt))
-    )
+    return score_for_question(question, row, rubric, text)
+
+
+def score_for_question(
+    question: Question, rubric_row: RubricVersion, rubric: Rubric, text: str
+) -> ScoredAnswer:
+    asked = question_as_asked(question.title, question.prompt)
+    return ScoredAnswer(question, rubric_row, score(rubric, text, asked))
+
+
+def all_questions(session: Session) -> list[Question]:
+    return list(session.exec(select(Question).order_by(Question.slug)).all())
 
 
 # Attempts ---------------------------------------------------------------------------------------

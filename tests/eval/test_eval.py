@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from app.scoring.evaluation import evaluate, load_eval_set, pairwise_accuracy, spearman
+from pm_scoring.evaluation import evaluate, load_eval_set, pairwise_accuracy, spearman
 
 EVAL_FILES = sorted(Path(__file__).parent.glob("*.yaml"))
 

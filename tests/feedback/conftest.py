@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from app.scoring import Rubric, load_rubric
+from pm_scoring import Rubric, load_rubric
 
 from .standin import StandIn
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from app.feedback.client import FeedbackResult, LLMSettings, request_feedback
-from app.scoring import Rubric, score
+from pm_scoring import Rubric, score
 
 from .standin import Reply, StandIn, completion, error_body
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.bank.formats import QuestionType, read_banks
-from app.scoring import SHIPPED_RUBRICS_DIR, SourceError, load_rubric
+from pm_scoring import SHIPPED_RUBRICS_DIR, SourceError, load_rubric
 from tests.conftest import ROOT
 
 GOOD_RUBRIC = """\

@@ -7,7 +7,7 @@ import yaml
 
 from app.bank.formats import read_banks
 from app.bank.service import question_as_asked
-from app.scoring import ENGINE_VERSION, load_rubric, score
+from pm_scoring import ENGINE_VERSION, load_rubric, score
 from tests.conftest import ROOT
 
 OUTAGE_PLAN = """

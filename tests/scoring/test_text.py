@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.scoring.text import split_sentences
+from pm_scoring.text import split_sentences
 
 
 def pieces(text: str) -> list[str]:
