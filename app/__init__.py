@@ -14,7 +14,6 @@ from werkzeug.routing import IntegerConverter
 
 from .config import DefaultConfig, finalise_config
 from .extensions import cache, csrf, db, limiter, login_manager
-from .feedback.tasks import tasks
 from .markdown import render_markdown
 from .models import MAX_ROW_ID
 
@@ -54,6 +53,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     limiter.init_app(app)
     cache.init_app(app)
+    from .feedback.tasks import tasks
+
     tasks.init_app(app)
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(lambda args, page: {**args, "page": page}, "combine_page")

@@ -15,8 +15,8 @@ from app import create_app
 from app.auth.services import register_user
 from app.bank.service import load_shipped_content
 from app.extensions import db
-from app.feedback.client import LLMSettings
 from app.feedback.service import start_feedback
+from app.feedback.settings import LLMSettings
 from app.models import Feedback, FeedbackStatus
 from app.practice.services import submit_attempt
 from tests.feedback.standin import Reply, StandIn, completion

@@ -12,61 +12,21 @@ import json
 import logging
 import re
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass
-from typing import Any, Literal, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import openai
 from pydantic import ValidationError
 
-from app.scoring import Rubric, ScoreReport
+from pm_scoring import Rubric, ScoreReport
 
-from .prompt import PROMPT_VERSION, build_messages
+from .prompt import build_messages
 from .schema import FeedbackReply, reply_json_schema, sanitise
+from .settings import FeedbackResult, LLMSettings
+
+__all__ = ["FeedbackResult", "LLMSettings", "request_feedback"]
 
 log = logging.getLogger("coach.feedback")
-
-Status = Literal["ok", "disabled", "error"]
-
-
-@dataclass(frozen=True)
-class LLMSettings:
-    api_key: str | None
-    base_url: str | None
-    model: str
-    timeout: float = 30.0  # seconds per call
-    max_retries: int = 2  # the openai client's own retries (429 honours Retry-After, 5xx, drops)
-    stream: bool = False
-
-    @property
-    def enabled(self) -> bool:
-        return bool(self.api_key)
-
-    @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> LLMSettings:
-        return cls(
-            api_key=config.get("OPENAI_API_KEY") or None,
-            base_url=config.get("OPENAI_BASE_URL") or None,
-            model=str(config.get("LLM_MODEL")),
-            timeout=float(config.get("LLM_TIMEOUT", 30)),
-            max_retries=int(config.get("LLM_MAX_RETRIES", 2)),
-            stream=bool(config.get("LLM_STREAM", False)),
-        )
-
-
-@dataclass(frozen=True)
-class FeedbackResult:
-    status: Status
-    reason: str | None
-    model: str | None
-    feedback: dict[str, Any] | None = None
-    prompt_tokens: int | None = None
-    completion_tokens: int | None = None
-    latency_ms: int | None = None
-    prompt_version: str = PROMPT_VERSION
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 class _Refused(Exception):

@@ -9,8 +9,8 @@ from flask import current_app, render_template
 from app.extensions import db
 from app.models import Feedback
 
-from .client import LLMSettings
 from .service import start_feedback
+from .settings import LLMSettings
 from .tasks import tasks
 
 

@@ -9,10 +9,10 @@ from sqlmodel import Session, select
 from app.auth.access import get_attempt
 from app.bank.service import question_as_asked, rubric_from_row
 from app.models import Attempt, Feedback, FeedbackStatus, Question, RubricVersion, Score, utcnow
-from app.scoring import score
+from pm_scoring import score
 
-from .client import LLMSettings, request_feedback
 from .prompt import PROMPT_VERSION
+from .settings import LLMSettings
 
 
 def feedback_key(answer: str, rubric: RubricVersion, model: str) -> str:
@@ -73,6 +73,8 @@ def run_feedback(session: Session, settings: LLMSettings, feedback_id: int) -> F
     rubric = rubric_from_row(session.get(RubricVersion, stored.rubric_version_id))
     # Deterministic: the same report as the stored one.
     report = score(rubric, attempt.answer_text, question_as_asked(question.title, question.prompt))
+    from .client import request_feedback  # loads openai: only a worker asking for feedback needs it
+
     result = request_feedback(settings, question.prompt, rubric, report, attempt.answer_text)
     record.status = FeedbackStatus(result.status)
     record.reason = result.reason

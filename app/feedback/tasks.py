@@ -5,53 +5,79 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import Flask
-from huey import Huey, RedisHuey, SqliteHuey
-from huey.consumer import Consumer
 
 from app.extensions import db
 
-from .client import LLMSettings
 from .service import run_feedback
+from .settings import LLMSettings
 
-
-class _InProcessConsumer(Consumer):
-    """A consumer living in threads of the web process, whose signals belong to the server."""
-
-    def _set_signal_handlers(self) -> None:
-        pass
+if TYPE_CHECKING:
+    from huey import Huey
+    from huey.consumer import Consumer
 
 
 class TaskQueue:
+    """Huey and its storage (and redis) are loaded when the queue is first used, not when the
+    app is created: scoring from the command line or serving pages never needs them."""
+
     def __init__(self) -> None:
-        self.huey: Huey | None = None
+        self._app: Flask | None = None
+        self._huey: Huey | None = None
         self._consumer: Consumer | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
 
     def init_app(self, app: Flask) -> None:
+        self._app = app
+        self._huey = None  # made afresh, from this app's configuration, on first use
+        app.extensions["tasks"] = self
+        if app.config.get("TASK_CONSUMER") == "in-process" and not app.config.get("REDIS_URL"):
+            app.before_request(self.start_consumer)
+
+    @property
+    def huey(self) -> Huey:
+        if self._huey is None:
+            with self._lock:
+                if self._huey is None:
+                    self._huey = self._create_huey()
+        return self._huey
+
+    def _create_huey(self) -> Huey:
+        from huey import RedisHuey, SqliteHuey
+
+        app = self._app
+        if app is None:
+            raise RuntimeError("TaskQueue.init_app() has not been called")
         if app.config.get("REDIS_URL"):
-            self.huey = RedisHuey("coach", url=app.config["REDIS_URL"], results=False)
+            huey: Huey = RedisHuey("coach", url=app.config["REDIS_URL"], results=False)
         else:
             path = Path(app.instance_path) / "tasks.db"
-            self.huey = SqliteHuey("coach", filename=str(path), results=False)
+            huey = SqliteHuey("coach", filename=str(path), results=False)
 
         def generate_feedback(feedback_id: int) -> None:
             with app.app_context(), db.session() as session:
                 run_feedback(session, LLMSettings.from_config(app.config), feedback_id)
 
-        self._generate = self.huey.task(name="coach.generate_feedback")(generate_feedback)
-        app.extensions["tasks"] = self
-        if app.config.get("TASK_CONSUMER") == "in-process" and not app.config.get("REDIS_URL"):
-            app.before_request(self.start_consumer)
+        self._generate = huey.task(name="coach.generate_feedback")(generate_feedback)
+        return huey
 
     def enqueue_feedback(self, feedback_id: int) -> None:
+        _ = self.huey  # created on first use, which registers the task
         self._generate(feedback_id)
 
     def consumer(self, workers: int = 1, in_process: bool = False) -> Consumer:
         """A consumer that polls often: an idle queue is checked every 50 ms at most."""
-        assert self.huey is not None
-        kind = _InProcessConsumer if in_process else Consumer
+        from huey.consumer import Consumer
+
+        class InProcessConsumer(Consumer):
+            """Lives in threads of the web process, whose signals belong to the server."""
+
+            def _set_signal_handlers(self) -> None:
+                pass
+
+        kind = InProcessConsumer if in_process else Consumer
         return kind(
             self.huey,
             workers=workers,
