@@ -18,12 +18,20 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from pm_scoring import SourceError
+
 from .bank.formats import bank_to_dict
 from .bank.service import export_questions, import_banks, load_shipped_content, read_rubric_files
 from .extensions import db
-from .feedback.client import LLMSettings, request_feedback
-from .practice.services import ScoredAnswer, current_rubric, score_answer
-from .scoring import SourceError
+from .feedback.settings import LLMSettings
+from .practice.services import (
+    ScoredAnswer,
+    all_questions,
+    current_rubric,
+    get_question,
+    score_answer,
+    score_for_question,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -48,15 +56,30 @@ def user_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def answer_options(command: F) -> F:
+def answer_options(several: bool = False) -> Callable[[F], F]:
     """--question, --file and --format, shared by `coach score` and `coach feedback`."""
-    command = click.option(
-        "--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True
-    )(command)
-    command = click.option(
-        "--file", "path", required=True, help="The answer file, or - for standard input."
-    )(command)
-    return click.option("--question", "slug", required=True, help="The question's slug.")(command)
+
+    def decorate(command: F) -> F:
+        command = click.option(
+            "--format",
+            "output",
+            type=click.Choice(["text", "json"]),
+            default="text",
+            show_default=True,
+        )(command)
+        command = click.option(
+            "--file",
+            "paths" if several else "path",
+            required=True,
+            multiple=several,
+            help="The answer file, or - for standard input"
+            + ("; repeat it to score several answers in one run." if several else "."),
+        )(command)
+        return click.option("--question", "slug", required=True, help="The question's slug.")(
+            command
+        )
+
+    return decorate
 
 
 def _read_text(path: str) -> str:
@@ -135,22 +158,51 @@ def _score_as_text(scored: ScoredAnswer) -> str:
 
 
 @click.command("score")
-@answer_options
+@answer_options(several=True)
 @user_errors
-def score_command(slug: str, path: str, output: str) -> None:
-    """Score an answer against the question's current rubric."""
-    text = _read_text(path)
+def score_command(slug: str, paths: tuple[str, ...], output: str) -> None:
+    """Score answers against the question's current rubric.
+
+    One file prints one report; several print one JSON object per line (JSON Lines), each with
+    its file, in the order given."""
+    texts = [_read_text(path) for path in paths]
     with db.session() as session:
-        scored = score_answer(session, slug, text)
+        question = get_question(session, slug)
+        rubric_row, rubric = current_rubric(session, question.rubric_id)
+        for path, text in zip(paths, texts, strict=True):
+            scored = score_for_question(question, rubric_row, rubric, text)
+            if len(paths) > 1 and output == "json":
+                click.echo(json.dumps({"file": path, **score_to_dict(scored, text)}))
+            elif output == "json":
+                click.echo(json.dumps(score_to_dict(scored, text), indent=2))
+            else:
+                click.echo(f"== {path}\n" if len(paths) > 1 else "", nl=False)
+                click.echo(_score_as_text(scored))
+
+
+@click.command("questions")
+@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text")
+@user_errors
+def questions_command(output: str) -> None:
+    """List the questions: slug, title and rubric, in slug order."""
+    with db.session() as session:
+        questions = all_questions(session)
+    rows = [{"slug": q.slug, "title": q.title, "rubric": q.rubric_id} for q in questions]
     if output == "json":
-        click.echo(json.dumps(score_to_dict(scored, text), indent=2))
-    else:
-        click.echo(_score_as_text(scored))
+        click.echo(json.dumps(rows, indent=2))
+        return
+    if not rows:
+        click.echo("No questions yet: run `coach init`.")
+        return
+    width = max(len(row["slug"]) for row in rows)
+    rubric_width = max(len(row["rubric"]) for row in rows)
+    for row in rows:
+        click.echo(f"{row['slug']:<{width}}  {row['rubric']:<{rubric_width}}  {row['title']}")
 
 
 @click.command("feedback")
 @with_appcontext
-@answer_options
+@answer_options()
 @user_errors
 def feedback_command(slug: str, path: str, output: str) -> None:
     """Score an answer and ask the configured AI server for feedback (exits 0 even if it fails)."""
@@ -158,6 +210,8 @@ def feedback_command(slug: str, path: str, output: str) -> None:
     with db.session() as session:
         scored = score_answer(session, slug, text)
         _, rubric = current_rubric(session, scored.question.rubric_id)
+    from .feedback.client import request_feedback  # loads openai, which only this command needs
+
     settings = LLMSettings.from_config(current_app.config)
     result = request_feedback(settings, scored.question.prompt, rubric, scored.report, text)
     if output == "json":
@@ -239,7 +293,14 @@ def rubric_validate_command(paths: tuple[str, ...]) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    commands = (init_command, score_command, feedback_command, worker_command, bank_group)
+    commands = (
+        init_command,
+        questions_command,
+        score_command,
+        feedback_command,
+        worker_command,
+        bank_group,
+    )
     for command in (*commands, rubric_group):
         app.cli.add_command(command)
 

@@ -75,6 +75,46 @@ def test_score_prints_json_with_the_agreed_fields(runner, tmp_path):
     assert report["flags"] == []
 
 
+def test_score_of_several_files_prints_one_json_line_each_in_order(runner, tmp_path):
+    strong = tmp_path / "strong.md"
+    strong.write_text(model_answer(runner, "worldwide-outage"))
+    empty_words = tmp_path / "filler.md"
+    empty_words.write_text("I like mornings. Coffee is warm and the sky is blue today.")
+    files = ["--file", str(strong), "--file", str(empty_words)]
+    result = runner.invoke(
+        args=["score", "--question", "worldwide-outage", "--format", "json", *files]
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert len(lines) == 2
+    first, second = (json.loads(line) for line in lines)
+    assert [first["file"], second["file"]] == [str(strong), str(empty_words)]
+    assert first["overall"] > second["overall"]
+    assert first["question"] == second["question"] == "worldwide-outage"
+
+
+def test_questions_lists_every_slug_with_its_title_and_rubric(runner):
+    result = runner.invoke(args=["questions"])
+    assert result.exit_code == 0, result.output
+    line = next(line for line in result.output.splitlines() if line.startswith("worldwide-outage"))
+    assert line.split()[1] == "incident-response"
+    assert line.endswith("Handle a worldwide outage")
+    listed = json.loads(runner.invoke(args=["questions", "--format", "json"]).output)
+    assert len(listed) >= 44
+    assert {"slug": "star", "title": "x", "rubric": "y"}.keys() == listed[0].keys()
+
+
+def test_importing_the_app_loads_no_ai_client_task_queue_or_redis():
+    code = (
+        "import sys, app; app.create_app({'TESTING': True}); "
+        "print(sorted(m for m in ('openai', 'huey', 'redis') if m in sys.modules))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert loaded.stdout.strip() == "[]"
+
+
 def test_score_reads_standard_input_and_rates_off_topic_text_near_zero(runner):
     recipe = (
         "Slow-cooked tomato sauce needs onions softened in olive oil, crushed tomatoes, basil "
