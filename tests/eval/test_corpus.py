@@ -1,0 +1,84 @@
+"""The blind corpus of issue 13 (tests/eval/corpus): written by people who never saw the rubrics
+or the engine, split at random into a development half (tuned on) and a held-out half (read once,
+at the end). These tests keep its shape honest; the figures live in `make bench`."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from pm_scoring.evaluation import (
+    fit_cut_points,
+    level_of,
+    load_eval_set,
+    quadratic_weighted_kappa,
+)
+
+CORPUS = Path(__file__).parent / "corpus"
+QUESTIONS = sorted(path.stem for path in (CORPUS / "dev").glob("*.yaml"))
+
+
+def both_halves(slug: str):
+    return load_eval_set(CORPUS / "dev" / f"{slug}.yaml"), load_eval_set(
+        CORPUS / "heldout" / f"{slug}.yaml"
+    )
+
+
+def test_the_corpus_covers_both_flagships_and_every_other_rubric():
+    rubrics = {load_eval_set(CORPUS / "dev" / f"{slug}.yaml").rubric.id for slug in QUESTIONS}
+    assert {"worldwide-outage", "failure-did-not-go-as-planned"} <= set(QUESTIONS)
+    assert len(QUESTIONS) >= 8
+    assert len(rubrics) == len(QUESTIONS)  # one question per rubric
+
+
+@pytest.mark.parametrize("slug", QUESTIONS)
+def test_each_question_has_twenty_answers_split_without_breaking_pairs(slug):
+    dev, heldout = both_halves(slug)
+    answers = dev.answers + heldout.answers
+    assert len(answers) >= 20
+    assert len({a.id for a in answers}) == len(answers)
+    for half in (dev, heldout):
+        ids = {a.id for a in half.answers}
+        genuine = Counter(a.grade for a in half.answers if a.kind == "genuine")
+        assert set(genuine) == {1, 2, 3, 4, 5}, (half.question, genuine)
+        for answer in half.answers:
+            if answer.twin:
+                assert answer.twin in ids  # a twin pair is never split across the halves
+            if answer.base:
+                assert answer.base in ids
+    tricks = {a.trick for a in answers}
+    assert tricks >= {"filler", "checklist", "template", "padded", "pasted-question"}
+    assert {"to-grader-blunt", "to-grader-polite", "negation-plan", "negation-past"} <= tricks
+
+
+@pytest.mark.parametrize("slug", QUESTIONS)
+def test_a_padded_answer_holds_its_base_answer_word_for_word(slug):
+    for half in both_halves(slug):
+        texts = {a.id: a.text for a in half.answers}
+        for answer in half.answers:
+            if answer.base:
+                assert texts[answer.base].strip() in answer.text
+                assert len(answer.text.split()) >= len(texts[answer.base].split()) + 300
+
+
+def test_quadratic_weighted_kappa():
+    assert quadratic_weighted_kappa([1, 2, 3, 4, 5], [1, 2, 3, 4, 5]) == pytest.approx(1.0)
+    assert quadratic_weighted_kappa([1, 2, 3, 4, 5], [5, 4, 3, 2, 1]) == pytest.approx(-1.0)
+    # One level off on one answer costs little; four levels off on it costs much more.
+    near = quadratic_weighted_kappa([1, 2, 3, 4, 5], [2, 2, 3, 4, 5])
+    far = quadratic_weighted_kappa([1, 2, 3, 4, 5], [5, 2, 3, 4, 5])
+    assert 0.8 < near < 1.0
+    assert far < near
+
+
+def test_cut_points_map_scores_to_the_levels_they_were_fitted_on():
+    grades = [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
+    scores = [5, 10, 20, 30, 40, 50, 60, 70, 85, 95]
+    cuts = fit_cut_points(grades, scores)
+    assert cuts == sorted(cuts) and len(cuts) == 4
+    assert [level_of(s, cuts) for s in scores] == grades
+    # A grade nobody gave still gets a band between its neighbours.
+    gap = fit_cut_points([1, 2, 4, 5], [10, 30, 70, 90])
+    assert level_of(50, gap) == 3
