@@ -12,7 +12,13 @@ import markdown
 
 from app.markdown import render_markdown
 from pm_scoring import load_rubric, score
-from pm_scoring.evaluation import evaluate, load_eval_set
+from pm_scoring.evaluation import (
+    evaluate,
+    fit_cut_points,
+    level_of,
+    load_eval_set,
+    quadratic_weighted_kappa,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL_DIR = ROOT / "tests" / "eval"
@@ -91,6 +97,54 @@ def accuracy(folder: Path = EVAL_DIR) -> list[dict]:
     return results
 
 
+def corpus_figures(half: str = "dev") -> tuple[list[str], list[float]]:
+    """Figures for one half of the blind corpus (tests/eval/corpus): agreement, and the checks
+    issue 13 sets. The cut points that map an overall score to levels 1-5 are fitted on the
+    development half."""
+    results = [
+        evaluate(load_eval_set(p)) for p in sorted((EVAL_DIR / "corpus" / half).glob("*.yaml"))
+    ]
+    sets = [load_eval_set(p) for p in sorted((EVAL_DIR / "corpus" / half).glob("*.yaml"))]
+    dev = [evaluate(load_eval_set(p)) for p in sorted((EVAL_DIR / "corpus" / "dev").glob("*.yaml"))]
+    dev_sets = [load_eval_set(p) for p in sorted((EVAL_DIR / "corpus" / "dev").glob("*.yaml"))]
+    cuts = fit_cut_points(
+        [a.grade for es in dev_sets for a in es.answers],
+        [r.overall[a.id] for es, r in zip(dev_sets, dev, strict=True) for a in es.answers],
+    )
+    lines = [
+        "| question | answers | pairwise | Spearman | QWK | twins within a level | gaming "
+        "held down | off-topic capped | precision | recall |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for es, r in zip(sets, results, strict=True):
+        grades = [a.grade for a in es.answers]
+        levels = [level_of(r.overall[a.id], cuts) for a in es.answers]
+        plain = [a for a in es.answers if a.kind == "twin-plain"]
+        twins_ok = sum(
+            abs(level_of(r.overall[a.id], cuts) - level_of(r.overall[a.twin], cuts)) <= 1
+            for a in plain
+        )
+        genuine = {a.grade: r.overall[a.id] for a in es.answers if a.kind == "genuine"}
+        gaming = [a for a in es.answers if a.gaming]
+        held = sum(
+            r.overall[a.id] <= r.overall[a.base]
+            if a.base
+            else r.overall[a.id] <= genuine.get(a.grade, 100)
+            for a in gaming
+        )
+        off = [a for a in es.answers if a.kind == "off-topic"]
+        capped = sum(r.overall[a.id] <= 15 for a in off)
+        supported = [d for d in r.detection.values() if d.support]
+        precision = sum(d.precision for d in supported) / max(1, len(supported))
+        recall = sum(d.recall for d in supported) / max(1, len(supported))
+        lines.append(
+            f"| {r.question} | {len(es.answers)} | {r.pairwise_accuracy:.3f} | {r.spearman:.3f} "
+            f"| {quadratic_weighted_kappa(grades, levels):.3f} | {twins_ok}/{len(plain)} "
+            f"| {held}/{len(gaming)} | {capped}/{len(off)} | {precision:.2f} | {recall:.2f} |"
+        )
+    return lines, cuts
+
+
 def report() -> str:
     cost = scoring_cost()
     lines = [
@@ -137,6 +191,21 @@ def report() -> str:
             lines.append(
                 f"| {r['question']} | {cid} | {d.precision:.2f} | {d.recall:.2f} | {d.support} |"
             )
+    corpus_lines, cuts = corpus_figures("dev")
+    lines += [
+        "",
+        "## Blind corpus, development half (tests/eval/corpus/dev)",
+        "",
+        "Written for issue 13 by writers who never saw the rubrics or the engine: ten questions "
+        "(the two flagships and one for each other rubric), 24 answers each, split at random "
+        "into this half and a held-out half that is read once, when the scoring work is done. "
+        "QWK maps the overall score to levels 1-5 by cut points fitted on this half "
+        f"({', '.join(f'{c:.0f}' for c in cuts)}). A gaming attempt is held down when it scores "
+        "no higher than the genuine answer of the grade its substance deserves (a padded one: "
+        "no higher than the answer it pads); an off-topic answer is capped at 15 or less.",
+        "",
+        *corpus_lines,
+    ]
     for folder, title, about in (
         (
             "tuning2",

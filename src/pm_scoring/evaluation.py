@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,6 +26,13 @@ class LabelledAnswer:
     grade: int  # what a PM interviewer would give, 1..5
     covered: frozenset[str]  # criteria the interviewer credits
     text: str
+    trick: str = "none"  # how a gaming attempt games: filler, checklist, padded... (corpus sets)
+    twin: str | None = None  # the same substance in other words (rubric words, or plain words)
+    base: str | None = None  # the genuine answer a padded one pads
+
+    @property
+    def gaming(self) -> bool:
+        return self.kind in {"gamed", "off-topic"} or self.trick not in {"none", ""}
 
 
 @dataclass(frozen=True)
@@ -54,7 +62,16 @@ class EvalResult:
 def load_eval_set(path: Path) -> EvalSet:
     data: dict[str, Any] = yaml.safe_load(path.read_text())
     answers = [
-        LabelledAnswer(a["id"], a["kind"], int(a["grade"]), frozenset(a["covered"]), a["text"])
+        LabelledAnswer(
+            a["id"],
+            a["kind"],
+            int(a["grade"]),
+            frozenset(a["covered"]),
+            a["text"],
+            a.get("trick", "none"),
+            a.get("twin"),
+            a.get("base"),
+        )
         for a in data["answers"]
     ]
     return EvalSet(
@@ -78,6 +95,50 @@ def pairwise_accuracy(grades: Sequence[float], scores: Sequence[float]) -> float
             total += 1
             agree += (g1 - g2) * (s1 - s2) > 0
     return agree / total if total else 1.0
+
+
+def quadratic_weighted_kappa(a: Sequence[int], b: Sequence[int], levels: int = 5) -> float:
+    """Agreement between two ratings on levels 1..levels, disagreements weighted by their
+    squared distance: 1 is perfect, 0 what chance gives."""
+    n = len(a)
+    if not n:
+        return 1.0
+    observed = [[0.0] * levels for _ in range(levels)]
+    for x, y in zip(a, b, strict=True):
+        observed[x - 1][y - 1] += 1
+    rows = [sum(row) for row in observed]
+    cols = [sum(observed[i][j] for i in range(levels)) for j in range(levels)]
+    disagreement = expected = 0.0
+    for i in range(levels):
+        for j in range(levels):
+            weight = (i - j) ** 2 / (levels - 1) ** 2
+            disagreement += weight * observed[i][j]
+            expected += weight * rows[i] * cols[j] / n
+    return 1.0 - disagreement / expected if expected else 1.0
+
+
+def fit_cut_points(grades: Sequence[int], scores: Sequence[float]) -> list[float]:
+    """Four overall scores that split 0-100 into levels 1-5: each the midpoint between the
+    median scores of neighbouring grades (kept increasing), fitted on a development set."""
+    medians = []
+    for grade in range(1, 6):
+        at_grade = [s for g, s in zip(grades, scores, strict=True) if g == grade]
+        medians.append(statistics.median(at_grade) if at_grade else None)
+    known = [(g, m) for g, m in enumerate(medians, 1) if m is not None]
+    for index, value in enumerate(medians):  # a grade nobody gave: between its neighbours
+        if value is None:
+            below = [m for g, m in known if g < index + 1]
+            above = [m for g, m in known if g > index + 1]
+            medians[index] = (below[-1] if below else 0) / 2 + (above[0] if above else 100) / 2
+    cuts: list[float] = []
+    for low, high in itertools.pairwise(medians):
+        cut = (low + high) / 2
+        cuts.append(max(cut, cuts[-1] + 1) if cuts else cut)
+    return cuts
+
+
+def level_of(overall: float, cuts: Sequence[float]) -> int:
+    return 1 + sum(overall >= cut for cut in cuts)
 
 
 def _ranks(values: Sequence[float]) -> list[float]:
