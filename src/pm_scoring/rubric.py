@@ -39,6 +39,9 @@ class ConceptSpec(_Strict):
     id: ConceptId
     phrases: list[Text] = []
     patterns: list[Text] = []
+    # Sentences that mean the concept in other words, for matching by meaning (issue 13), and
+    # for coaches and candidates to see what the concept asks for.
+    examples: list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=8)]] = []
     weight: float = Field(1.0, gt=0, le=10)
 
     _phrases_match = field_validator("phrases")(_check_phrases)
