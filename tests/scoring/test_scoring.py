@@ -7,7 +7,7 @@ import yaml
 
 from app.bank.formats import read_banks
 from app.bank.service import question_as_asked
-from pm_scoring import ENGINE_VERSION, load_rubric, score
+from pm_scoring import ENGINE_VERSION, SHIPPED_RUBRICS_DIR, load_rubric, score
 from tests.conftest import ROOT
 
 OUTAGE_PLAN = """
@@ -374,3 +374,15 @@ def test_owning_the_mistake_is_not_blaming_others(failure):
     blamed = STORY + "\nIt was their fault, and I said so to the customer."
     assert "blame" not in score(failure, owned).flag_ids
     assert "blame" in score(failure, blamed).flag_ids
+
+
+@pytest.mark.parametrize("path", sorted(SHIPPED_RUBRICS_DIR.glob("*.yaml")), ids=lambda p: p.stem)
+def test_every_criterion_describes_all_five_levels_and_shows_its_own(path):
+    rubric = load_rubric(path)
+    for criterion in rubric.criteria:
+        assert sorted(criterion.spec.levels) == [0, 1, 2, 3, 4], criterion.spec.id
+        assert all(len(c.examples) >= 3 for c in criterion.spec.concepts), criterion.spec.id
+    shown = score(rubric, "We rolled back the release and told customers on the status page.")
+    for result in shown.criteria:
+        spec = next(c.spec for c in rubric.criteria if c.spec.id == result.id)
+        assert result.level == spec.levels[result.score]

@@ -10,6 +10,7 @@ from sqlmodel import select
 from app.extensions import db
 from app.models import Attempt, AttemptStatus
 from app.practice.services import MAX_ANSWER_CHARS
+from pm_scoring import load_rubric
 from tests.conftest import AuthActions, csrf_from
 
 OUTAGE = "/questions/worldwide-outage"
@@ -103,7 +104,7 @@ def test_result_page_explains_the_score(candidate):
     )
     assert "To improve:" in page  # at least one criterion is below full marks
     assert "Show the model answer" in page
-    assert "incident-response v1" in page
+    assert f"incident-response v{load_rubric('incident-response').version}" in page
 
 
 def test_submitting_an_empty_answer_explains_what_is_wrong(candidate):
