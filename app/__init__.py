@@ -58,9 +58,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     tasks.init_app(app)
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(lambda args, page: {**args, "page": page}, "combine_page")
-    from .practice.services import word_diff
+    from .practice.services import score_arithmetic, word_diff
 
     app.add_template_global(word_diff, "word_diff")
+    app.add_template_global(score_arithmetic, "score_arithmetic")
 
     from .admin import bp as admin_bp
     from .auth import bp as auth_bp

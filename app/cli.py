@@ -125,6 +125,22 @@ def score_to_dict(scored: ScoredAnswer, text: str) -> dict[str, Any]:
                 "level": c.level,
                 "evidence": [{"start": s, "end": e, "text": text[s:e]} for s, e in c.evidence],
                 "concepts_found": c.concepts_found,
+                "concepts": [
+                    {
+                        "id": k.id,
+                        "how": k.how,
+                        "specifics": k.specifics,
+                        "points": k.points,
+                        "evidence": [
+                            {"start": s, "end": e, "text": text[s:e]} for s, e in k.evidence
+                        ],
+                    }
+                    for k in c.concepts
+                ],
+                "concepts_missing": c.concepts_missing,
+                "points": c.points,
+                "full_marks_at": c.full_marks_at,
+                "weight": c.weight,
                 "tip": c.tip,
             }
             for c in report.criteria
@@ -133,20 +149,33 @@ def score_to_dict(scored: ScoredAnswer, text: str) -> dict[str, Any]:
             {"id": f.id, "title": f.title, "message": f.message, "penalty": f.penalty}
             for f in report.flags
         ],
+        "weighted": report.weighted,
     }
 
 
-def _score_as_text(scored: ScoredAnswer) -> str:
+def _score_as_text(scored: ScoredAnswer, text: str) -> str:
     report, rubric = scored.report, scored.rubric_version
+    penalties = "".join(f", {f.title.lower()} -{f.penalty:g}" for f in report.flags if f.penalty)
     lines = [
         f"{scored.question.title} ({scored.question.slug})",
-        f"Rubric {rubric.rubric_id} v{rubric.version}: overall {report.overall}/100",
+        f"Rubric {rubric.rubric_id} v{rubric.version}: overall {report.overall}/100 "
+        f"(criteria weighted {report.weighted}{penalties})",
         "",
     ]
     width = max(len(c.title) for c in report.criteria)
     for c in report.criteria:
         bar = "#" * c.score + "." * (c.max - c.score)
-        lines.append(f"  {c.title:<{width}}  {bar}  {c.score}/{c.max}")
+        lines.append(
+            f"  {c.title:<{width}}  {bar}  {c.score}/{c.max}  "
+            f"({c.points:g} of {c.full_marks_at:g} points, weight {c.weight:g}): {c.level}"
+        )
+        for k in c.concepts:
+            how = "meaning" if k.how == "meaning" else "phrase"
+            specifics = ", ".join(k.specifics) or "no specifics"
+            quote = " ".join(text[k.evidence[0][0] : k.evidence[0][1]].split())[:90]
+            lines.append(f'      + {k.id} ({how}; {specifics}; {k.points:g}): "{quote}"')
+        if c.concepts_missing:
+            lines.append(f"      - not found: {', '.join(c.concepts_missing)}")
     tips = [c for c in report.criteria if c.tip]
     if tips:
         lines += ["", "To improve:"]
@@ -177,7 +206,7 @@ def score_command(slug: str, paths: tuple[str, ...], output: str) -> None:
                 click.echo(json.dumps(score_to_dict(scored, text), indent=2))
             else:
                 click.echo(f"== {path}\n" if len(paths) > 1 else "", nl=False)
-                click.echo(_score_as_text(scored))
+                click.echo(_score_as_text(scored, text))
 
 
 @click.command("questions")
@@ -217,7 +246,7 @@ def feedback_command(slug: str, path: str, output: str) -> None:
     if output == "json":
         click.echo(json.dumps(score_to_dict(scored, text) | {"llm": result.to_dict()}, indent=2))
         return
-    click.echo(_score_as_text(scored))
+    click.echo(_score_as_text(scored, text))
     click.echo("")
     if result.status != "ok" or result.feedback is None:
         click.echo(f"AI feedback: {result.status}. {result.reason}")

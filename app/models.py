@@ -107,7 +107,7 @@ class Score(SQLModel, table=True):
     overall: int
     criteria: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
     flags: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
-    engine_version: str = Field(max_length=20)
+    engine_version: str = Field(max_length=80)  # the engine and the model it used
     created_at: datetime = Field(default_factory=utcnow)
 
 

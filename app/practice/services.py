@@ -20,7 +20,7 @@ from app.bank.service import (
     rubric_from_row,
 )
 from app.models import Attempt, AttemptStatus, Question, RubricVersion, Score, utcnow
-from pm_scoring import Rubric, ScoreReport, score
+from pm_scoring import MAX_LEVEL, OFF_TOPIC_CAP, Rubric, ScoreReport, score
 
 
 class QuestionNotFound(LookupError):
@@ -130,6 +130,26 @@ def score_for_question(
 ) -> ScoredAnswer:
     asked = question_as_asked(question.title, question.prompt)
     return ScoredAnswer(question, rubric_row, score(rubric, text, asked))
+
+
+@dataclass(frozen=True)
+class ScoreArithmetic:
+    weighted: int  # the criteria's levels, weighted, out of 100
+    penalties: list[dict]  # the flags that took points off
+    cap: int | None  # the ceiling an off-topic answer is held to
+
+
+def score_arithmetic(stored: Score) -> ScoreArithmetic:
+    """How a stored score's overall was made, worked out again from its criteria and flags."""
+    criteria = stored.criteria
+    total = sum(c["weight"] for c in criteria) or 1
+    weighted = 100 * sum(c["weight"] * c["score"] for c in criteria) / (MAX_LEVEL * total)
+    flags = stored.flags
+    return ScoreArithmetic(
+        weighted=round(weighted),
+        penalties=[f for f in flags if f.get("penalty")],
+        cap=OFF_TOPIC_CAP if any(f["id"] == "off_topic" for f in flags) else None,
+    )
 
 
 def all_questions(session: Session) -> list[Question]:

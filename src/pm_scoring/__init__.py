@@ -5,7 +5,7 @@ report = score(rubric, answer_text)
 report.overall, report.criteria, report.flags
 """
 
-from .engine import ENGINE_VERSION, score
+from .engine import ENGINE_VERSION, OFF_TOPIC_CAP, score
 from .report import MAX_LEVEL, CriterionResult, Flag, ScoreReport
 from .rubric import SHIPPED_RUBRICS_DIR, Rubric, RubricSpec, load_rubric, parse_rubric
 from .sourcefile import Problem, SourceError
@@ -13,6 +13,7 @@ from .sourcefile import Problem, SourceError
 __all__ = [
     "ENGINE_VERSION",
     "MAX_LEVEL",
+    "OFF_TOPIC_CAP",
     "SHIPPED_RUBRICS_DIR",
     "CriterionResult",
     "Flag",

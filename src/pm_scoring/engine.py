@@ -12,11 +12,14 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .report import MAX_LEVEL, CriterionResult, Flag, ScoreReport
-from .rubric import CompiledCriterion, Rubric
+from .meaning import embed, model_version
+from .report import MAX_LEVEL, ConceptFound, CriterionResult, Flag, ScoreReport
+from .rubric import CompiledCriterion, MeaningMatches, Rubric
+from .substance import Substance, anchored, has_placeholder, substance_of
 from .text import (
     CLAUSE_BREAKS,
     GLUE_WORDS,
+    NEGATORS,
     Sentence,
     is_content_word,
     split_sentences,
@@ -24,7 +27,7 @@ from .text import (
 )
 
 # Bump when a change to the engine can change a score: stored scores record the version they used.
-ENGINE_VERSION = "1.2"
+ENGINE_VERSION = f"2.0+{model_version()}"
 
 _GRADERS = "grader|evaluator|examiner|assessor|scorer|marker"
 
@@ -70,6 +73,16 @@ _TO_GRADER = [
         r"\b(this|my) (answer|response|submission) (covers|meets|satisfies|deserves|hits|"
         r"addresses|ticks) (every|all|each|the) ",
     ),
+    _grader_pattern(
+        "trust hope confident kindly please",
+        r"\b(i trust|i hope|i am confident|i'm confident|kindly|please)\b[^.]{0,80}"
+        rf"\b({_GRADERS}|reviewer|reader|score|marks|credit|recogni[sz]e|consider|the effort)",
+    ),
+    _grader_pattern(
+        "answer response submission",
+        r"\b(this|my) (answer|response|submission)\b[^.]{0,60}\b(covers|addresses|demonstrates|"
+        r"meets|deserves|shows|reflects)\b[^.]{0,40}\b(every|all|each|expert|full|complete)",
+    ),
     _grader_pattern("prompt", r"\bsystem prompt\b"),
     _grader_pattern(
         "ai language grader evaluator assistant",
@@ -82,7 +95,7 @@ _GRADER_WORDS = frozenset().union(*(triggers for triggers, _ in _TO_GRADER))
 _GRADER_PENALTY = 20
 _REPETITION_PENALTY = 15
 _STUFFING_PENALTY = 15
-_OFF_TOPIC_CAP = 5
+OFF_TOPIC_CAP = 5
 _STUFFED_MIN_CONCEPTS = 3  # a sentence naming this many concepts...
 _STUFFED_MAX_GLUE = 0.1  # ...with this small a share of little words (the, to, we, and) is a list
 _BARE_TERMS_MIN = 3  # this many lines that are nothing but a rubric term is a keyword list
@@ -123,6 +136,8 @@ class _Hits:
     worded_concepts: defaultdict[int, set[tuple[int, str]]] = field(
         default_factory=lambda: defaultdict(set)
     )
+    # (criterion, concept, sentence) -> similarity, for concepts a sentence shows by meaning only
+    by_meaning: dict[tuple[int, str, int], float] = field(default_factory=dict)
 
     def add(
         self, criterion: int, concept: str, sentence: int, tokens: tuple[int, int] | None
@@ -133,11 +148,18 @@ class _Hits:
             self.spans[sentence].append(tokens)
             self.worded_concepts[sentence].add((criterion, concept))
 
+    def add_meaning(self, criterion: int, concept: str, sentence: int, similarity: float) -> None:
+        self.concept_sentences[criterion, concept].add(sentence)
+        self.sentence_concepts[sentence].add((criterion, concept))
+        self.by_meaning[criterion, concept, sentence] = similarity
+
     def covered(self, sentence: int) -> set[int]:
         """Token positions inside a matched phrase."""
         return {i for first, last in self.spans.get(sentence, ()) for i in range(first, last + 1)}
 
     def forget(self, sentences: set[int]) -> None:
+        for index in sentences:
+            self.sentence_concepts.pop(index, None)
         for key in list(self.concept_sentences):
             self.concept_sentences[key] -= sentences
             if not self.concept_sentences[key]:
@@ -179,10 +201,13 @@ def score(rubric: Rubric, text: str, question: str | None = None) -> ScoreReport
     dropped = set(to_grader) | set(repeats)
     kept_sentences = [s for i, s in enumerate(sentences) if i not in dropped]
     hits = _find_concepts(rubric, kept_sentences)
+    substance = anchored([substance_of(s, rubric.vocabulary) for s in kept_sentences])
+    vectors = embed([s.content_words for s in kept_sentences])
+    relevance, meanings = rubric.meaning.compare(vectors, question)
+    _add_meaning_hits(hits, kept_sentences, meanings)
 
     stuffed = _stuffed_sentences(kept_sentences, hits, rubric.vocabulary)
     if stuffed:
-        hits.forget(stuffed)
         flags.append(
             Flag(
                 "keyword_stuffing",
@@ -192,34 +217,70 @@ def score(rubric: Rubric, text: str, question: str | None = None) -> ScoreReport
                 _spans(kept_sentences, sorted(stuffed)),
             )
         )
+    # What earns nothing, whatever concepts it names: each kind is flagged with what was seen.
+    void: dict[str, set[int]] = {
+        "template": {i for i, s in enumerate(kept_sentences) if has_placeholder(s.text)},
+        "restates_question": _restating(kept_sentences, question, substance),
+        "filler": _filler(kept_sentences, hits, substance),
+        "checklist": _checklist(kept_sentences, hits, substance),
+        "padding": _padding(kept_sentences, hits, relevance),
+    }
+    claimed = set(stuffed)
+    for kind, indexes in void.items():
+        indexes -= claimed
+        claimed |= indexes
+        if indexes:
+            title, message = _VOID_FLAGS[kind]
+            words = sum(kept_sentences[i].word_count for i in indexes)
+            flags.append(
+                Flag(kind, title, message.format(n=len(indexes), words=words), 0,
+                     _spans(kept_sentences, indexes))
+            )  # fmt: skip
+    hits.forget(claimed)
 
     criteria = [
-        _criterion_result(index, criterion, hits, kept_sentences)
+        _criterion_result(index, criterion, hits, kept_sentences, substance)
         for index, criterion in enumerate(rubric.criteria)
     ]
-    counted = [s for i, s in enumerate(kept_sentences) if i not in stuffed]
+    counted = [s for i, s in enumerate(kept_sentences) if i not in claimed]
     counted_words = sum(s.word_count for s in counted)
     flags.extend(_red_flags(rubric, counted, criteria))
 
     total_weight = sum(c.weight for c in criteria)
-    overall = 100 * sum(c.weight * c.score for c in criteria) / (MAX_LEVEL * total_weight)
-    overall -= sum(f.penalty for f in flags)
+    # Each criterion gives the share of its weight that its points reach (levels are those
+    # shares in quarters, rounded down): finer than levels, so more substance always shows.
+    weighted = 100 * sum(c.weight * _share(c) for c in criteria) / total_weight
+    overall = weighted - sum(f.penalty for f in flags)
     overall = max(0.0, overall)
 
     if counted_words < rubric.spec.min_words:
-        overall *= counted_words / rubric.spec.min_words
+        # A short answer that covers the ground keeps its score; one that does not is scaled
+        # by its length, since a few lucky sentences are not yet an answer.
+        mean_level = sum(c.weight * c.score for c in criteria) / total_weight
+        shown = [k for c in criteria for k in c.concepts]
+        substantive = sum(k.points >= 1 for k in shown)  # concept weights are 1 in every rubric
+        complete = mean_level >= _COMPLETE_LEVEL and 2 * substantive >= len(shown)
+        scale = 1.0 if complete else counted_words / rubric.spec.min_words
+        penalty = round(overall * (1 - scale))
+        overall -= penalty
         flags.append(
             Flag(
                 "too_short",
                 "Too short",
-                f"{counted_words} words counted; a full answer needs about "
-                f"{rubric.spec.min_words} or more.",
+                f"{counted_words} words counted, under the {rubric.spec.min_words} a full answer "
+                "usually takes. "
+                + (
+                    "It covers the ground, so nothing is taken off."
+                    if complete
+                    else f"The score is scaled by {counted_words}/{rubric.spec.min_words}."
+                ),
+                penalty,
             )
         )
     found = sum(len(c.concepts_found) for c in criteria)
     missing_subject = _missing_subject(rubric, question, counted) if counted_words >= 20 else []
     if missing_subject:
-        overall = min(overall, _OFF_TOPIC_CAP)
+        overall = min(overall, OFF_TOPIC_CAP)
         flags.append(
             Flag(
                 "off_topic",
@@ -229,7 +290,7 @@ def score(rubric: Rubric, text: str, question: str | None = None) -> ScoreReport
             )
         )
     elif found <= 1 and counted_words >= 20 and _topic_share(rubric, counted) < 0.15:
-        overall = min(overall, _OFF_TOPIC_CAP)
+        overall = min(overall, OFF_TOPIC_CAP)
         flags.append(
             Flag(
                 "off_topic",
@@ -247,6 +308,7 @@ def score(rubric: Rubric, text: str, question: str | None = None) -> ScoreReport
         flags=flags,
         word_count=sum(s.word_count for s in sentences),
         counted_words=counted_words,
+        weighted=round(weighted),
     )
 
 
@@ -431,12 +493,35 @@ def _list_answer(sentences: list[Sentence], hits: _Hits, vocabulary: frozenset[s
 
 
 def _criterion_result(
-    index: int, criterion: CompiledCriterion, hits: _Hits, sentences: list[Sentence]
+    index: int,
+    criterion: CompiledCriterion,
+    hits: _Hits,
+    sentences: list[Sentence],
+    substance: list[Substance],
 ) -> CriterionResult:
+    """A criterion's level rises with what stands behind each concept, not with how many are
+    named: a bare mention earns half a concept, one with specifics a whole one, one with
+    several kinds of specifics one and a half."""
     spec = criterion.spec
-    found = [c for c in criterion.concepts if (index, c.id) in hits.concept_sentences]
+    found: list[ConceptFound] = []
+    points = 0.0
+    for concept in criterion.concepts:
+        where = hits.concept_sentences.get((index, concept.id))
+        if not where:
+            continue
+        depth, best = max((_depth(i, hits, substance, sentences), i) for i in sorted(where))
+        by_meaning = all((index, concept.id, i) in hits.by_meaning for i in where)
+        points += concept.weight * depth
+        found.append(
+            ConceptFound(
+                concept.id,
+                "meaning" if by_meaning else "phrase",
+                _spans(sentences, [best]),
+                list(substance[best].kinds),
+                round(concept.weight * depth, 2),
+            )
+        )
     cue_sentences = hits.cue_sentences.get(index, set())
-    points = sum(c.weight for c in found)
     if found:
         # A labelled section with real content under it counts as one concept; a bare cue as half.
         cued_words = sum(len(sentences[i].content_stems) for i in cue_sentences)
@@ -445,20 +530,46 @@ def _criterion_result(
     else:
         level = 1 if cue_sentences else 0
     evidence_sentences = set(cue_sentences) if level else set()
-    for concept in found:
-        evidence_sentences |= hits.concept_sentences[(index, concept.id)]
-    anchored = max(k for k in spec.levels if k <= level)
+    for concept in criterion.concepts:
+        evidence_sentences |= hits.concept_sentences.get((index, concept.id), set())
+    found_ids = {c.id for c in found}
     return CriterionResult(
         id=spec.id,
         title=spec.title,
         weight=spec.weight,
         score=level,
-        level=spec.levels[anchored],
+        level=spec.levels[max(k for k in spec.levels if k <= level)],
         evidence=_spans(sentences, evidence_sentences),
         concepts_found=[c.id for c in found],
-        concepts_missing=[c.id for c in criterion.concepts if c not in found],
+        concepts_missing=[c.id for c in criterion.concepts if c.id not in found_ids],
         tip=spec.tip if level < MAX_LEVEL else None,
+        concepts=found,
+        points=round(points, 2),
+        full_marks_at=spec.full_marks_at,
     )
+
+
+def _share(criterion: CriterionResult) -> float:
+    if not criterion.concepts:  # a cue alone (a heading) gives its level, no more
+        return criterion.score / MAX_LEVEL
+    return min(1.0, criterion.points / criterion.full_marks_at)
+
+
+def _depth(
+    sentence: int, hits: _Hits, substance: list[Substance], sentences: list[Sentence]
+) -> float:
+    """What one sentence earns a concept it shows. A mention in a list of others (separated
+    items, a few words per concept, little behind them) earns least."""
+    named = len(hits.sentence_concepts.get(sentence, ()))
+    level = substance[sentence].level
+    words = sentences[sentence].words
+    separators = sum(w in _LIST_SEPARATORS for w in words)
+    dense = named * _WORDS_PER_CONCEPT >= len(sentences[sentence].content_stems)
+    if named >= _LIST_CONCEPTS and level <= 1 and dense and separators >= _LIST_CONCEPTS - 1:
+        return _LISTED
+    if substance[sentence].vague:
+        return _VAGUE
+    return _DEPTH[min(level, len(_DEPTH) - 1)]
 
 
 def _red_flags(
@@ -570,3 +681,136 @@ def _topic_share(rubric: Rubric, sentences: list[Sentence]) -> float:
         return 0.0
     vocabulary = rubric.vocabulary
     return sum(stem in vocabulary for stem in content) / len(content)
+
+
+# Each kind of text that earns nothing: (title, message); {n} sentences, {words} words.
+_VOID_FLAGS = {
+    "template": (
+        "Template",
+        "{n} sentence(s) hold unfilled blanks such as [situation] or <metric>; they earn nothing.",
+    ),
+    "restates_question": (
+        "Restates the question",
+        "{n} sentence(s) repeat the question or its hints instead of answering; they earn nothing.",
+    ),
+    "filler": (
+        "Names steps without content",
+        "{n} sentence(s) name several steps but say nothing concrete about any (no number, "
+        "owner, reason or result); they earn nothing.",
+    ),
+    "checklist": (
+        "Checklist",
+        "{n} short sentence(s) each name a step and nothing more; a checklist earns nothing.",
+    ),
+    "padding": (
+        "Padding",
+        "{words} words are about something else; they earn nothing.",
+    ),
+}
+_MEANING_MIN = 0.42  # similarity to a concept's example sentence that shows the concept
+_MEANING_MARGIN = 0.03  # a sentence shows the concepts within this of its closest one
+_RELEVANT_MIN = 0.2  # a passage less similar than this to the rubric and question is elsewhere...
+_RELATIVE_MIN = 0.5  # ...when it is also this far below the answer's own typical passage
+_PADDING_RUN = 5  # sentences in a row, at least, that make a passage of padding
+_PADDING_MIN_WORDS = 60  # ...holding at least this many words
+_FILLER_GENERIC = 0.4  # share of management-speak in a sentence that names steps emptily...
+_FILLER_SHARE = 0.4  # ...when this share of the sentences naming concepts are such
+_CHECKLIST_WORDS = 12  # a sentence this short naming one step and nothing more is a checklist item
+_CHECKLIST_RUN = 4  # ...in a run of at least this many
+_COMPLETE_LEVEL = 2.5  # a short answer whose criteria average this level is complete...
+# What a concept earns by what stands behind it: named bare, with one kind of specifics, more.
+_DEPTH = (0.75, 1.0, 1.5)
+_LISTED = 0.5  # a concept named in a list of others
+_VAGUE = 0.6  # a concept named in an answer that pins nothing down
+_LIST_CONCEPTS = 3  # a list names this many concepts or more...
+_WORDS_PER_CONCEPT = 4  # ...with at most this many content words each...
+_LIST_SEPARATORS = frozenset({",", ";", "and", "or"})  # ...between separators
+
+
+def _add_meaning_hits(hits: _Hits, sentences: list[Sentence], meanings: MeaningMatches) -> None:
+    """Concepts a sentence shows by meaning: the closest ones, if close enough, unless the
+    sentence negates what it says."""
+    for s_index, ranked in enumerate(meanings):
+        if not ranked or _negates(sentences[s_index]):
+            continue
+        best = ranked[0][0]
+        for similarity, criterion, concept in ranked:
+            if similarity < max(_MEANING_MIN, best - _MEANING_MARGIN):
+                break
+            if (criterion, concept) not in hits.sentence_concepts[s_index]:
+                hits.add_meaning(criterion, concept, s_index, similarity)
+
+
+def _negates(sentence: Sentence) -> bool:
+    return not NEGATORS.isdisjoint(sentence.words)
+
+
+def _restating(
+    sentences: list[Sentence], question: str | None, substance: list[Substance]
+) -> set[int]:
+    """Sentences made of the question's own words (and its hints'), adding nothing of their own."""
+    if not question:
+        return set()
+    asked = set(tokenize(question)[1])
+    restated = set()
+    for index, sentence in enumerate(sentences):
+        stems = set(sentence.content_stems)
+        if len(stems) >= 5 and len(stems - asked) <= 1 and substance[index].level == 0:
+            restated.add(index)
+    return restated
+
+
+def _filler(sentences: list[Sentence], hits: _Hits, substance: list[Substance]) -> set[int]:
+    """Sentences that name two or more steps with nothing behind any of them, in the words of
+    management-speak ("I would clarify the goals, identify key users and define metrics"), when
+    they are what the answer is made of: a platitude in a real answer is only a bare mention."""
+    empty = {
+        index
+        for index, concepts in hits.sentence_concepts.items()
+        if len(concepts) >= 2
+        and substance[index].level == 0
+        and substance[index].generic_share >= _FILLER_GENERIC
+    }
+    naming = [i for i in hits.sentence_concepts if hits.sentence_concepts[i]]
+    return empty if naming and len(empty) >= _FILLER_SHARE * len(naming) else set()
+
+
+def _checklist(sentences: list[Sentence], hits: _Hits, substance: list[Substance]) -> set[int]:
+    """Runs of short sentences that each name a step and nothing more."""
+    bare = [
+        index in hits.sentence_concepts
+        and sentences[index].word_count <= _CHECKLIST_WORDS
+        and substance[index].level == 0
+        for index in range(len(sentences))
+    ]
+    items: set[int] = set()
+    run: list[int] = []
+    for index, is_bare in enumerate([*bare, False]):
+        if is_bare:
+            run.append(index)
+            continue
+        if len(run) >= _CHECKLIST_RUN:
+            items.update(run)
+        run = []
+    return items
+
+
+def _padding(sentences: list[Sentence], hits: _Hits, relevance: list[float]) -> set[int]:
+    """Passages about something else altogether (a recipe, a chess game): runs of sentences whose
+    neighbourhood is far from what the rubric and the question are about, both in absolute
+    terms and next to the rest of the answer. Whatever phrases they happen to use earn nothing."""
+    if len(relevance) < _PADDING_RUN:
+        return set()
+    typical = sorted(relevance)[(3 * len(relevance)) // 4]
+    threshold = min(_RELEVANT_MIN, _RELATIVE_MIN * typical)
+    padding: set[int] = set()
+    run: list[int] = []
+    for index, similarity in enumerate([*relevance, 1.0]):
+        if similarity < threshold:
+            run.append(index)
+            continue
+        words = sum(sentences[i].word_count for i in run)
+        if len(run) >= _PADDING_RUN and words >= _PADDING_MIN_WORDS:
+            padding.update(run)
+        run = []
+    return padding

@@ -9,6 +9,17 @@ MAX_LEVEL = 4
 
 
 @dataclass(frozen=True)
+class ConceptFound:
+    """One concept the answer shows, where, and why it counted."""
+
+    id: str
+    how: str  # "phrase" (a phrase of the rubric) or "meaning" (close to an example sentence)
+    evidence: list[tuple[int, int]]  # the character span of the sentence that shows it best
+    specifics: list[str]  # what stands behind it there: "a number or time", "a reason"...
+    points: float  # 0.5 for a bare mention, 1 with one kind of specifics, 1.5 with more
+
+
+@dataclass(frozen=True)
 class CriterionResult:
     id: str
     title: str
@@ -20,6 +31,9 @@ class CriterionResult:
     concepts_missing: list[str]
     tip: str | None  # what to add; None at full marks
     max: int = MAX_LEVEL
+    concepts: list[ConceptFound] = field(default_factory=list)
+    points: float = 0.0  # concept points (weighted), cue points included
+    full_marks_at: float = 3.0  # the points that reach the top level
 
 
 @dataclass(frozen=True)
@@ -41,6 +55,7 @@ class ScoreReport:
     flags: list[Flag]
     word_count: int  # words in the answer as written
     counted_words: int  # words left after dropping repeats, stuffing and notes to the grader
+    weighted: int = 0  # the criteria's levels, weighted, out of 100: before penalties and caps
 
     def criterion(self, criterion_id: str) -> CriterionResult:
         return next(c for c in self.criteria if c.id == criterion_id)
@@ -57,9 +72,11 @@ class ScoreReport:
         return data
 
 
-def _plain(item: CriterionResult | Flag) -> dict[str, Any]:
+def _plain(item: CriterionResult | Flag | ConceptFound) -> dict[str, Any]:
     data = {f.name: getattr(item, f.name) for f in fields(item)}
     data["evidence"] = [list(span) for span in item.evidence]
+    if isinstance(item, CriterionResult):
+        data["concepts"] = [_plain(c) for c in item.concepts]
     for key in ("concepts_found", "concepts_missing"):
         if key in data:
             data[key] = list(data[key])

@@ -5,13 +5,16 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from pydantic import model_validator as _model_validator
 
+from .meaning import embed
 from .sourcefile import Document, Problem, SourceError, parse_text, read_file, validate
 from .text import PhraseMatcher, compile_phrase, is_content_word, tokenize
 
@@ -39,8 +42,8 @@ class ConceptSpec(_Strict):
     id: ConceptId
     phrases: list[Text] = []
     patterns: list[Text] = []
-    # Sentences that mean the concept in other words, for matching by meaning (issue 13), and
-    # for coaches and candidates to see what the concept asks for.
+    # Sentences that mean the concept, in any words: an answer's sentence close enough in meaning
+    # to one of them shows the concept even when it uses none of the phrases.
     examples: list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=8)]] = []
     weight: float = Field(1.0, gt=0, le=10)
 
@@ -169,6 +172,74 @@ class CompiledCriterion:
 SignalKey = tuple[str, int, str]
 
 
+# For each sentence, the concepts it is closest to in meaning, closest first:
+# (similarity, criterion index, concept id).
+MeaningMatches = list[list[tuple[float, int, str]]]
+
+
+class RubricMeaning:
+    """The rubric's example sentences as vectors, made on first use: what each concept means,
+    and, with the question, what the whole rubric is about."""
+
+    def __init__(self, spec: RubricSpec) -> None:
+        self._keys: list[tuple[int, str]] = []  # the concept of each example sentence
+        texts: list[list[str]] = []
+        phrases: list[list[str]] = []
+        for index, criterion in enumerate(spec.criteria):
+            for concept in criterion.concepts:
+                for text in concept.examples:
+                    self._keys.append((index, concept.id))
+                    texts.append(_content_words(text))
+                phrases += [_content_words(p) for p in concept.phrases]
+        self._texts = texts + phrases  # phrases only tell what the rubric is about
+        self._vectors_made: Any = None
+        self._lock = threading.Lock()
+
+    def _vectors(self) -> Any:
+        if self._vectors_made is None:
+            with self._lock:
+                if self._vectors_made is None:
+                    self._vectors_made = embed(self._texts)
+        return self._vectors_made
+
+    def compare(self, sentences: Any, question: str | None) -> tuple[list[float], MeaningMatches]:
+        """Each sentence's relevance (its similarity to the closest example, phrase or the
+        question) and the concepts it is closest to."""
+        if not len(sentences):
+            return [], []
+        vectors = self._vectors()
+        similarity = sentences @ vectors[: len(self._keys)].T
+        # What the rubric and the question are about, as one direction; a sentence's own
+        # vector is too noisy to judge, so each is judged with its neighbours (a passage).
+        topic = vectors.mean(axis=0)
+        if question:
+            topic = topic / (np.linalg.norm(topic) or 1) + embed([_content_words(question)])[0]
+        topic = topic / (np.linalg.norm(topic) or 1)
+        running = np.vstack([np.zeros((1, sentences.shape[1]), np.float32), sentences.cumsum(0)])
+        rows = np.arange(len(sentences))
+        ends = np.minimum(rows + _PASSAGE + 1, len(sentences))
+        passages = running[ends] - running[np.maximum(rows - _PASSAGE, 0)]
+        norms = np.linalg.norm(passages, axis=1)
+        relevance = (passages @ topic) / np.where(norms > 0, norms, 1)
+        matches: MeaningMatches = []
+        for row in similarity:
+            best: dict[tuple[int, str], float] = {}
+            for column in np.flatnonzero(row >= _CANDIDATE):
+                key = self._keys[column]
+                best[key] = max(best.get(key, 0.0), float(row[column]))
+            matches.append(sorted(((v, *k) for k, v in best.items()), reverse=True))
+        return [float(r) for r in relevance], matches
+
+
+_PASSAGE = 2  # a sentence is judged with this many neighbours on each side
+_CANDIDATE = 0.3  # below this, a sentence is not near enough a concept to be worth ranking
+
+
+def _content_words(text: str) -> list[str]:
+    words, _ = tokenize(text)
+    return [w for w in words if is_content_word(w)]
+
+
 @dataclass(frozen=True)
 class Rubric:
     """A validated rubric with its phrases compiled to stems, ready to score against."""
@@ -178,6 +249,7 @@ class Rubric:
     signals: PhraseMatcher[SignalKey]  # every concept phrase and cue, matched in one pass
     flag_phrases: PhraseMatcher[str]  # red-flag phrases, keyed by flag id
     vocabulary: frozenset[str]  # content stems of titles, phrases and cues: what "on topic" means
+    meaning: RubricMeaning  # the example sentences' vectors, for matching by meaning
 
     @property
     def id(self) -> str:
@@ -223,7 +295,14 @@ def compile_rubric(spec: RubricSpec) -> Rubric:
         ]
         signals += [(("cue", index, ""), compile_phrase(p)) for p in c.cues]
     flags = [(f.id, compile_phrase(p)) for f in spec.red_flags for p in f.phrases]
-    return Rubric(spec, criteria, PhraseMatcher(signals), PhraseMatcher(flags), _vocabulary(spec))
+    return Rubric(
+        spec,
+        criteria,
+        PhraseMatcher(signals),
+        PhraseMatcher(flags),
+        _vocabulary(spec),
+        RubricMeaning(spec),
+    )
 
 
 def _vocabulary(spec: RubricSpec) -> frozenset[str]:

@@ -19,8 +19,6 @@ _STEM_TABLE_LIMIT = 100_000
 
 # Words a phrase may skip between its own words ("rolled the release back" is "roll back").
 MAX_GAP = 2
-# How far back a negator reaches within a clause ("we did not immediately roll back").
-NEGATION_REACH = 4
 
 NEGATORS = frozenset({"not", "no", "never", "without", "nor", "neither", "cannot", "none"})
 NEGATOR_PAIRS = frozenset(
@@ -73,7 +71,7 @@ def _any_case(word: str) -> str:
 # mark closes an abbreviation standing as a word of its own, "(e.g." included. The regex starts
 # with the mark, so it can skip through the text quickly; group 1 is the space after the end.
 _SENTENCE_END = re.compile(
-    "[.!?]"
+    "[.!?✔✓☑✅]"
     + "".join(rf"(?<!(?<![^\s(\[\"']){_any_case(word)}[.!?])" for word in sorted(_ABBREVIATIONS))
     + r"[\"')\]*_]*(\s+)"
 )
@@ -107,6 +105,11 @@ class Sentence:
     content_stems: list[str]  # stems of the words that carry meaning (no stopwords)
     whole_block: bool = False  # the sentence is a whole line or bullet, not part of a paragraph
     heading: bool = False  # a heading or label line ("## Result", "What I learned:")
+
+    @property
+    def content_words(self) -> list[str]:
+        """The words that carry meaning, as written (lower-cased): what its meaning is made of."""
+        return [w for w in self.words if w not in _NOT_CONTENT]
 
 
 def is_content_word(word: str) -> bool:
@@ -373,13 +376,33 @@ def _follow(stems: list[str], position: int, rest: tuple[str, ...]) -> int | Non
     return position
 
 
+# Words that start a new clause, ending a negation's reach ("we did not wait, but rolled back").
+_CLAUSE_STARTERS = frozenset("but instead then so yet although though while whereas".split())
+_SUBJECTS = frozenset("i we they he she it you everyone nobody".split())
+# Words that open a clause of its own, which a negation before them does not reach.
+_NEW_CLAUSE = _SUBJECTS | frozenset("whether if that which when because".split())
+# How far back a negator reaches past list items: "not A, B or C"; "no X, no Y".
+NEGATION_SCOPE = 14
+_LIST_ITEM_WORDS = 4
+
+
 def is_negated(words: list[str], position: int) -> bool:
-    """True when a negator stands shortly before `position` in the same clause."""
-    start = max(0, position - NEGATION_REACH)
+    """True when a negator governs `position`: it stands earlier in the same clause ("I would not
+    split users into segments or pick a target user"), or before a list the word is an item of
+    ("not A, B or C"). A comma ends the reach unless what it separates are short list items."""
+    start = max(0, position - NEGATION_SCOPE)
+    item_words = 0
     for index in range(position - 1, start - 1, -1):
         word = words[index]
         if word in CLAUSE_BREAKS:
-            return False
+            after = words[index + 1] if index + 1 < len(words) else ""
+            if word != "," or item_words > _LIST_ITEM_WORDS or after in _NEW_CLAUSE:
+                return False
+            item_words = 0
+            continue
+        if word in _CLAUSE_STARTERS or word in _NEW_CLAUSE:
+            return False  # a clause of its own between the negator and the word
+        item_words += 1
         following = words[index + 1] if index + 1 < len(words) else ""
         if word in NEGATORS and following != "only":
             return True

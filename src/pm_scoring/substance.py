@@ -1,0 +1,133 @@
+"""What stands behind a sentence: the specifics that make it an answer rather than a mention.
+
+An interviewer believes a step when the candidate says something only someone who thought it
+through would say: a number or a time, who did it, why ("because", "so that"), what came of it,
+or plain concrete detail. A sentence with none of these names a step; it does not take it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+
+from .text import Sentence, is_content_word
+
+# Words that pin a sentence down: how many, how long, when.
+DETAIL_WORDS = frozenset(
+    """two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty
+    fifty sixty hundred hundreds thousand thousands million millions billion half dozen percent
+    minute minutes hour hours day days week weeks weekly month months monthly quarter quarters
+    year years yesterday tonight morning afternoon evening overnight monday tuesday wednesday
+    thursday friday saturday sunday january february march april june july august september
+    october november december""".split()
+)
+# "because", "so that", "which meant": the reason for a step or what it led to.
+_REASON_WORDS = frozenset("because therefore otherwise thus hence meant caused causing due".split())
+_REASON_PAIRS = frozenset(
+    {("so", "that"), ("so", "we"), ("so", "i"), ("so", "they"), ("in", "order"), ("as", "a"),
+     ("that", "way"), ("which", "meant"), ("which", "means"), ("to", "avoid"), ("to", "make")}
+)  # fmt: skip
+# What came of it, told as having happened.
+_RESULT_WORDS = frozenset(
+    """recovered dropped rose fell grew doubled halved tripled increased decreased reduced improved
+    returned shipped launched saved lost gained fixed resolved finished delivered stopped worked
+    failed missed churned cancelled renewed signed hit reached beat""".split()
+)
+# Who does it: a step given to someone ("the on-call lead owns the rollback").
+_OWNERSHIP = frozenset(
+    "owner owners owns owned assigned accountable responsible commander dri".split()
+)
+_CONCRETE_WORDS = 6  # content words of its own (not generic, not the rubric's) that make detail
+# The words of management-speak: they fit any answer to any question, so they pin nothing down.
+GENERIC_WORDS = frozenset(
+    """clear clearly key relevant appropriate appropriately effectively effective efficient
+    efficiently ensure ensuring align aligned alignment stakeholder stakeholders impact impactful
+    value valuable goal goals objective objectives priority priorities prioritise prioritize
+    metric metrics success successful strategy strategic framework approach holistic robust
+    comprehensive data driven leverage optimise optimize drive deliver identify define understand
+    consider evaluate assess analyse analyze measure communicate various overall important
+    critical crucial meaningful significant specific concrete solution solutions outcome outcomes
+    process processes need needs pain points point thing things aspect aspects area areas
+    approach step steps plan planning right best good great proper properly appropriate focus
+    focused think thinking make sure way ways well also first then next finally lastly start
+    structured structure thorough thoroughly carefully careful relevant insights insight action
+    actions actionable improve improvement improvements understanding situation context result
+    results learning learnings lesson lessons key takeaway takeaways""".split()
+)
+_PLACEHOLDER = re.compile(
+    r"\[[A-Za-z][^\]\n]{0,60}\](?!\()|<[A-Za-z][^<>\n]{0,40}>|\{[A-Za-z][^}\n]{0,40}\}|_{3,}|"
+    r"\bX{2,}\b|\bTBD\b|"
+    r"\b(insert|describe|add) (your|the|a) [a-z]+ here\b",
+    re.IGNORECASE,
+)
+_CAPITALISED = re.compile(r"(?<![.!?:]\s)(?<!^)\b[A-Z][a-z]{2,}")
+
+
+@dataclass(frozen=True, slots=True)
+class Substance:
+    """The kinds of specifics a sentence carries, each named as the report shows it."""
+
+    kinds: tuple[str, ...]  # "a number", "a reason", "a result", "who owns it", "concrete detail"
+    concrete_words: int  # content words that are neither generic nor the rubric's own
+    generic_share: float  # share of its content words that are management-speak
+    vague: bool = False  # the whole answer pins nothing down: a mention here is only a mention
+
+    @property
+    def level(self) -> int:
+        return len(self.kinds)
+
+
+_CODE = re.compile(r"`[^`\n]*`")
+
+
+def has_placeholder(text: str) -> bool:
+    """Template blanks: "[describe the situation]", "<metric>", "___", "TBD" (code such as
+    `/lists/{id}` is not a blank)."""
+    return bool(_PLACEHOLDER.search(_CODE.sub("", text) if "`" in text else text))
+
+
+def substance_of(sentence: Sentence, vocabulary: frozenset[str]) -> Substance:
+    words = sentence.words
+    kinds: list[str] = []
+    if any(w in DETAIL_WORDS or any(map(str.isdigit, w)) for w in words):
+        kinds.append("a number or time")
+    pairs = set(itertools.pairwise(words))
+    if not _REASON_WORDS.isdisjoint(words) or not _REASON_PAIRS.isdisjoint(pairs):
+        kinds.append("a reason or consequence")
+    if not _RESULT_WORDS.isdisjoint(words):
+        kinds.append("a result")
+    if not _OWNERSHIP.isdisjoint(words) or _named(sentence.text):
+        kinds.append("who does it")
+    content = [
+        (w, s)
+        for w, s in zip(words, sentence.stems, strict=True)
+        if is_content_word(w) and not w.isdigit()
+    ]
+    generic = sum(w in GENERIC_WORDS for w, _ in content)
+    concrete = sum(
+        1 for w, s in content if w not in GENERIC_WORDS and s not in vocabulary and len(w) > 3
+    )
+    if concrete >= _CONCRETE_WORDS:
+        kinds.append("concrete detail")
+    return Substance(tuple(kinds), concrete, generic / len(content) if content else 0.0)
+
+
+ANCHORS = frozenset({"a number or time", "who does it"})
+
+
+def anchored(sentences: list[Substance]) -> list[Substance]:
+    """Reasons, results and detail are believed when the answer pins something down somewhere:
+    a number, a time, a name, an owner. Fluent text that never does (however many "because"s
+    it has) names its steps without taking them, so each of its sentences counts as bare."""
+    if any(not ANCHORS.isdisjoint(s.kinds) for s in sentences):
+        return sentences
+    return [Substance((), s.concrete_words, s.generic_share, vague=True) for s in sentences]
+
+
+def _named(text: str) -> bool:
+    """A name inside the sentence (a person, a product, a place): a capitalised word that does
+    not open the sentence."""
+    return any(
+        match.group() not in {"The", "This", "That"} for match in _CAPITALISED.finditer(text)
+    )
