@@ -201,9 +201,12 @@ def score(rubric: Rubric, text: str, question: str | None = None) -> ScoreReport
     dropped = set(to_grader) | set(repeats)
     kept_sentences = [s for i, s in enumerate(sentences) if i not in dropped]
     hits = _find_concepts(rubric, kept_sentences)
-    substance = anchored([substance_of(s, rubric.vocabulary) for s in kept_sentences])
+    asked = frozenset(tokenize(question)[0]) if question else frozenset()
+    substance = anchored([substance_of(s, rubric.vocabulary, asked) for s in kept_sentences])
     vectors = embed([s.content_words for s in kept_sentences])
-    relevance, meanings = rubric.meaning.compare(vectors, question)
+    relevance, meanings = rubric.meaning.compare(
+        vectors, [s.paragraph for s in kept_sentences], question
+    )
     _add_meaning_hits(hits, kept_sentences, meanings)
 
     stuffed = _stuffed_sentences(kept_sentences, hits, rubric.vocabulary)
@@ -244,7 +247,18 @@ def score(rubric: Rubric, text: str, question: str | None = None) -> ScoreReport
     ]
     counted = [s for i, s in enumerate(kept_sentences) if i not in claimed]
     counted_words = sum(s.word_count for s in counted)
-    flags.extend(_red_flags(rubric, counted, criteria))
+    # The length that counts is that of the paragraphs that earned something: words about
+    # something else never make an answer long enough (padding never pays).
+    earning = {kept_sentences[i].paragraph for i in hits.sentence_concepts if i not in claimed}
+    on_topic_words = sum(
+        s.word_count
+        for i, s in enumerate(kept_sentences)
+        if i not in claimed and s.paragraph in earning
+    )
+    # Red flags read everything the candidate said about the question, filler included (a
+    # story told as "I would..." is hypothetical however empty it is).
+    said = [s for i, s in enumerate(kept_sentences) if i not in void["padding"] | stuffed]
+    flags.extend(_red_flags(rubric, said, criteria))
 
     total_weight = sum(c.weight for c in criteria)
     # Each criterion gives the share of its weight that its points reach (levels are those
@@ -253,26 +267,27 @@ def score(rubric: Rubric, text: str, question: str | None = None) -> ScoreReport
     overall = weighted - sum(f.penalty for f in flags)
     overall = max(0.0, overall)
 
-    if counted_words < rubric.spec.min_words:
+    if on_topic_words < rubric.spec.min_words:
         # A short answer that covers the ground keeps its score; one that does not is scaled
         # by its length, since a few lucky sentences are not yet an answer.
         mean_level = sum(c.weight * c.score for c in criteria) / total_weight
-        shown = [k for c in criteria for k in c.concepts]
-        substantive = sum(k.points >= 1 for k in shown)  # concept weights are 1 in every rubric
+        weights = {(c.spec.id, k.id): k.weight for c in rubric.criteria for k in c.concepts}
+        shown = [(c.id, k) for c in criteria for k in c.concepts]
+        substantive = sum(k.points >= weights[cid, k.id] for cid, k in shown)  # depth 1 or more
         complete = mean_level >= _COMPLETE_LEVEL and 2 * substantive >= len(shown)
-        scale = 1.0 if complete else counted_words / rubric.spec.min_words
+        scale = 1.0 if complete else on_topic_words / rubric.spec.min_words
         penalty = round(overall * (1 - scale))
         overall -= penalty
         flags.append(
             Flag(
                 "too_short",
                 "Too short",
-                f"{counted_words} words counted, under the {rubric.spec.min_words} a full answer "
-                "usually takes. "
+                f"{on_topic_words} words on the question, under the {rubric.spec.min_words} a "
+                "full answer usually takes. "
                 + (
-                    "It covers the ground, so nothing is taken off."
+                    "It covers the ground with substance, so nothing is taken off."
                     if complete
-                    else f"The score is scaled by {counted_words}/{rubric.spec.min_words}."
+                    else f"The score is scaled by {on_topic_words}/{rubric.spec.min_words}."
                 ),
                 penalty,
             )
@@ -710,11 +725,12 @@ _VOID_FLAGS = {
 _MEANING_MIN = 0.42  # similarity to a concept's example sentence that shows the concept
 _MEANING_MARGIN = 0.03  # a sentence shows the concepts within this of its closest one
 _RELEVANT_MIN = 0.2  # a passage less similar than this to the rubric and question is elsewhere...
-_RELATIVE_MIN = 0.5  # ...when it is also this far below the answer's own typical passage
+_RELATIVE_MIN = 0.5  # ...and this far below the answer's typical passage
 _PADDING_RUN = 5  # sentences in a row, at least, that make a passage of padding
 _PADDING_MIN_WORDS = 60  # ...holding at least this many words
 _FILLER_GENERIC = 0.4  # share of management-speak in a sentence that names steps emptily...
 _FILLER_SHARE = 0.4  # ...when this share of the sentences naming concepts are such
+_FILLER_ANSWER = 0.2  # share of management-speak that makes an answer pinning nothing down filler
 _CHECKLIST_WORDS = 12  # a sentence this short naming one step and nothing more is a checklist item
 _CHECKLIST_RUN = 4  # ...in a run of at least this many
 _COMPLETE_LEVEL = 2.5  # a short answer whose criteria average this level is complete...
@@ -761,18 +777,29 @@ def _restating(
 
 
 def _filler(sentences: list[Sentence], hits: _Hits, substance: list[Substance]) -> set[int]:
-    """Sentences that name two or more steps with nothing behind any of them, in the words of
-    management-speak ("I would clarify the goals, identify key users and define metrics"), when
-    they are what the answer is made of: a platitude in a real answer is only a bare mention."""
+    """Text that names steps with nothing behind any of them, in the words of management-speak
+    ("I would clarify the goals, identify key users and define metrics"): a whole answer that
+    pins nothing down and leans on those words, or sentences naming several steps emptily when
+    they are what the answer is made of. A platitude in a real answer is only a bare mention."""
+    naming = [i for i in hits.sentence_concepts if hits.sentence_concepts[i]]
+    if not naming:
+        return set()
+    if substance and substance[0].vague:
+        content = sum(len(s.content_stems) for s in sentences)
+        generic = sum(
+            x.generic_share * len(s.content_stems)
+            for x, s in zip(substance, sentences, strict=True)
+        )
+        if content and generic >= _FILLER_ANSWER * content:
+            return set(naming)
     empty = {
         index
-        for index, concepts in hits.sentence_concepts.items()
-        if len(concepts) >= 2
+        for index in naming
+        if len(hits.sentence_concepts[index]) >= 2
         and substance[index].level == 0
         and substance[index].generic_share >= _FILLER_GENERIC
     }
-    naming = [i for i in hits.sentence_concepts if hits.sentence_concepts[i]]
-    return empty if naming and len(empty) >= _FILLER_SHARE * len(naming) else set()
+    return empty if len(empty) >= _FILLER_SHARE * len(naming) else set()
 
 
 def _checklist(sentences: list[Sentence], hits: _Hits, substance: list[Substance]) -> set[int]:
@@ -795,14 +822,21 @@ def _checklist(sentences: list[Sentence], hits: _Hits, substance: list[Substance
     return items
 
 
+def _elsewhere_below(relevance: list[float]) -> float:
+    """The relevance under which a passage is about something else: low in absolute terms and
+    next to the rest of the answer."""
+    typical = sorted(relevance)[(3 * len(relevance)) // 4] if relevance else 0.0
+    return min(_RELEVANT_MIN, _RELATIVE_MIN * typical)
+
+
 def _padding(sentences: list[Sentence], hits: _Hits, relevance: list[float]) -> set[int]:
     """Passages about something else altogether (a recipe, a chess game): runs of sentences whose
-    neighbourhood is far from what the rubric and the question are about, both in absolute
-    terms and next to the rest of the answer. Whatever phrases they happen to use earn nothing."""
+    passage is far from what the rubric and the question are about, both in absolute terms and
+    next to the rest of the answer, with the rest of any paragraph they mostly fill. Whatever
+    phrases they happen to use earn nothing."""
     if len(relevance) < _PADDING_RUN:
         return set()
-    typical = sorted(relevance)[(3 * len(relevance)) // 4]
-    threshold = min(_RELEVANT_MIN, _RELATIVE_MIN * typical)
+    threshold = _elsewhere_below(relevance)
     padding: set[int] = set()
     run: list[int] = []
     for index, similarity in enumerate([*relevance, 1.0]):
@@ -813,4 +847,10 @@ def _padding(sentences: list[Sentence], hits: _Hits, relevance: list[float]) -> 
         if len(run) >= _PADDING_RUN and words >= _PADDING_MIN_WORDS:
             padding.update(run)
         run = []
+    paragraphs: dict[int, list[int]] = defaultdict(list)
+    for index, sentence in enumerate(sentences):
+        paragraphs[sentence.paragraph].append(index)
+    for members in paragraphs.values():
+        if 2 * len(padding.intersection(members)) >= len(members):
+            padding.update(members)
     return padding

@@ -202,9 +202,12 @@ class RubricMeaning:
                     self._vectors_made = embed(self._texts)
         return self._vectors_made
 
-    def compare(self, sentences: Any, question: str | None) -> tuple[list[float], MeaningMatches]:
-        """Each sentence's relevance (its similarity to the closest example, phrase or the
-        question) and the concepts it is closest to."""
+    def compare(
+        self, sentences: Any, paragraphs: list[int], question: str | None
+    ) -> tuple[list[float], MeaningMatches]:
+        """Each sentence's relevance (how close its passage is to what the rubric and the
+        question are about) and the concepts it is closest to. A sentence's passage is its
+        paragraph when that has a few sentences, otherwise its neighbours."""
         if not len(sentences):
             return [], []
         vectors = self._vectors()
@@ -219,6 +222,11 @@ class RubricMeaning:
         rows = np.arange(len(sentences))
         ends = np.minimum(rows + _PASSAGE + 1, len(sentences))
         passages = running[ends] - running[np.maximum(rows - _PASSAGE, 0)]
+        blocks = np.asarray(paragraphs)
+        for paragraph in np.unique(blocks):
+            members = np.flatnonzero(blocks == paragraph)
+            if len(members) >= _PASSAGE + 1:
+                passages[members] = sentences[members].sum(axis=0)
         norms = np.linalg.norm(passages, axis=1)
         relevance = (passages @ topic) / np.where(norms > 0, norms, 1)
         matches: MeaningMatches = []

@@ -87,10 +87,14 @@ def has_placeholder(text: str) -> bool:
     return bool(_PLACEHOLDER.search(_CODE.sub("", text) if "`" in text else text))
 
 
-def substance_of(sentence: Sentence, vocabulary: frozenset[str]) -> Substance:
+def substance_of(
+    sentence: Sentence, vocabulary: frozenset[str], asked: frozenset[str] = frozenset()
+) -> Substance:
+    """`asked` holds the question's own words: a figure the question gives ("a city of one
+    million", "sessions rose 15%") pins nothing down when an answer repeats it."""
     words = sentence.words
     kinds: list[str] = []
-    if any(w in DETAIL_WORDS or any(map(str.isdigit, w)) for w in words):
+    if any((w in DETAIL_WORDS or any(map(str.isdigit, w))) and w not in asked for w in words):
         kinds.append("a number or time")
     pairs = set(itertools.pairwise(words))
     if not _REASON_WORDS.isdisjoint(words) or not _REASON_PAIRS.isdisjoint(pairs):

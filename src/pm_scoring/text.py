@@ -105,6 +105,7 @@ class Sentence:
     content_stems: list[str]  # stems of the words that carry meaning (no stopwords)
     whole_block: bool = False  # the sentence is a whole line or bullet, not part of a paragraph
     heading: bool = False  # a heading or label line ("## Result", "What I learned:")
+    paragraph: int = 0  # which paragraph, bullet or heading of the answer it belongs to
 
     @property
     def content_words(self) -> list[str]:
@@ -234,14 +235,14 @@ def _bare_titles(text: str, blocks: list[tuple[int, int, bool]]) -> list[tuple[i
 
 def split_sentences(text: str) -> list[Sentence]:
     """Split prose, bullets and labelled lines into sentences with exact character spans."""
-    pieces: list[tuple[int, int, list[str], int, bool, bool]] = []
+    pieces: list[tuple[int, int, list[str], int, bool, bool, int]] = []
     vocabulary: set[str] = set()
     # Normalise once; its positions line up with the text unless lower-casing changed a length.
     normalised: str | None = _normalise(text)
     if len(normalised) != len(text):
         normalised = None
     contractions = _has_apostrophe(text)
-    for block_start, block_end, heading in _blocks(text):
+    for paragraph, (block_start, block_end, heading) in enumerate(_blocks(text)):
         titled = None if heading else _RUN_IN_TITLE.match(text, block_start, block_end)
         if heading:
             spans = [(block_start, block_end)]
@@ -263,15 +264,24 @@ def split_sentences(text: str) -> list[Sentence]:
                 is_title = heading or bool(titled and start < titled.end())
                 found.append((start, end, words, word_count, is_title))
                 vocabulary.update(words)
-        pieces += [(*piece, len(found) == 1) for piece in found]
+        pieces += [(*piece, len(found) == 1, paragraph) for piece in found]
     stem_of = _stems_of(vocabulary)
     sentences = []
-    for start, end, words, word_count, heading, whole_block in pieces:
+    for start, end, words, word_count, heading, whole_block, paragraph in pieces:
         stems = list(map(stem_of.__getitem__, words))
         content = [stem_of[word] for word in words if word not in _NOT_CONTENT]
         sentences.append(
             Sentence(
-                start, end, text[start:end], words, stems, word_count, content, whole_block, heading
+                start,
+                end,
+                text[start:end],
+                words,
+                stems,
+                word_count,
+                content,
+                whole_block,
+                heading,
+                paragraph,
             )
         )
     return sentences
