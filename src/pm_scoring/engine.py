@@ -241,8 +241,9 @@ def score(rubric: Rubric, text: str, question: str | None = None) -> ScoreReport
             )  # fmt: skip
     hits.forget(claimed)
 
+    elaborated = _with_next_sentence(kept_sentences, substance, hits)
     criteria = [
-        _criterion_result(index, criterion, hits, kept_sentences, substance)
+        _criterion_result(index, criterion, hits, kept_sentences, elaborated)
         for index, criterion in enumerate(rubric.criteria)
     ]
     counted = [s for i, s in enumerate(kept_sentences) if i not in claimed]
@@ -562,6 +563,26 @@ def _criterion_result(
         points=round(points, 2),
         full_marks_at=spec.full_marks_at,
     )
+
+
+def _with_next_sentence(
+    sentences: list[Sentence], substance: list[Substance], hits: _Hits
+) -> list[Substance]:
+    """What stands behind a step is often said in the sentence after it, in the same paragraph
+    or bullet, when that sentence names no step of its own ("We rolled back the release.
+    Service was back 40 minutes after it broke.")."""
+    merged = []
+    for index, own in enumerate(substance):
+        after = index + 1
+        if (
+            after < len(sentences)
+            and sentences[after].paragraph == sentences[index].paragraph
+            and not hits.sentence_concepts.get(after)
+        ):
+            kinds = tuple(dict.fromkeys((*own.kinds, *substance[after].kinds)))
+            own = Substance(kinds, own.concrete_words, own.generic_share, own.vague)
+        merged.append(own)
+    return merged
 
 
 def _share(criterion: CriterionResult) -> float:

@@ -133,6 +133,14 @@ def test_draft_survives_a_reload_and_the_result_highlights_evidence(page: Page):
     toggle = page.locator("button.criterion-toggle[data-criterion=mitigation]")
     expect(toggle).to_contain_text("Restores service first")
     expect(page.locator("mark.evidence.active")).to_have_count(0)
+    unhighlighted = page.locator("mark.evidence").first.evaluate(
+        "mark => getComputedStyle(mark).backgroundColor"
+    )
+    assert unhighlighted == "rgba(0, 0, 0, 0)"  # nothing is highlighted until one is chosen
+    mitigation = page.locator("#criterion-mitigation")
+    expect(mitigation.locator(".concepts")).to_contain_text("rollback")  # what counted, and why
+    expect(mitigation.locator(".arithmetic")).to_contain_text("points that reach 4/4")
+    expect(page.locator(".overall-arithmetic")).to_contain_text("the criteria, weighted, give")
     toggle.click()
     expect(toggle).to_have_attribute("aria-pressed", "true")
     active = page.locator("mark.evidence.active")
@@ -140,7 +148,6 @@ def test_draft_survives_a_reload_and_the_result_highlights_evidence(page: Page):
     expect(active.filter(has_text=ROLLBACK)).to_have_count(1)
     for criteria in active.evaluate_all("marks => marks.map(m => m.dataset.criteria)"):
         assert "mitigation" in criteria.split()  # only this criterion's sentences light up
-    mitigation = page.locator("#criterion-mitigation")
     expect(mitigation.locator(".level")).to_have_text(re.compile(r"\w+"))
     expect(mitigation.locator(".level, .tip").first).to_be_visible()
     toggle.click()  # a second click clears the highlight
