@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from .meaning import embed, model_version
 from .report import MAX_LEVEL, ConceptFound, CriterionResult, Flag, ScoreReport
 from .rubric import CompiledCriterion, MeaningMatches, Rubric
-from .substance import Substance, anchored, has_placeholder, substance_of
+from .substance import Substance, anchored, named_sentences, placeholders, substance_of
 from .text import (
     CLAUSE_BREAKS,
     GLUE_WORDS,
@@ -202,7 +202,13 @@ def score(rubric: Rubric, text: str, question: str | None = None) -> ScoreReport
     kept_sentences = [s for i, s in enumerate(sentences) if i not in dropped]
     hits = _find_concepts(rubric, kept_sentences)
     asked = frozenset(tokenize(question)[0]) if question else frozenset()
-    substance = anchored([substance_of(s, rubric.vocabulary, asked) for s in kept_sentences])
+    named = named_sentences(text, kept_sentences)
+    substance = anchored(
+        [
+            substance_of(s, rubric.vocabulary, asked, index in named)
+            for index, s in enumerate(kept_sentences)
+        ]
+    )
     vectors = embed([s.content_words for s in kept_sentences])
     relevance, meanings = rubric.meaning.compare(
         vectors, [s.paragraph for s in kept_sentences], question
@@ -222,7 +228,7 @@ def score(rubric: Rubric, text: str, question: str | None = None) -> ScoreReport
         )
     # What earns nothing, whatever concepts it names: each kind is flagged with what was seen.
     void: dict[str, set[int]] = {
-        "template": {i for i, s in enumerate(kept_sentences) if has_placeholder(s.text)},
+        "template": _templated(text, kept_sentences),
         "restates_question": _restating(kept_sentences, question, substance),
         "filler": _filler(kept_sentences, hits, substance),
         "checklist": _checklist(kept_sentences, hits, substance),
@@ -242,8 +248,9 @@ def score(rubric: Rubric, text: str, question: str | None = None) -> ScoreReport
     hits.forget(claimed)
 
     elaborated = _with_next_sentence(kept_sentences, substance, hits)
+    depths = _Depths(hits, elaborated, kept_sentences)
     criteria = [
-        _criterion_result(index, criterion, hits, kept_sentences, elaborated)
+        _criterion_result(index, criterion, hits, kept_sentences, elaborated, depths)
         for index, criterion in enumerate(rubric.criteria)
     ]
     counted = [s for i, s in enumerate(kept_sentences) if i not in claimed]
@@ -514,6 +521,7 @@ def _criterion_result(
     hits: _Hits,
     sentences: list[Sentence],
     substance: list[Substance],
+    depths: dict[int, float],
 ) -> CriterionResult:
     """A criterion's level rises with what stands behind each concept, not with how many are
     named: a bare mention earns half a concept, one with specifics a whole one, one with
@@ -525,7 +533,7 @@ def _criterion_result(
         where = hits.concept_sentences.get((index, concept.id))
         if not where:
             continue
-        depth, best = max((_depth(i, hits, substance, sentences), i) for i in sorted(where))
+        depth, best = max((depths[i], i) for i in sorted(where))
         by_meaning = all((index, concept.id, i) in hits.by_meaning for i in where)
         points += concept.weight * depth
         found.append(
@@ -591,6 +599,18 @@ def _share(criterion: CriterionResult) -> float:
     return min(1.0, criterion.points / criterion.full_marks_at)
 
 
+class _Depths(dict):
+    """Each sentence's depth, worked out once."""
+
+    def __init__(self, hits: _Hits, substance: list[Substance], sentences: list[Sentence]):
+        super().__init__()
+        self._args = (hits, substance, sentences)
+
+    def __missing__(self, sentence: int) -> float:
+        self[sentence] = depth = _depth(sentence, *self._args)
+        return depth
+
+
 def _depth(
     sentence: int, hits: _Hits, substance: list[Substance], sentences: list[Sentence]
 ) -> float:
@@ -598,10 +618,12 @@ def _depth(
     items, a few words per concept, little behind them) earns least."""
     named = len(hits.sentence_concepts.get(sentence, ()))
     level = substance[sentence].level
-    words = sentences[sentence].words
-    separators = sum(w in _LIST_SEPARATORS for w in words)
-    dense = named * _WORDS_PER_CONCEPT >= len(sentences[sentence].content_stems)
-    if named >= _LIST_CONCEPTS and level <= 1 and dense and separators >= _LIST_CONCEPTS - 1:
+    if (
+        named >= _LIST_CONCEPTS
+        and level <= 1
+        and named * _WORDS_PER_CONCEPT >= len(sentences[sentence].content_stems)
+        and sum(w in _LIST_SEPARATORS for w in sentences[sentence].words) >= _LIST_CONCEPTS - 1
+    ):
         return _LISTED
     if substance[sentence].vague:
         return _VAGUE
@@ -776,6 +798,18 @@ def _add_meaning_hits(hits: _Hits, sentences: list[Sentence], meanings: MeaningM
                 break
             if (criterion, concept) not in hits.sentence_concepts[s_index]:
                 hits.add_meaning(criterion, concept, s_index, similarity)
+
+
+def _templated(text: str, sentences: list[Sentence]) -> set[int]:
+    """Sentences holding a template's blank; the text is searched once."""
+    blanks = placeholders(text)
+    if not blanks:
+        return set()
+    return {
+        index
+        for index, s in enumerate(sentences)
+        if any(start < s.end and s.start < end for start, end in blanks)
+    }
 
 
 def _negates(sentence: Sentence) -> bool:

@@ -8,15 +8,16 @@ network, no GPU, no transformer in the request path, and the same numbers on eve
 
 from __future__ import annotations
 
-import itertools
 import threading
 from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 MODEL_NAME = "wordllama-l2_supercat_256"
+_DIMS = 256
 _WORD_TABLE_LIMIT = 200_000
 
 
@@ -30,13 +31,15 @@ def model_version() -> str:
 
 
 class _Model:
-    """The embedding table and tokenizer, loaded on first use, once per process."""
+    """The embedding table and tokenizer, loaded on first use, once per process. Each word seen
+    gets a row: the sum of its tokens' vectors and, in the last column, how many tokens."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._embedding: np.ndarray | None = None
-        self._tokenizer = None
-        self._words: dict[str, np.ndarray] = {}  # word -> (sum of its token vectors, n tokens)
+        self._tokenizer: Any = None
+        self._index: dict[str, int] = {}
+        self._rows = np.zeros((0, _DIMS + 1), dtype=np.float32)
 
     def _load(self) -> None:
         import wordllama
@@ -53,29 +56,42 @@ class _Model:
         self._tokenizer = tokenizer
         self._embedding = next(iter(weights.values())).astype(np.float32)
 
-    def word_rows(self, words: Sequence[str]) -> np.ndarray:
-        """Each word's summed token vectors, with its token count in the last column."""
-        missing = [w for w in dict.fromkeys(words) if w not in self._words]
-        if missing:
+    def sums_of(self, texts: Sequence[Sequence[str]]) -> np.ndarray:
+        """For each text, the sum of its words' rows: a count of each distinct word per text,
+        times those words' rows (new words are tokenised and added first)."""
+        distinct = list(dict.fromkeys(w for words in texts for w in words))
+        if any(w not in self._index for w in distinct):
             with self._lock:
-                if self._embedding is None:
-                    self._load()
-                assert self._embedding is not None and self._tokenizer is not None
-                encoded = self._tokenizer.encode_batch(missing, add_special_tokens=False)
-                size = len(self._embedding)
-                fresh = {}
-                for word, encoding in zip(missing, encoded, strict=True):
-                    ids = [i for i in encoding.ids if 0 <= i < size]
-                    row = np.zeros(self._embedding.shape[1] + 1, dtype=np.float32)
-                    if ids:
-                        row[:-1] = self._embedding[ids].sum(axis=0)
-                        row[-1] = len(ids)
-                    fresh[word] = row
-                if len(self._words) + len(fresh) > _WORD_TABLE_LIMIT:
-                    self._words = {}
-                self._words.update(fresh)
-        table = self._words
-        return np.stack([table[w] for w in words])
+                self._add([w for w in distinct if w not in self._index])
+        index, table = self._index, self._rows
+        column = {word: position for position, word in enumerate(distinct)}
+        counts = np.zeros((len(texts), len(distinct)), dtype=np.float32)
+        for row, words in enumerate(texts):
+            for word in words:
+                counts[row, column[word]] += 1
+        return counts @ table[[index[w] for w in distinct]]
+
+    def _add(self, words: list[str]) -> None:
+        if not words:
+            return
+        if self._embedding is None:
+            self._load()
+        assert self._embedding is not None
+        if len(self._index) + len(words) > _WORD_TABLE_LIMIT:  # bounded memory: start afresh
+            self._index, self._rows = {}, self._rows[:0]
+        size = len(self._embedding)
+        fresh = np.zeros((len(words), _DIMS + 1), dtype=np.float32)
+        encoded = self._tokenizer.encode_batch(words, add_special_tokens=False)
+        for row, encoding in enumerate(encoded):
+            ids = [i for i in encoding.ids if 0 <= i < size]
+            if ids:
+                fresh[row, :-1] = self._embedding[ids].sum(axis=0)
+                fresh[row, -1] = len(ids)
+        # Readers index the old table with the old index until both are swapped in.
+        rows = np.vstack([self._rows, fresh])
+        index = dict(self._index)
+        index.update((word, len(self._rows) + row) for row, word in enumerate(words))
+        self._rows, self._index = rows, index
 
 
 _MODEL = _Model()
@@ -83,19 +99,10 @@ _MODEL = _Model()
 
 def embed(texts: Sequence[Sequence[str]]) -> np.ndarray:
     """Unit vectors of texts given as lists of words (one row per text; zeros for no words)."""
-    dims = 256
-    out = np.zeros((len(texts), dims), dtype=np.float32)
-    flat = [w for words in texts for w in words]
-    if not flat:
-        return out
-    rows = _MODEL.word_rows(flat)
-    bounds = np.cumsum([0, *(len(words) for words in texts)])
-    for index, (start, end) in enumerate(itertools.pairwise(bounds)):
-        if end > start:
-            summed = rows[start:end].sum(axis=0)
-            if summed[-1]:
-                vector = summed[:-1] / summed[-1]
-                norm = float(np.linalg.norm(vector))
-                if norm:
-                    out[index] = vector / norm
-    return out
+    if not any(texts):
+        return np.zeros((len(texts), _DIMS), dtype=np.float32)
+    sums = _MODEL.sums_of(texts)
+    tokens = sums[:, -1:]
+    vectors = np.divide(sums[:, :-1], tokens, out=np.zeros_like(sums[:, :-1]), where=tokens > 0)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)

@@ -192,6 +192,9 @@ class RubricMeaning:
                     texts.append(_content_words(text))
                 phrases += [_content_words(p) for p in concept.phrases]
         self._texts = texts + phrases  # phrases only tell what the rubric is about
+        # Where each concept's examples start among the columns, and which concept that is.
+        self._starts = [i for i, key in enumerate(self._keys) if i == 0 or key != self._keys[i - 1]]
+        self._concepts = [self._keys[i] for i in self._starts]
         self._vectors_made: Any = None
         self._lock = threading.Lock()
 
@@ -223,20 +226,24 @@ class RubricMeaning:
         ends = np.minimum(rows + _PASSAGE + 1, len(sentences))
         passages = running[ends] - running[np.maximum(rows - _PASSAGE, 0)]
         blocks = np.asarray(paragraphs)
-        for paragraph in np.unique(blocks):
-            members = np.flatnonzero(blocks == paragraph)
-            if len(members) >= _PASSAGE + 1:
-                passages[members] = sentences[members].sum(axis=0)
+        sums = np.zeros((blocks.max() + 1, sentences.shape[1]), dtype=np.float32)
+        np.add.at(sums, blocks, sentences)
+        whole = np.bincount(blocks)[blocks] >= _PASSAGE + 1  # paragraphs of a few sentences
+        passages[whole] = sums[blocks[whole]]
         norms = np.linalg.norm(passages, axis=1)
         relevance = (passages @ topic) / np.where(norms > 0, norms, 1)
-        matches: MeaningMatches = []
-        for row in similarity:
-            best: dict[tuple[int, str], float] = {}
-            for column in np.flatnonzero(row >= _CANDIDATE):
-                key = self._keys[column]
-                best[key] = max(best.get(key, 0.0), float(row[column]))
-            matches.append(sorted(((v, *k) for k, v in best.items()), reverse=True))
-        return [float(r) for r in relevance], matches
+        matches: MeaningMatches = [[] for _ in range(len(sentences))]
+        if self._concepts:
+            # Each concept's closest example: its examples are neighbouring columns.
+            closest = np.maximum.reduceat(similarity, self._starts, axis=1)
+            rows, columns = np.nonzero(closest >= _CANDIDATE)
+            for row, column, value in zip(
+                rows.tolist(), columns.tolist(), closest[rows, columns].tolist(), strict=True
+            ):
+                matches[row].append((value, *self._concepts[column]))
+            for ranked in matches:
+                ranked.sort(reverse=True)
+        return relevance.tolist(), matches
 
 
 _PASSAGE = 2  # a sentence is judged with this many neighbours on each side

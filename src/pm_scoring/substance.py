@@ -7,11 +7,12 @@ or plain concrete detail. A sentence with none of these names a step; it does no
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from dataclasses import dataclass
 
-from .text import Sentence, is_content_word
+from .text import NOT_CONTENT, Sentence
 
 # Words that pin a sentence down: how many, how long, when.
 DETAIL_WORDS = frozenset(
@@ -28,6 +29,7 @@ _REASON_PAIRS = frozenset(
     {("so", "that"), ("so", "we"), ("so", "i"), ("so", "they"), ("in", "order"), ("as", "a"),
      ("that", "way"), ("which", "meant"), ("which", "means"), ("to", "avoid"), ("to", "make")}
 )  # fmt: skip
+_REASON_FIRST = frozenset(first for first, _ in _REASON_PAIRS)
 # What came of it, told as having happened.
 _RESULT_WORDS = frozenset(
     """recovered dropped rose fell grew doubled halved tripled increased decreased reduced improved
@@ -55,11 +57,16 @@ GENERIC_WORDS = frozenset(
     actions actionable improve improvement improvements understanding situation context result
     results learning learnings lesson lessons key takeaway takeaways""".split()
 )
-_PLACEHOLDER = re.compile(
-    r"\[[A-Za-z][^\]\n]{0,60}\](?!\()|<[A-Za-z][^<>\n]{0,40}>|\{[A-Za-z][^}\n]{0,40}\}|_{3,}|"
-    r"\bX{2,}\b|\bTBD\b|"
-    r"\b(insert|describe|add) (your|the|a) [a-z]+ here\b",
-    re.IGNORECASE,
+# Template blanks, each with a mark that must be in the text for its pattern to be worth running:
+# [situation], <metric>, {owner}, ___, XX, TBD, "insert your metric here".
+_BLANKS = (
+    ("[", re.compile(r"\[[A-Za-z][^\]\n]{0,60}\](?!\()")),
+    ("<", re.compile(r"<[A-Za-z][^<>\n]{0,40}>")),
+    ("{", re.compile(r"\{[A-Za-z][^}\n]{0,40}\}")),
+    ("___", re.compile(r"_{3,}")),
+    ("XX", re.compile(r"\bXX+\b")),
+    ("TBD", re.compile(r"\bTBD\b")),
+    (" here", re.compile(r"\b(?:[Ii]nsert|[Dd]escribe|[Aa]dd) (?:your|the|a) [a-z]+ here\b")),
 )
 _CAPITALISED = re.compile(r"(?<![.!?:]\s)(?<!^)\b[A-Z][a-z]{2,}")
 
@@ -81,40 +88,53 @@ class Substance:
 _CODE = re.compile(r"`[^`\n]*`")
 
 
-def has_placeholder(text: str) -> bool:
-    """Template blanks: "[describe the situation]", "<metric>", "___", "TBD" (code such as
-    `/lists/{id}` is not a blank)."""
-    return bool(_PLACEHOLDER.search(_CODE.sub("", text) if "`" in text else text))
+def placeholders(text: str) -> list[tuple[int, int]]:
+    """Where a template's blanks are: "[describe the situation]", "<metric>", "___", "TBD".
+    Code such as `/lists/{id}` is not a blank."""
+    wanted = [pattern for mark, pattern in _BLANKS if mark in text]
+    if not wanted:
+        return []
+    if "`" in text:
+        text = _CODE.sub(lambda code: " " * len(code.group()), text)
+    return [match.span() for pattern in wanted for match in pattern.finditer(text)]
 
 
 def substance_of(
-    sentence: Sentence, vocabulary: frozenset[str], asked: frozenset[str] = frozenset()
+    sentence: Sentence,
+    vocabulary: frozenset[str],
+    asked: frozenset[str] = frozenset(),
+    named: bool = False,
 ) -> Substance:
-    """`asked` holds the question's own words: a figure the question gives ("a city of one
+    """`named`: the sentence names someone or something (see named_sentences). `asked` holds
+    the question's own words: a figure the question gives ("a city of one
     million", "sessions rose 15%") pins nothing down when an answer repeats it."""
     words = sentence.words
+    present = set(words)
     kinds: list[str] = []
-    if any((w in DETAIL_WORDS or any(map(str.isdigit, w))) and w not in asked for w in words):
+    figures = {w for w in present if not w.isalpha() and any(map(str.isdigit, w))}
+    if ((present & DETAIL_WORDS) | figures) - asked:
         kinds.append("a number or time")
-    pairs = set(itertools.pairwise(words))
-    if not _REASON_WORDS.isdisjoint(words) or not _REASON_PAIRS.isdisjoint(pairs):
+    if not _REASON_WORDS.isdisjoint(present) or (
+        not _REASON_FIRST.isdisjoint(present)
+        and not _REASON_PAIRS.isdisjoint(itertools.pairwise(words))
+    ):
         kinds.append("a reason or consequence")
-    if not _RESULT_WORDS.isdisjoint(words):
+    if not _RESULT_WORDS.isdisjoint(present):
         kinds.append("a result")
-    if not _OWNERSHIP.isdisjoint(words) or _named(sentence.text):
+    if named or not _OWNERSHIP.isdisjoint(present):
         kinds.append("who does it")
-    content = [
-        (w, s)
-        for w, s in zip(words, sentence.stems, strict=True)
-        if is_content_word(w) and not w.isdigit()
-    ]
-    generic = sum(w in GENERIC_WORDS for w, _ in content)
-    concrete = sum(
-        1 for w, s in content if w not in GENERIC_WORDS and s not in vocabulary and len(w) > 3
-    )
+    generic = concrete = content = 0
+    for word, stem in zip(words, sentence.stems, strict=True):
+        if word in NOT_CONTENT or word.isdigit():
+            continue
+        content += 1
+        if word in GENERIC_WORDS:
+            generic += 1
+        elif len(word) > 3 and stem not in vocabulary:
+            concrete += 1
     if concrete >= _CONCRETE_WORDS:
         kinds.append("concrete detail")
-    return Substance(tuple(kinds), concrete, generic / len(content) if content else 0.0)
+    return Substance(tuple(kinds), concrete, generic / content if content else 0.0)
 
 
 ANCHORS = frozenset({"a number or time", "who does it"})
@@ -129,9 +149,17 @@ def anchored(sentences: list[Substance]) -> list[Substance]:
     return [Substance((), s.concrete_words, s.generic_share, vague=True) for s in sentences]
 
 
-def _named(text: str) -> bool:
-    """A name inside the sentence (a person, a product, a place): a capitalised word that does
-    not open the sentence."""
-    return any(
-        match.group() not in {"The", "This", "That"} for match in _CAPITALISED.finditer(text)
-    )
+def named_sentences(text: str, sentences: list[Sentence]) -> set[int]:
+    """Sentences with a name inside them (a person, a product, a place): a capitalised word
+    that does not open the sentence. The text is searched once."""
+    places = [
+        match.start()
+        for match in _CAPITALISED.finditer(text)
+        if match.group() not in {"The", "This", "That"}
+    ]
+    named = set()
+    for index, sentence in enumerate(sentences):
+        first = bisect.bisect_right(places, sentence.start)
+        if first < len(places) and places[first] < sentence.end:
+            named.add(index)
+    return named

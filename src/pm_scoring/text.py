@@ -52,7 +52,7 @@ GLUE_WORDS = STOPWORDS - frozenset(
 # A sentence with none of these words cannot negate anything.
 _NEGATING_WORDS = NEGATORS | frozenset(first for first, _ in NEGATOR_PAIRS)
 CLAUSE_BREAKS = frozenset({",", ";", ":", "—", "–", "(", ")"})
-_NOT_CONTENT = STOPWORDS | CLAUSE_BREAKS
+NOT_CONTENT = STOPWORDS | CLAUSE_BREAKS
 _ABBREVIATIONS = frozenset({"e.g", "i.e", "etc", "vs", "mr", "mrs", "ms", "dr", "approx", "incl"})
 
 # "\x01" marks what followed an apostrophe ("we\x01d"), so only a real contraction expands.
@@ -110,11 +110,11 @@ class Sentence:
     @property
     def content_words(self) -> list[str]:
         """The words that carry meaning, as written (lower-cased): what its meaning is made of."""
-        return [w for w in self.words if w not in _NOT_CONTENT]
+        return [w for w in self.words if w not in NOT_CONTENT]
 
 
 def is_content_word(word: str) -> bool:
-    return word not in _NOT_CONTENT
+    return word not in NOT_CONTENT
 
 
 def _normalise(text: str) -> str:
@@ -269,7 +269,7 @@ def split_sentences(text: str) -> list[Sentence]:
     sentences = []
     for start, end, words, word_count, heading, whole_block, paragraph in pieces:
         stems = list(map(stem_of.__getitem__, words))
-        content = [stem_of[word] for word in words if word not in _NOT_CONTENT]
+        content = [stem_of[word] for word in words if word not in NOT_CONTENT]
         sentences.append(
             Sentence(
                 start,
