@@ -104,6 +104,7 @@ _LIST_SHARE = 0.6  # term lists carrying this share of all matches make the answ
 _LIST_DENSITY = 0.2  # below this many matches per content word, an answer is prose, not lists
 _SECTION_MIN_WORDS = 12  # content words under a cue heading that make it a real section
 _NEAR_DUPLICATE = 0.85  # Jaccard similarity of content stems that counts as a repeat
+_REPEAT_WINDOW = 40  # earlier sentences per stem compared with a new one
 
 _FIRST_SINGULAR = frozenset({"i", "me", "my", "mine", "myself"})
 _FIRST_PLURAL = frozenset({"we", "us", "our", "ours", "ourselves"})
@@ -354,32 +355,31 @@ def _spans(sentences: list[Sentence], indexes: list[int] | set[int]) -> list[tup
 
 def _repeated_sentences(sentences: list[Sentence], skip: set[int]) -> list[int]:
     """Sentences whose content words (nearly) repeat an earlier sentence's: the Jaccard
-    similarity of their stem sets is at least _NEAR_DUPLICATE. An index from each stem to the
-    earlier sentences holding it counts the stems in common without comparing every pair."""
-    sizes: list[int] = []  # the size of each earlier kept sentence's stem set
-    postings: defaultdict[str, list[int]] = defaultdict(list)  # stem -> indexes into sizes
+    similarity of their stem sets is at least _NEAR_DUPLICATE.
+
+    A near-duplicate of a sentence with n stems shares at least ceil(J * n) of them, so it holds
+    one of any n - ceil(J * n) + 1 of them: only the earlier sentences holding one of its rarest
+    stems are compared, and only the most recent _REPEAT_WINDOW of those, which keeps the cost
+    linear in the answer's length even for text made of a few words over and over."""
+    earlier_stems: list[frozenset[str]] = []
+    postings: defaultdict[str, list[int]] = defaultdict(list)  # stem -> earlier sentences
     repeats: list[int] = []
     for index, sentence in enumerate(sentences):
-        stems = set(sentence.content_stems)
+        stems = frozenset(sentence.content_stems)
         if index in skip or len(stems) < 4:
             continue
-        # A near-duplicate shares all but (1 - J) / J of these stems, so a sentence with more
-        # stems that no earlier sentence has cannot be one: most sentences stop here.
-        unseen = len(stems) - sum(map(postings.__contains__, stems))
-        if unseen <= len(stems) * (1 - _NEAR_DUPLICATE) / _NEAR_DUPLICATE:
-            shared: dict[int, int] = {}  # earlier sentence -> stems in common
-            for stem_ in stems:
-                for earlier in postings.get(stem_, ()):
-                    shared[earlier] = shared.get(earlier, 0) + 1
-            if any(
-                common >= _NEAR_DUPLICATE * (len(stems) + sizes[earlier] - common)
-                for earlier, common in shared.items()
-            ):
-                repeats.append(index)
-                continue
-        for stem_ in stems:
-            postings[stem_].append(len(sizes))
-        sizes.append(len(stems))
+        probes = len(stems) - math.ceil(_NEAR_DUPLICATE * len(stems) - 1e-9) + 1
+        rarest = sorted(stems, key=lambda stem: (len(postings.get(stem, ())), stem))[:probes]
+        candidates = {e for stem in rarest for e in postings.get(stem, ())[-_REPEAT_WINDOW:]}
+        if any(
+            len(stems & earlier_stems[e]) >= _NEAR_DUPLICATE * len(stems | earlier_stems[e])
+            for e in candidates
+        ):
+            repeats.append(index)
+            continue
+        for stem in stems:
+            postings[stem].append(len(earlier_stems))
+        earlier_stems.append(stems)
     return repeats
 
 

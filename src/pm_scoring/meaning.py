@@ -57,19 +57,21 @@ class _Model:
         self._embedding = next(iter(weights.values())).astype(np.float32)
 
     def sums_of(self, texts: Sequence[Sequence[str]]) -> np.ndarray:
-        """For each text, the sum of its words' rows: a count of each distinct word per text,
-        times those words' rows (new words are tokenised and added first)."""
-        distinct = list(dict.fromkeys(w for words in texts for w in words))
-        if any(w not in self._index for w in distinct):
+        """For each text, the sum of its words' rows (new words are tokenised and added first).
+        Texts without words get zeros."""
+        flat = [w for words in texts for w in words]
+        if any(w not in self._index for w in flat):
             with self._lock:
-                self._add([w for w in distinct if w not in self._index])
+                self._add([w for w in dict.fromkeys(flat) if w not in self._index])
         index, table = self._index, self._rows
-        column = {word: position for position, word in enumerate(distinct)}
-        counts = np.zeros((len(texts), len(distinct)), dtype=np.float32)
-        for row, words in enumerate(texts):
-            for word in words:
-                counts[row, column[word]] += 1
-        return counts @ table[[index[w] for w in distinct]]
+        sums = np.zeros((len(texts), _DIMS + 1), dtype=np.float32)
+        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+        filled = np.flatnonzero(lengths)
+        if len(filled):
+            starts = (np.cumsum(lengths) - lengths)[filled]
+            rows = table[[index[w] for w in flat]]
+            sums[filled] = np.add.reduceat(rows, starts, axis=0)
+        return sums
 
     def _add(self, words: list[str]) -> None:
         if not words:
