@@ -8,6 +8,7 @@ network, no GPU, no transformer in the request path, and the same numbers on eve
 
 from __future__ import annotations
 
+import importlib.util
 import threading
 from collections.abc import Sequence
 from importlib import metadata
@@ -42,11 +43,14 @@ class _Model:
         self._rows = np.zeros((0, _DIMS + 1), dtype=np.float32)
 
     def _load(self) -> None:
-        import wordllama
         from safetensors.numpy import load_file
         from tokenizers import Tokenizer
 
-        folder = Path(wordllama.__file__).parent
+        # The package's files, without importing it (its import pulls in an HTTP client).
+        spec = importlib.util.find_spec("wordllama")
+        if spec is None or not spec.submodule_search_locations:
+            raise RuntimeError("the wordllama package is not installed")
+        folder = Path(next(iter(spec.submodule_search_locations)))
         weights = load_file(str(folder / "weights" / "l2_supercat_256.safetensors"))
         tokenizer = Tokenizer.from_file(
             str(folder / "tokenizers" / "l2_supercat_tokenizer_config.json")
