@@ -266,20 +266,29 @@ def report() -> str:
             lines.append(
                 f"| {r['question']} | {cid} | {d.precision:.2f} | {d.recall:.2f} | {d.support} |"
             )
-    corpus_lines, cuts = corpus_figures("dev")
+    dev_lines, cuts = corpus_figures("dev")
+    heldout_lines, _ = corpus_figures("heldout")
     lines += [
         "",
-        "## Blind corpus, development half (tests/eval/corpus/dev)",
+        "## Blind corpus (tests/eval/corpus)",
         "",
         "Written for issue 13 by writers who never saw the rubrics or the engine: ten questions "
         "(the two flagships and one for each other rubric), 24 answers each, split at random "
-        "into this half and a held-out half that is read once, when the scoring work is done. "
-        "QWK maps the overall score to levels 1-5 by cut points fitted on this half "
-        f"({', '.join(f'{c:.0f}' for c in cuts)}). A gaming attempt is held down when it scores "
-        "no higher than the genuine answer of the grade its substance deserves (a padded one: "
-        "no higher than the answer it pads); an off-topic answer is capped at 15 or less.",
+        "into a development half, which the engine was tuned on, and a held-out half, read once "
+        "when the work was done (engine 2.0, 2026-12-02). QWK maps the overall score to levels "
+        f"1-5 by cut points fitted on the development half ({', '.join(f'{c:.0f}' for c in cuts)}). "
+        "Twins: a plain-worded answer within one level of its twin in the field's words. A "
+        "gaming attempt is held down when it scores no higher than the genuine answer of the "
+        "grade its substance deserves (a padded one: no higher than the answer it pads); an "
+        "off-topic answer is capped at 15 or less.",
         "",
-        *corpus_lines,
+        "Development half:",
+        "",
+        *dev_lines,
+        "",
+        "Held-out half:",
+        "",
+        *heldout_lines,
     ]
     for folder, title, about in (
         (

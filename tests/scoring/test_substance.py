@@ -1,0 +1,100 @@
+"""Engine 2.0: substance over mentions, meaning over wording, and text that earns nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from pm_scoring import load_rubric, score
+from pm_scoring.text import is_negated, tokenize
+
+OUTAGE_QUESTION = "Handle a worldwide outage\nYour product just caused a worldwide outage."
+
+
+@pytest.fixture(scope="module")
+def outage():
+    return load_rubric("incident-response")
+
+
+def concepts(report, criterion):
+    return {k.id: k for k in report.criterion(criterion).concepts}
+
+
+def test_a_step_with_specifics_earns_more_than_the_same_step_named(outage):
+    named = score(outage, "We rolled back the release.")
+    done = score(outage, "At 18:15 the on-call lead rolled back the release; errors fell to 0.1%.")
+    bare, specific = (
+        concepts(named, "mitigation")["rollback"],
+        concepts(done, "mitigation")["rollback"],
+    )
+    assert bare.specifics == [] and bare.points < specific.points
+    assert "a number or time" in specific.specifics and "a result" in specific.specifics
+
+
+def test_a_concept_in_a_list_of_others_earns_least(outage):
+    listed = score(outage, "We would do a rollback, a status page, a postmortem and alerts.")
+    alone = score(outage, "We would do a rollback.")
+    listed_points = getattr(concepts(listed, "mitigation").get("rollback"), "points", 0)
+    assert listed_points < concepts(alone, "mitigation")["rollback"].points
+
+
+@pytest.mark.parametrize(
+    ("sentence", "word", "negated"),
+    [
+        ("I would not split users into segments or pick a target user", "pick", True),
+        ("not the status page, the apology or the banner", "banner", True),
+        ("We did not wait, we rolled back at once", "rolled", False),
+        ("someone did not test it, or whether it was the vendor", "vendor", False),
+        ("we did not panic but rolled back at once", "rolled", False),
+    ],
+)
+def test_negation_covers_its_clause_and_the_list_it_governs(sentence, word, negated):
+    words, _ = tokenize(sentence)
+    assert is_negated(words, words.index(word)) is negated
+
+
+def test_a_template_with_blanks_earns_nothing_and_says_so(outage):
+    template = (
+        "In [situation] I would [action] because [reason]. Then I would tell <stakeholder> "
+        "every ___ minutes and roll back to [version]. The result was [result]."
+    )
+    report = score(outage, template, OUTAGE_QUESTION)
+    assert "template" in report.flag_ids
+    assert report.overall == 0
+
+
+def test_a_checklist_of_bare_steps_is_flagged_and_earns_nothing(outage):
+    checklist = (
+        "I would roll back.\nI would tell users.\nI would write a postmortem.\n"
+        "I would add monitoring.\nI would track the error rate.\n"
+    )
+    report = score(outage, checklist, OUTAGE_QUESTION)
+    assert "checklist" in report.flag_ids
+    assert report.overall <= 5
+
+
+def test_fluent_filler_that_pins_nothing_down_is_flagged(outage):
+    filler = (
+        "First I would clarify the situation and understand the key stakeholders' needs. Then "
+        "I would prioritise restoring service and ensure clear communication with all relevant "
+        "parties. I would identify the root cause through a structured and thorough approach, "
+        "align on the right actions, and define clear metrics to measure success and impact. "
+        "Finally I would make sure lessons are learned and improvements are put in place."
+    )
+    report = score(outage, filler, OUTAGE_QUESTION)
+    assert "filler" in report.flag_ids
+    assert report.overall <= 10
+
+
+def test_a_sentence_that_means_a_concept_counts_without_its_words(outage):
+    plain = "At 18:15 we put the previous version of the app back and payments worked again."
+    report = score(outage, plain)
+    assert "rollback" in concepts(report, "mitigation")
+
+
+def test_the_report_shows_its_arithmetic(outage):
+    report = score(outage, "At 18:15 the on-call lead rolled back the release; errors fell.")
+    mitigation = report.criterion("mitigation")
+    assert mitigation.points > 0 and mitigation.full_marks_at == 3
+    assert report.weighted >= report.overall
+    too_short = next(f for f in report.flags if f.id == "too_short")
+    assert "words on the question" in too_short.message and too_short.penalty > 0
