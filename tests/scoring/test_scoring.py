@@ -5,10 +5,9 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from app.bank.formats import read_banks
-from app.bank.service import question_as_asked
 from pm_scoring import ENGINE_VERSION, SHIPPED_RUBRICS_DIR, load_rubric, score
-from tests.conftest import ROOT
+
+ROOT = SHIPPED_RUBRICS_DIR.parent  # the engine's own tests need no app
 
 OUTAGE_PLAN = """
 First I'd clarify the scope: which product is down, since when, and which platforms and
@@ -119,22 +118,6 @@ def test_specifics_behind_a_step_raise_its_level_over_naming_it():
     done_levels = {c.id: c.score for c in score(outage_rubric(), done).criteria}
     assert done_levels["mitigation"] > named_levels["mitigation"]
     assert done_levels["root_cause"] >= named_levels["root_cause"]
-
-
-SHIPPED_QUESTIONS = [q.spec for q in read_banks(sorted((ROOT / "question_bank").glob("*.yaml")))]
-
-
-@pytest.mark.parametrize("question", SHIPPED_QUESTIONS, ids=lambda q: q.slug)
-def test_every_shipped_question_has_a_model_answer_that_scores_near_the_top(question):
-    """Candidates compare their answer with it after submitting: it must be one the scorer
-    rates as strong, with nothing flagged."""
-    assert question.model_answer, f"{question.slug} has no model answer"
-    report = score(
-        load_rubric(question.rubric),
-        question.model_answer,
-        question_as_asked(question.title, question.prompt),
-    )
-    assert report.overall >= 80 and not report.flags
 
 
 def test_one_word_answer_scores_zero(outage):
