@@ -368,9 +368,14 @@ def _repeated_sentences(sentences: list[Sentence], skip: set[int]) -> list[int]:
         stems = frozenset(sentence.content_stems)
         if index in skip or len(stems) < 4:
             continue
-        probes = len(stems) - math.ceil(_NEAR_DUPLICATE * len(stems) - 1e-9) + 1
-        rarest = sorted(stems, key=lambda stem: (len(postings.get(stem, ())), stem))[:probes]
-        candidates = {e for stem in rarest for e in postings.get(stem, ())[-_REPEAT_WINDOW:]}
+        shared = math.ceil(_NEAR_DUPLICATE * len(stems) - 1e-9)  # at least, with a repeat
+        seen = [stem for stem in stems if stem in postings]
+        if len(seen) < shared:  # too many stems no earlier sentence has: most stop here
+            candidates: set[int] = set()
+        else:
+            probes = len(stems) - shared + 1
+            rarest = sorted(seen, key=lambda stem: (len(postings[stem]), stem))[:probes]
+            candidates = {e for stem in rarest for e in postings[stem][-_REPEAT_WINDOW:]}
         if any(
             len(stems & earlier_stems[e]) >= _NEAR_DUPLICATE * len(stems | earlier_stems[e])
             for e in candidates

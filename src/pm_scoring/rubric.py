@@ -196,6 +196,7 @@ class RubricMeaning:
         self._starts = [i for i, key in enumerate(self._keys) if i == 0 or key != self._keys[i - 1]]
         self._concepts = [self._keys[i] for i in self._starts]
         self._vectors_made: Any = None
+        self._topics: dict[str | None, Any] = {}
         self._lock = threading.Lock()
 
     def _vectors(self) -> Any:
@@ -204,6 +205,21 @@ class RubricMeaning:
                 if self._vectors_made is None:
                     self._vectors_made = embed(self._texts)
         return self._vectors_made
+
+    def _topic(self, question: str | None) -> Any:
+        """The rubric's direction, with the question's: made once per question."""
+        topic = self._topics.get(question)
+        if topic is None:
+            vectors = self._vectors()
+            topic = vectors.mean(axis=0)
+            if question:
+                asked = embed([_content_words(question)])[0]
+                topic = topic / (np.linalg.norm(topic) or 1) + asked
+            topic = topic / (np.linalg.norm(topic) or 1)
+            if len(self._topics) >= _TOPICS_KEPT:
+                self._topics.clear()
+            self._topics[question] = topic
+        return topic
 
     def compare(
         self, sentences: Any, paragraphs: list[int], question: str | None
@@ -217,19 +233,17 @@ class RubricMeaning:
         similarity = sentences @ vectors[: len(self._keys)].T
         # What the rubric and the question are about, as one direction; a sentence's own
         # vector is too noisy to judge, so each is judged with its neighbours (a passage).
-        topic = vectors.mean(axis=0)
-        if question:
-            topic = topic / (np.linalg.norm(topic) or 1) + embed([_content_words(question)])[0]
-        topic = topic / (np.linalg.norm(topic) or 1)
+        topic = self._topic(question)
         running = np.vstack([np.zeros((1, sentences.shape[1]), np.float32), sentences.cumsum(0)])
         rows = np.arange(len(sentences))
         ends = np.minimum(rows + _PASSAGE + 1, len(sentences))
         passages = running[ends] - running[np.maximum(rows - _PASSAGE, 0)]
-        blocks = np.asarray(paragraphs)
-        sums = np.zeros((blocks.max() + 1, sentences.shape[1]), dtype=np.float32)
-        np.add.at(sums, blocks, sentences)
-        whole = np.bincount(blocks)[blocks] >= _PASSAGE + 1  # paragraphs of a few sentences
-        passages[whole] = sums[blocks[whole]]
+        blocks = np.asarray(paragraphs)  # paragraph numbers only grow along the answer
+        starts = np.flatnonzero(np.r_[True, blocks[1:] != blocks[:-1]])
+        sizes = np.diff(np.r_[starts, len(blocks)])
+        sums = np.add.reduceat(sentences, starts, axis=0)
+        whole = np.repeat(sizes >= _PASSAGE + 1, sizes)  # paragraphs of a few sentences
+        passages[whole] = np.repeat(sums, sizes, axis=0)[whole]
         norms = np.linalg.norm(passages, axis=1)
         relevance = (passages @ topic) / np.where(norms > 0, norms, 1)
         matches: MeaningMatches = [[] for _ in range(len(sentences))]
@@ -246,6 +260,7 @@ class RubricMeaning:
         return relevance.tolist(), matches
 
 
+_TOPICS_KEPT = 256  # questions whose direction is kept per rubric
 _PASSAGE = 2  # a sentence is judged with this many neighbours on each side
 _CANDIDATE = 0.3  # below this, a sentence is not near enough a concept to be worth ranking
 

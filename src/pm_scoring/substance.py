@@ -68,7 +68,7 @@ _BLANKS = (
     ("TBD", re.compile(r"\bTBD\b")),
     (" here", re.compile(r"\b(?:[Ii]nsert|[Dd]escribe|[Aa]dd) (?:your|the|a) [a-z]+ here\b")),
 )
-_CAPITALISED = re.compile(r"(?<![.!?:]\s)(?<!^)\b[A-Z][a-z]{2,}")
+_CAPITALISED = re.compile(r"[A-Z][a-z]{2,}")  # a word of its own (checked in _opens_no_sentence)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +155,7 @@ def named_sentences(text: str, sentences: list[Sentence]) -> set[int]:
     places = [
         match.start()
         for match in _CAPITALISED.finditer(text)
-        if match.group() not in {"The", "This", "That"}
+        if match.group() not in {"The", "This", "That"} and _inside_sentence(text, match.start())
     ]
     named = set()
     for index, sentence in enumerate(sentences):
@@ -163,3 +163,13 @@ def named_sentences(text: str, sentences: list[Sentence]) -> set[int]:
         if first < len(places) and places[first] < sentence.end:
             named.add(index)
     return named
+
+
+def _inside_sentence(text: str, start: int) -> bool:
+    """The word at `start` begins a word, but not the text or a sentence after ". "."""
+    if start == 0:
+        return False
+    before = text[start - 1]
+    if before.isalnum() or before == "_":
+        return False
+    return not (start >= 2 and text[start - 2] in ".!?:" and before.isspace())
