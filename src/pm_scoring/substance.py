@@ -85,6 +85,7 @@ class Substance:
         return len(self.kinds)
 
 
+_DIGIT = re.compile(r"\d")
 _CODE = re.compile(r"`[^`\n]*`")
 
 
@@ -111,7 +112,11 @@ def substance_of(
     words = sentence.words
     present = set(words)
     kinds: list[str] = []
-    figures = {w for w in present if not w.isalpha() and any(map(str.isdigit, w))}
+    figures = (
+        {w for w in present if not w.isalpha() and _DIGIT.search(w)}
+        if _DIGIT.search(sentence.text)
+        else set()
+    )
     if ((present & DETAIL_WORDS) | figures) - asked:
         kinds.append("a number or time")
     if not _REASON_WORDS.isdisjoint(present) or (
@@ -124,7 +129,7 @@ def substance_of(
     if named or not _OWNERSHIP.isdisjoint(present):
         kinds.append("who does it")
     generic = concrete = content = 0
-    for word, stem in zip(words, sentence.stems, strict=True):
+    for word, stem in zip(words, sentence.stems):  # noqa: B905 (one token, one stem)
         if word in NOT_CONTENT or word.isdigit():
             continue
         content += 1
