@@ -157,7 +157,8 @@ def test_draft_survives_a_reload_and_the_result_highlights_evidence(page: Page):
     expect(page.get_by_role("heading", name="My progress")).to_be_visible()
     page.wait_for_function(
         "() => { const c = document.getElementById('progress-chart');"
-        " return Chart.getChart(c) !== undefined && c.style.width !== '' && c.width > 0; }"
+        " return typeof Chart !== 'undefined' && Chart.getChart(c) !== undefined"
+        " && c.style.width !== '' && c.width > 0; }"  # the chart script may still be loading
     )
     criteria = page.get_by_role("table").filter(has_text="Average of 4")
     expect(criteria).to_contain_text("Restores service first")
