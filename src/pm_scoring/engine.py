@@ -571,11 +571,31 @@ def _criterion_result(
         evidence=_spans(sentences, evidence_sentences),
         concepts_found=[c.id for c in found],
         concepts_missing=[c.id for c in criterion.concepts if c.id not in found_ids],
-        tip=spec.tip if level < MAX_LEVEL else None,
+        tip=_tip(criterion, found) if level < MAX_LEVEL else None,
         concepts=found,
         points=round(points, 2),
         full_marks_at=spec.full_marks_at,
     )
+
+
+def _tip(criterion: CompiledCriterion, found: list[ConceptFound]) -> str:
+    """What to add, naming only what is missing: the tips of the concepts not found, or, when
+    every concept is named, what would stand behind them."""
+    if not found:
+        return criterion.spec.tip
+    found_ids = {k.id for k in found}
+    missing = [c for c in criterion.concepts if c.id not in found_ids]
+    if missing and all(c.tip for c in missing):
+        return " ".join(c.tip for c in missing[:_TIPS_SHOWN] if c.tip)
+    if missing:
+        return criterion.spec.tip
+    thin = [k.id.replace("-", " ").replace("_", " ") for k in found if not k.specifics]
+    if thin:
+        return (
+            f"Say what stands behind {', '.join(thin)}: a number or time, who does it, why, "
+            "or what came of it."
+        )
+    return "Go deeper on one of these: what exactly was done, by whom, when, and with what result."
 
 
 def _with_next_sentence(
@@ -785,6 +805,7 @@ _COMPLETE_LEVEL = 2.5  # a short answer whose criteria average this level is com
 # What a concept earns by what stands behind it: named bare, with one kind of specifics, more.
 _DEPTH = (0.75, 1.0, 1.5)
 _LISTED = 0.5  # a concept named in a list of others
+_TIPS_SHOWN = 3  # missing concepts a tip asks for at once
 _VAGUE = 0.6  # a concept named in an answer that pins nothing down
 _LIST_CONCEPTS = 3  # a list names this many concepts or more...
 _WORDS_PER_CONCEPT = 4  # ...with at most this many content words each...

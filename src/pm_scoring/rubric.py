@@ -40,6 +40,8 @@ def _check_phrases(phrases: list[str]) -> list[str]:
 
 class ConceptSpec(_Strict):
     id: ConceptId
+    # What to add when the concept is missing: a criterion's tip names only what is missing.
+    tip: Text | None = None
     phrases: list[Text] = []
     patterns: list[Text] = []
     # Sentences that mean the concept, in any words: an answer's sentence close enough in meaning
@@ -160,6 +162,7 @@ class CompiledConcept:
     id: str
     weight: float
     patterns: tuple[re.Pattern[str], ...]
+    tip: str | None = None
 
 
 @dataclass(frozen=True)
@@ -312,7 +315,7 @@ def compile_rubric(spec: RubricSpec) -> Rubric:
         CompiledCriterion(
             spec=c,
             concepts=tuple(
-                CompiledConcept(k.id, k.weight, tuple(re.compile(p) for p in k.patterns))
+                CompiledConcept(k.id, k.weight, tuple(re.compile(p) for p in k.patterns), k.tip)
                 for k in c.concepts
             ),
         )
