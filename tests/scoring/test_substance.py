@@ -98,3 +98,14 @@ def test_the_report_shows_its_arithmetic(outage):
     assert report.weighted >= report.overall
     too_short = next(f for f in report.flags if f.id == "too_short")
     assert "words on the question" in too_short.message and too_short.penalty > 0
+
+
+def test_a_tip_names_only_what_is_missing(outage):
+    report = score(
+        outage, "At 18:15 the on-call lead rolled back the release; errors fell to 0.1%."
+    )
+    mitigation = report.criterion("mitigation")
+    tips = {c.id: c.tip for c in outage.criteria[2].concepts}
+    assert "rollback" in mitigation.concepts_found
+    assert tips["rollback"] not in mitigation.tip
+    assert tips["kill-switch"] in mitigation.tip
