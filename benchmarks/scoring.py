@@ -267,6 +267,7 @@ def report() -> str:
                 f"| {r['question']} | {cid} | {d.precision:.2f} | {d.recall:.2f} | {d.support} |"
             )
     dev_lines, cuts = corpus_figures("dev")
+    cut_points = ", ".join(f"{c:.0f}" for c in cuts)
     heldout_lines, _ = corpus_figures("heldout")
     lines += [
         "",
@@ -276,7 +277,7 @@ def report() -> str:
         "(the two flagships and one for each other rubric), 24 answers each, split at random "
         "into a development half, which the engine was tuned on, and a held-out half, read once "
         "when the work was done (engine 2.0, 2026-12-02). QWK maps the overall score to levels "
-        f"1-5 by cut points fitted on the development half ({', '.join(f'{c:.0f}' for c in cuts)}). "
+        f"1-5 by cut points fitted on the development half ({cut_points}). "
         "Twins: a plain-worded answer within one level of its twin in the field's words. A "
         "gaming attempt is held down when it scores no higher than the genuine answer of the "
         "grade its substance deserves (a padded one: no higher than the answer it pads); an "
