@@ -139,37 +139,42 @@ def startup(rounds: int = 7) -> dict[str, float]:
     return {"coach_s": median(coach_s), "baseline_s": median(base_s), "ratio": median(ratios)}
 
 
-def accuracy(folder: Path = EVAL_DIR) -> list[dict]:
+def accuracy(folder: Path = EVAL_DIR, cuts: list[float] | None = None) -> list[dict]:
+    """Agreement on each labelled set in `folder`; with cut points, QWK too."""
     results = []
     for path in sorted(folder.glob("*.yaml")):
         eval_set = load_eval_set(path)
         result = evaluate(eval_set)
+        grades = [a.grade for a in eval_set.answers]
+        levels = [level_of(result.overall[a.id], cuts or []) for a in eval_set.answers]
         results.append(
             {
                 "question": result.question,
                 "answers": len(eval_set.answers),
                 "pairwise": result.pairwise_accuracy,
                 "spearman": result.spearman,
+                "qwk": quadratic_weighted_kappa(grades, levels) if cuts else None,
                 "detection": result.detection,
             }
         )
     return results
 
 
-def corpus_figures(half: str = "dev") -> tuple[list[str], list[float]]:
-    """Figures for one half of the blind corpus (tests/eval/corpus): agreement, and the checks
-    issue 13 sets. The cut points that map an overall score to levels 1-5 are fitted on the
-    development half."""
-    results = [
-        evaluate(load_eval_set(p)) for p in sorted((EVAL_DIR / "corpus" / half).glob("*.yaml"))
-    ]
-    sets = [load_eval_set(p) for p in sorted((EVAL_DIR / "corpus" / half).glob("*.yaml"))]
-    dev = [evaluate(load_eval_set(p)) for p in sorted((EVAL_DIR / "corpus" / "dev").glob("*.yaml"))]
-    dev_sets = [load_eval_set(p) for p in sorted((EVAL_DIR / "corpus" / "dev").glob("*.yaml"))]
-    cuts = fit_cut_points(
-        [a.grade for es in dev_sets for a in es.answers],
-        [r.overall[a.id] for es, r in zip(dev_sets, dev, strict=True) for a in es.answers],
+def dev_cut_points() -> list[float]:
+    """The overall scores that split levels 1-5, fitted on the blind corpus's development half."""
+    sets = [load_eval_set(p) for p in sorted((EVAL_DIR / "corpus" / "dev").glob("*.yaml"))]
+    results = [evaluate(es) for es in sets]
+    return fit_cut_points(
+        [a.grade for es in sets for a in es.answers],
+        [r.overall[a.id] for es, r in zip(sets, results, strict=True) for a in es.answers],
     )
+
+
+def corpus_figures(half: str, cuts: list[float]) -> list[str]:
+    """Figures for one half of the blind corpus (tests/eval/corpus): agreement, and the checks
+    issue 13 sets, with levels from cut points fitted on the development half."""
+    sets = [load_eval_set(p) for p in sorted((EVAL_DIR / "corpus" / half).glob("*.yaml"))]
+    results = [evaluate(es) for es in sets]
     lines = [
         "| question | answers | pairwise | Spearman | QWK | twins within a level | gaming "
         "held down | off-topic capped | precision | recall |",
@@ -201,7 +206,7 @@ def corpus_figures(half: str = "dev") -> tuple[list[str], list[float]]:
             f"| {quadratic_weighted_kappa(grades, levels):.3f} | {twins_ok}/{len(plain)} "
             f"| {held}/{len(gaming)} | {capped}/{len(off)} | {precision:.2f} | {recall:.2f} |"
         )
-    return lines, cuts
+    return lines
 
 
 def report() -> str:
@@ -246,13 +251,18 @@ def report() -> str:
         "",
         "## Agreement with an interviewer's labels (tests/eval)",
         "",
-        "| question | answers | pairwise accuracy | Spearman rho |",
-        "|---|---|---|---|",
+        "QWK, here and below, maps overall scores to levels 1-5 by the cut points fitted on the "
+        "blind corpus's development half (see below).",
+        "",
+        "| question | answers | pairwise accuracy | Spearman rho | QWK |",
+        "|---|---|---|---|---|",
     ]
-    results = accuracy()
+    cuts = dev_cut_points()
+    results = accuracy(EVAL_DIR, cuts)
     for r in results:
         lines.append(
-            f"| {r['question']} | {r['answers']} | {r['pairwise']:.3f} | {r['spearman']:.3f} |"
+            f"| {r['question']} | {r['answers']} | {r['pairwise']:.3f} | {r['spearman']:.3f} "
+            f"| {r['qwk']:.3f} |"
         )
     lines += [
         "",
@@ -266,9 +276,9 @@ def report() -> str:
             lines.append(
                 f"| {r['question']} | {cid} | {d.precision:.2f} | {d.recall:.2f} | {d.support} |"
             )
-    dev_lines, cuts = corpus_figures("dev")
+    dev_lines = corpus_figures("dev", cuts)
     cut_points = ", ".join(f"{c:.0f}" for c in cuts)
-    heldout_lines, _ = corpus_figures("heldout")
+    heldout_lines = corpus_figures("heldout", cuts)
     lines += [
         "",
         "## Blind corpus (tests/eval/corpus)",
@@ -321,7 +331,7 @@ def report() -> str:
             "figures were read twice while the tuning above went on).",
         ),
     ):
-        extra = accuracy(EVAL_DIR / folder)
+        extra = accuracy(EVAL_DIR / folder, cuts)
         if not extra:
             continue
         lines += [
@@ -330,8 +340,8 @@ def report() -> str:
             "",
             about,
             "",
-            "| question | answers | pairwise accuracy | Spearman rho | precision | recall |",
-            "|---|---|---|---|---|---|",
+            "| question | answers | pairwise accuracy | Spearman rho | QWK | precision | recall |",
+            "|---|---|---|---|---|---|---|",
         ]
         for r in extra:
             supported = [d for d in r["detection"].values() if d.support]
@@ -339,6 +349,6 @@ def report() -> str:
             recall = sum(d.recall for d in supported) / max(1, len(supported))
             lines.append(
                 f"| {r['question']} | {r['answers']} | {r['pairwise']:.3f} | {r['spearman']:.3f} "
-                f"| {precision:.2f} | {recall:.2f} |"
+                f"| {r['qwk']:.3f} | {precision:.2f} | {recall:.2f} |"
             )
     return "\n".join(lines) + "\n"
