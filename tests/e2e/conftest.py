@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from app.extensions import db
@@ -47,6 +49,9 @@ class LiveServer:
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
         self._connections: set[socket.socket] = set()
+        # Every commit in this process is counted, so a test can wait for the next one.
+        self._committed = threading.Condition()
+        self.commits = 0
 
     @property
     def url(self) -> str:
@@ -56,9 +61,21 @@ class LiveServer:
     def running(self) -> bool:
         return self._server is not None
 
+    def _count_commit(self, _session: Session) -> None:
+        with self._committed:
+            self.commits += 1
+            self._committed.notify_all()
+
+    def wait_for_commit(self, after: int, timeout: float) -> bool:
+        """Wait until a commit lands after the `after`-th one; False if none came in time."""
+        with self._committed:
+            return self._committed.wait_for(lambda: self.commits > after, max(0.0, timeout))
+
     def start(self) -> None:
         """Build a fresh app (as a new process would) on the same instance folder and port."""
         assert not self.running, "the server is already running"
+        if not event.contains(Session, "after_commit", self._count_commit):
+            event.listen(Session, "after_commit", self._count_commit)
         self.app = make_app(self.instance, AUTOSAVE_SECONDS=AUTOSAVE_SECONDS)
         server = make_server("127.0.0.1", self.port, self.app, threaded=True)
         accept = server.get_request
@@ -89,6 +106,8 @@ class LiveServer:
         assert self._thread is not None
         self._thread.join(timeout=5)
         self._server = self._thread = None
+        if event.contains(Session, "after_commit", self._count_commit):
+            event.remove(Session, "after_commit", self._count_commit)
         with self.app.app_context():
             db.engine.dispose()
 

@@ -355,11 +355,14 @@ def test_older_text_on_this_device_is_offered_not_lost(page: Page, live_server, 
 
 
 def expect_drafts(live_server, email: str, expected: list[str], timeout: float = 20) -> None:
-    """The candidate's drafts become `expected`: a save the page reported may still be
-    committing, and a busy machine may take a while to get there."""
+    """The candidate's drafts become `expected`: a save the page reported, or one sent as a tab
+    closed, may still be committing. Each commit on the server is a moment to look again."""
     deadline = time.monotonic() + timeout
-    while (found := drafts_of(live_server, email)) != expected and time.monotonic() < deadline:
-        time.sleep(0.05)
+    while True:
+        seen = live_server.commits  # read first: a commit during the query is not missed
+        found = drafts_of(live_server, email)
+        if found == expected or not live_server.wait_for_commit(seen, deadline - time.monotonic()):
+            break
     assert found == expected
 
 
