@@ -20,7 +20,7 @@ from app.bank.service import (
     rubric_from_row,
 )
 from app.models import Attempt, AttemptStatus, Question, RubricVersion, Score, utcnow
-from pm_scoring import MAX_LEVEL, OFF_TOPIC_CAP, Rubric, ScoreReport, score
+from pm_scoring import OFF_TOPIC_CAP, Rubric, ScoreReport, criterion_share, score
 
 
 class QuestionNotFound(LookupError):
@@ -143,7 +143,17 @@ def score_arithmetic(stored: Score) -> ScoreArithmetic:
     """How a stored score's overall was made, worked out again from its criteria and flags."""
     criteria = stored.criteria
     total = sum(c["weight"] for c in criteria) or 1
-    weighted = 100 * sum(c["weight"] * c["score"] for c in criteria) / (MAX_LEVEL * total)
+    weighted = (
+        100
+        * sum(
+            c["weight"]
+            * criterion_share(
+                c["score"], c.get("points", 0), c.get("full_marks_at", 3), bool(c.get("concepts"))
+            )
+            for c in criteria
+        )
+        / total
+    )
     flags = stored.flags
     return ScoreArithmetic(
         weighted=round(weighted),

@@ -6,7 +6,7 @@ report.overall, report.criteria, report.flags
 """
 
 from .engine import ENGINE_VERSION, OFF_TOPIC_CAP, score
-from .report import MAX_LEVEL, CriterionResult, Flag, ScoreReport
+from .report import MAX_LEVEL, CriterionResult, Flag, ScoreReport, criterion_share
 from .rubric import SHIPPED_RUBRICS_DIR, Rubric, RubricSpec, load_rubric, parse_rubric
 from .sourcefile import Problem, SourceError
 
@@ -22,6 +22,7 @@ __all__ = [
     "RubricSpec",
     "ScoreReport",
     "SourceError",
+    "criterion_share",
     "load_rubric",
     "parse_rubric",
     "score",

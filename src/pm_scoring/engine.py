@@ -13,7 +13,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .meaning import embed, model_version
-from .report import MAX_LEVEL, ConceptFound, CriterionResult, Flag, ScoreReport
+from .report import (
+    MAX_LEVEL,
+    ConceptFound,
+    CriterionResult,
+    Flag,
+    ScoreReport,
+    criterion_share,
+)
 from .rubric import CompiledCriterion, MeaningMatches, Rubric
 from .substance import Substance, anchored, named_sentences, placeholders, substance_of
 from .text import (
@@ -272,7 +279,14 @@ def score(rubric: Rubric, text: str, question: str | None = None) -> ScoreReport
     total_weight = sum(c.weight for c in criteria)
     # Each criterion gives the share of its weight that its points reach (levels are those
     # shares in quarters, rounded down): finer than levels, so more substance always shows.
-    weighted = 100 * sum(c.weight * _share(c) for c in criteria) / total_weight
+    weighted = (
+        100
+        * sum(
+            c.weight * criterion_share(c.score, c.points, c.full_marks_at, bool(c.concepts))
+            for c in criteria
+        )
+        / total_weight
+    )
     overall = weighted - sum(f.penalty for f in flags)
     overall = max(0.0, overall)
 
@@ -616,12 +630,6 @@ def _with_next_sentence(
             own = Substance(kinds, own.concrete_words, own.generic_share, own.vague)
         merged.append(own)
     return merged
-
-
-def _share(criterion: CriterionResult) -> float:
-    if not criterion.concepts:  # a cue alone (a heading) gives its level, no more
-        return criterion.score / MAX_LEVEL
-    return min(1.0, criterion.points / criterion.full_marks_at)
 
 
 class _Depths(dict):

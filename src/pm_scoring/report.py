@@ -8,6 +8,14 @@ from typing import Any
 MAX_LEVEL = 4
 
 
+def criterion_share(score: int, points: float, full_marks_at: float, has_concepts: bool) -> float:
+    """The share of its weight a criterion gives the overall: its points against full marks, or,
+    with no concept found (a cue alone, or a score stored before engine 2.0), its level."""
+    if not has_concepts:
+        return score / MAX_LEVEL
+    return min(1.0, points / full_marks_at)
+
+
 @dataclass(frozen=True)
 class ConceptFound:
     """One concept the answer shows, where, and why it counted."""

@@ -7,10 +7,11 @@ import re
 import pytest
 from sqlmodel import select
 
+from app.bank.service import question_as_asked
 from app.extensions import db
 from app.models import Attempt, AttemptStatus
-from app.practice.services import MAX_ANSWER_CHARS
-from pm_scoring import load_rubric
+from app.practice.services import MAX_ANSWER_CHARS, get_question
+from pm_scoring import load_rubric, score
 from tests.conftest import AuthActions, csrf_from
 
 OUTAGE = "/questions/worldwide-outage"
@@ -105,6 +106,12 @@ def test_result_page_explains_the_score(candidate):
     assert "To improve:" in page  # at least one criterion is below full marks
     assert "Show the model answer" in page
     assert f"incident-response v{load_rubric('incident-response').version}" in page
+    with candidate.application.app_context(), db.session() as session:
+        attempt = session.get(Attempt, attempt_id(response))
+        question = get_question(session, "worldwide-outage")
+        asked = question_as_asked(question.title, question.prompt)
+        report = score(load_rubric("incident-response"), attempt.answer_text, asked)
+    assert f"the criteria, weighted, give\n  {report.weighted}" in page  # as the engine added up
 
 
 def test_submitting_an_empty_answer_explains_what_is_wrong(candidate):
