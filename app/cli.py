@@ -131,6 +131,8 @@ def score_to_dict(scored: ScoredAnswer, text: str) -> dict[str, Any]:
                         "how": k.how,
                         "specifics": k.specifics,
                         "points": k.points,
+                        "reaches_level": k.reaches_level,
+                        "planned": k.planned,
                         "evidence": [
                             {"start": s, "end": e, "text": text[s:e]} for s, e in k.evidence
                         ],
@@ -172,6 +174,8 @@ def _score_as_text(scored: ScoredAnswer, text: str) -> str:
         for k in c.concepts:
             how = "meaning" if k.how == "meaning" else "phrase"
             specifics = ", ".join(k.specifics) or "no specifics"
+            specifics += "; a plan, not what happened" if k.planned else ""
+            specifics += f"; done well, {k.reaches_level}/4 alone" if k.reaches_level else ""
             quote = " ".join(text[k.evidence[0][0] : k.evidence[0][1]].split())[:90]
             lines.append(f'      + {k.id} ({how}; {specifics}; {k.points:g}): "{quote}"')
         if c.concepts_missing:

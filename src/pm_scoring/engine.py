@@ -21,7 +21,7 @@ from .report import (
     ScoreReport,
     criterion_share,
 )
-from .rubric import CompiledCriterion, MeaningMatches, Rubric
+from .rubric import CompiledCriterion, CriterionSpec, MeaningMatches, Rubric
 from .substance import Substance, anchored, named_sentences, placeholders, substance_of
 from .text import (
     CLAUSE_BREAKS,
@@ -34,7 +34,7 @@ from .text import (
 )
 
 # Bump when a change to the engine can change a score: stored scores record the version they used.
-ENGINE_VERSION = f"2.0+{model_version()}"
+ENGINE_VERSION = f"2.1+{model_version()}"
 
 _GRADERS = "grader|evaluator|examiner|assessor|scorer|marker"
 
@@ -552,16 +552,22 @@ def _criterion_result(
         where = hits.concept_sentences.get((index, concept.id))
         if not where:
             continue
-        depth, best = max((depths[i], i) for i in sorted(where))
+        depth, best = max((_depth_for(spec, depths, sentences, i), i) for i in sorted(where))
         by_meaning = all((index, concept.id, i) in hits.by_meaning for i in where)
-        points += concept.weight * depth
+        earned = concept.weight * depth
+        reaches = spec.one_done_well if concept.weight >= 1 and depth >= _DEPTH[-1] else None
+        if reaches:
+            earned = max(earned, spec.full_marks_at * reaches / MAX_LEVEL)
+        points += earned
         found.append(
             ConceptFound(
                 concept.id,
                 "meaning" if by_meaning else "phrase",
                 _spans(sentences, [best]),
                 list(substance[best].kinds),
-                round(concept.weight * depth, 2),
+                round(earned, 2),
+                reaches or 0,
+                spec.what_happened and _is_plan(sentences[best]),
             )
         )
     cue_sentences = hits.cue_sentences.get(index, set())
@@ -644,6 +650,31 @@ class _Depths(dict):
         return depth
 
 
+def _depth_for(spec: CriterionSpec, depths: dict[int, float], sentences: list[Sentence], i: int):
+    """What a sentence earns a concept of this criterion: where the criterion is part of a story,
+    a plan ("I would...") is only a mention, however much stands behind it."""
+    if spec.what_happened and _is_plan(sentences[i]):
+        return min(depths[i], _PLANNED)
+    return depths[i]
+
+
+def _is_plan(sentence: Sentence) -> bool:
+    """What the speaker would do rather than what happened: a first person and a modal ("I
+    would", "we will"), and no verb in the past except one after "have" ("I would have asked")."""
+    words = sentence.words
+    if _MODALS.isdisjoint(words) or (_FIRST_SINGULAR | _FIRST_PLURAL).isdisjoint(words):
+        return False
+    return not any(
+        _is_past(word) and (i == 0 or words[i - 1] != "have") for i, word in enumerate(words)
+    )
+
+
+def _is_past(word: str) -> bool:
+    return word in _IRREGULAR_PAST or (
+        word.endswith("ed") and len(word) > 3 and word not in _NOT_PAST
+    )
+
+
 def _depth(
     sentence: int, hits: _Hits, substance: list[Substance], sentences: list[Sentence]
 ) -> float:
@@ -718,9 +749,7 @@ def _is_hypothetical(sentences: list[Sentence]) -> bool:
             continue
         if words & _MODALS:
             modal += 1
-        elif words & _IRREGULAR_PAST or any(
-            w.endswith("ed") and len(w) > 3 and w not in _NOT_PAST for w in words
-        ):
+        elif any(map(_is_past, words)):
             past += 1
     return modal >= 3 and past < modal
 
@@ -813,6 +842,7 @@ _COMPLETE_LEVEL = 2.5  # a short answer whose criteria average this level is com
 # What a concept earns by what stands behind it: named bare, with one kind of specifics, more.
 _DEPTH = (0.75, 1.0, 1.5)
 _LISTED = 0.5  # a concept named in a list of others
+_PLANNED = 0.5  # a part of a story told only as a plan
 _TIPS_SHOWN = 3  # missing concepts a tip asks for at once
 _VAGUE = 0.6  # a concept named in an answer that pins nothing down
 _LIST_CONCEPTS = 3  # a list names this many concepts or more...

@@ -25,6 +25,10 @@ class ConceptFound:
     evidence: list[tuple[int, int]]  # the character span of the sentence that shows it best
     specifics: list[str]  # what stands behind it there: "a number or time", "a reason"...
     points: float  # 0.5 for a bare mention, 1 with one kind of specifics, 1.5 with more
+    reaches_level: int = (
+        0  # done well: the level it reaches on its own (the rubric's `one_done_well`)
+    )
+    planned: bool = False  # told only as a plan ("I would"), where the rubric wants what happened
 
 
 @dataclass(frozen=True)

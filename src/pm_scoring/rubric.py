@@ -77,6 +77,12 @@ class CriterionSpec(_Strict):
     description: Text
     levels: dict[Annotated[int, Field(ge=0, le=4)], Text]
     full_marks_at: float = Field(3, gt=0, le=50)
+    # The level one concept reaches on its own when done well (more than one kind of specifics
+    # behind it), where the rubric's descriptors allow it ("restores service first with a
+    # rollback" is a 3 however few methods are named).
+    one_done_well: int | None = Field(None, ge=1, le=4)
+    # Part of a story: what the candidate did. A plan ("I would...") shows it only as a mention.
+    what_happened: bool = False
     concepts: list[ConceptSpec] = Field(min_length=1)
     cues: list[Text] = []
     tip: Text

@@ -109,3 +109,46 @@ def test_a_tip_names_only_what_is_missing(outage):
     assert "rollback" in mitigation.concepts_found
     assert tips["rollback"] not in mitigation.tip
     assert tips["kill-switch"] in mitigation.tip
+
+
+def test_a_story_told_as_a_plan_earns_only_mentions_where_the_rubric_wants_what_happened():
+    star = load_rubric("star")
+    did = (
+        "I sat down with each team lead on Monday to hear their worries, because the launch date "
+        "was at risk. Then I proposed cutting the export feature, which saved three weeks."
+    )
+    would = (
+        "I would sit down with each team lead on Monday to hear their worries, because the launch "
+        "date is at risk. Then I would propose cutting the export feature, which would save three "
+        "weeks."
+    )
+    happened, planned = score(star, did), score(star, would)
+    assert not any(k.planned for k in happened.criterion("action").concepts)
+    assert all(k.planned for k in planned.criterion("action").concepts)
+    assert planned.criterion("action").score < happened.criterion("action").score
+    # "I would have asked" is what did not happen, not a story.
+    hindsight = concepts(score(star, "I would have asked the lead."), "action")
+    assert hindsight and all(k.planned for k in hindsight.values())
+
+
+def test_a_lesson_may_be_told_as_a_plan():
+    star = load_rubric("star")
+    lesson = (
+        "Next time I would show the numbers to finance a week before the review, because the late "
+        "surprise cost us the budget."
+    )
+    learned = score(star, lesson).criterion("learning").concepts
+    assert learned and not any(k.planned for k in learned)
+
+
+def test_one_concept_done_well_reaches_the_level_the_rubric_allows(outage):
+    deep = score(
+        outage,
+        "At 18:15 the on-call lead rolled back the release, before anyone looked for the cause; "
+        "payments recovered by 18:21.",
+    )
+    rollback = concepts(deep, "mitigation")["rollback"]
+    assert rollback.reaches_level == 3 and deep.criterion("mitigation").score == 3
+    named = score(outage, "First we would roll back the release to restore service.")
+    assert concepts(named, "mitigation")["rollback"].reaches_level == 0
+    assert named.criterion("mitigation").score < 3
