@@ -59,10 +59,13 @@ GENERIC_WORDS = frozenset(
 )
 # Template blanks, each with a mark that must be in the text for its pattern to be worth running:
 # [situation], <metric>, {owner}, ___, XX, TBD, "insert your metric here".
+# A blank glued to a path or a name ("/lists/{id}/items", "GET /users/<id>", "?since={v}") is
+# code, not a template's blank.
+_IN_CODE_BEFORE, _IN_CODE_AFTER = r"(?<![/\w=:.?&])", r"(?![/\w])"
 _BLANKS = (
-    ("[", re.compile(r"\[[A-Za-z][^\]\n]{0,60}\](?!\()")),
-    ("<", re.compile(r"<[A-Za-z][^<>\n]{0,40}>")),
-    ("{", re.compile(r"\{[A-Za-z][^}\n]{0,40}\}")),
+    ("[", re.compile(rf"{_IN_CODE_BEFORE}\[[A-Za-z][^\]\n]{{0,60}}\](?!\()")),
+    ("<", re.compile(rf"{_IN_CODE_BEFORE}<[A-Za-z][^<>\n]{{0,40}}>{_IN_CODE_AFTER}")),
+    ("{", re.compile(rf"{_IN_CODE_BEFORE}\{{[A-Za-z][^}}\n]{{0,40}}\}}{_IN_CODE_AFTER}")),
     ("___", re.compile(r"_{3,}")),
     ("XX", re.compile(r"\bXX+\b")),
     ("TBD", re.compile(r"\bTBD\b")),
