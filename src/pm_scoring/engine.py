@@ -263,14 +263,10 @@ def score(rubric: Rubric, text: str, question: str | None = None) -> ScoreReport
     ]
     counted = [s for i, s in enumerate(kept_sentences) if i not in claimed]
     counted_words = sum(s.word_count for s in counted)
-    # The length that counts is that of the paragraphs that earned something: words about
-    # something else never make an answer long enough (padding never pays).
-    earning = {kept_sentences[i].paragraph for i in hits.sentence_concepts if i not in claimed}
-    on_topic_words = sum(
-        s.word_count
-        for i, s in enumerate(kept_sentences)
-        if i not in claimed and s.paragraph in earning
-    )
+    # The length that counts is what is left once everything that earns nothing is set aside
+    # (padding, filler, templates, repeats): those words never make an answer long enough.
+    # Paragraphs in plain words that match no concept still count: they are the answer.
+    on_topic_words = counted_words
     # Red flags read everything the candidate said about the question, filler included (a
     # story told as "I would..." is hypothetical however empty it is).
     said = [s for i, s in enumerate(kept_sentences) if i not in void["padding"] | stuffed]
