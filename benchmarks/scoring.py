@@ -160,9 +160,9 @@ def accuracy(folder: Path = EVAL_DIR, cuts: list[float] | None = None) -> list[d
     return results
 
 
-def dev_cut_points() -> list[float]:
-    """The overall scores that split levels 1-5, fitted on the blind corpus's development half."""
-    sets = [load_eval_set(p) for p in sorted((EVAL_DIR / "corpus" / "dev").glob("*.yaml"))]
+def dev_cut_points(corpus: str = "corpus") -> list[float]:
+    """The overall scores that split levels 1-5, fitted on a blind corpus's development half."""
+    sets = [load_eval_set(p) for p in sorted((EVAL_DIR / corpus / "dev").glob("*.yaml"))]
     results = [evaluate(es) for es in sets]
     return fit_cut_points(
         [a.grade for es in sets for a in es.answers],
@@ -170,10 +170,10 @@ def dev_cut_points() -> list[float]:
     )
 
 
-def corpus_figures(half: str, cuts: list[float]) -> list[str]:
-    """Figures for one half of the blind corpus (tests/eval/corpus): agreement, and the checks
+def corpus_figures(half: str, cuts: list[float], corpus: str = "corpus") -> list[str]:
+    """Figures for one half of a blind corpus (tests/eval/corpus*): agreement, and the checks
     issue 13 sets, with levels from cut points fitted on the development half."""
-    sets = [load_eval_set(p) for p in sorted((EVAL_DIR / "corpus" / half).glob("*.yaml"))]
+    sets = [load_eval_set(p) for p in sorted((EVAL_DIR / corpus / half).glob("*.yaml"))]
     results = [evaluate(es) for es in sets]
     lines = [
         "| question | answers | pairwise | Spearman | QWK | twins within a level | gaming "
@@ -199,12 +199,13 @@ def corpus_figures(half: str, cuts: list[float]) -> list[str]:
         off = [a for a in es.answers if a.kind == "off-topic"]
         capped = sum(r.overall[a.id] <= 15 for a in off)
         supported = [d for d in r.detection.values() if d.support]
-        precision = sum(d.precision for d in supported) / max(1, len(supported))
-        recall = sum(d.recall for d in supported) / max(1, len(supported))
+        n = len(supported)  # criteria the interviewer labelled (the second corpus has none)
+        precision = f"{sum(d.precision for d in supported) / n:.2f}" if n else "n/a"
+        recall = f"{sum(d.recall for d in supported) / n:.2f}" if n else "n/a"
         lines.append(
             f"| {r.question} | {len(es.answers)} | {r.pairwise_accuracy:.3f} | {r.spearman:.3f} "
             f"| {quadratic_weighted_kappa(grades, levels):.3f} | {twins_ok}/{len(plain)} "
-            f"| {held}/{len(gaming)} | {capped}/{len(off)} | {precision:.2f} | {recall:.2f} |"
+            f"| {held}/{len(gaming)} | {capped}/{len(off)} | {precision} | {recall} |"
         )
     return lines
 
@@ -300,6 +301,27 @@ def report() -> str:
         "Held-out half:",
         "",
         *heldout_lines,
+    ]
+    cuts2 = dev_cut_points("corpus2")
+    lines += [
+        "",
+        "## Second blind corpus (tests/eval/corpus2)",
+        "",
+        "Written for issue 13's second round, again by writers who never saw the rubrics or the "
+        "engine, for ten questions none of the earlier sets used but two (22 answers each; new "
+        "kinds: a genuine answer that goes deep on one point, a behavioural story told only as a "
+        "plan, padding that sounds on topic, an answer to another PM question). Split at random "
+        "before use; engine 2.1 was tuned on the development half only, and the held-out half "
+        "was read once, at the end (2026-12-03). QWK uses cut points fitted on this corpus's "
+        f"development half ({', '.join(f'{c:.0f}' for c in cuts2)}).",
+        "",
+        "Development half:",
+        "",
+        *corpus_figures("dev", cuts2, "corpus2"),
+        "",
+        "Held-out half:",
+        "",
+        *corpus_figures("heldout", cuts2, "corpus2"),
     ]
     for folder, title, about in (
         (

@@ -93,3 +93,30 @@ def test_the_scorer_orders_the_blind_corpus_as_an_interviewer_would(half):
     pairwise = [r.pairwise_accuracy for r in results]
     assert min(pairwise) >= 0.73, pairwise
     assert sum(pairwise) / len(pairwise) >= {"dev": 0.88, "heldout": 0.91}[half], pairwise
+
+
+CORPUS2 = Path(__file__).parent / "corpus2"
+QUESTIONS2 = sorted(path.stem for path in (CORPUS2 / "dev").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("slug", QUESTIONS2)
+def test_the_second_corpus_is_split_without_breaking_pairs(slug):
+    """Issue 13's second round: new questions, each half with a genuine answer of every grade;
+    a twin pair, or a padded answer and the answer it pads, never split across the halves."""
+    halves = [load_eval_set(CORPUS2 / half / f"{slug}.yaml") for half in ("dev", "heldout")]
+    answers = [a for half in halves for a in half.answers]
+    assert len(answers) >= 20 and len({a.id for a in answers}) == len(answers)
+    for half in halves:
+        texts = {a.id: a.text for a in half.answers}
+        assert {a.grade for a in half.answers if a.kind == "genuine"} == {1, 2, 3, 4, 5}
+        for answer in half.answers:
+            assert answer.twin is None or answer.twin in texts
+            if answer.base:
+                assert texts[answer.base].strip() in answer.text
+    tricks = {a.trick for a in answers}
+    assert {"filler", "checklist", "template", "padded-on-topic", "off-topic-pm"} <= tricks
+
+
+def test_the_second_corpus_asks_new_questions():
+    assert len(QUESTIONS2) >= 8
+    assert len(set(QUESTIONS2) - set(QUESTIONS)) >= 8
