@@ -78,6 +78,23 @@ def test_score_prints_json_with_the_agreed_fields(runner, tmp_path):
     assert report["flags"] == []
 
 
+def test_score_says_which_concepts_were_told_as_a_plan_and_which_were_done_well(runner, tmp_path):
+    story = tmp_path / "story.md"
+    story.write_text(
+        "I would sit down with each team lead on Monday to hear their worries, because the "
+        "launch date is at risk. Next time I would show finance the numbers a week before the "
+        "review, because the late surprise cost us the budget and two weeks of work."
+    )
+    args = ["score", "--question", "resolve-team-conflict", "--file", str(story)]
+    report = json.loads(runner.invoke(args=[*args, "--format", "json"]).output)
+    concepts = {c["id"]: c["concepts"] for c in report["criteria"]}
+    assert concepts["action"] and all(k["planned"] for k in concepts["action"])
+    assert concepts["learning"] and not any(k["planned"] for k in concepts["learning"])
+    assert {k["reaches_level"] for k in concepts["learning"]} == {3}
+    text = runner.invoke(args=args).output
+    assert "a plan, not what happened" in text and "done well, 3/4 alone" in text
+
+
 def test_score_of_several_files_prints_one_json_line_each_in_order(runner, tmp_path):
     strong = tmp_path / "strong.md"
     strong.write_text(model_answer(runner, "worldwide-outage"))
