@@ -210,6 +210,28 @@ def corpus_figures(half: str, cuts: list[float], corpus: str = "corpus") -> list
     return lines
 
 
+# Blind corpora written after the first, for issue 13's later rounds: (folder, title, about).
+LATER_CORPORA = (
+    (
+        "corpus2",
+        "Second blind corpus",
+        "Written for issue 13's second round by writers who never saw the rubrics or the engine: "
+        "ten questions, eight of them new to the labelled sets, 22 answers each (new kinds: a "
+        "genuine answer that goes deep on one point, a behavioural story told only as a plan, "
+        "padding that sounds on topic, an answer to another PM question). Split at random before "
+        "use; engine 2.1 was tuned on the development half only, and the held-out half was read "
+        "once, at the end (2026-12-03).",
+    ),
+    (
+        "corpus3",
+        "Third blind corpus",
+        "Written the same way for ten more questions (eight new; the two flagships again), "
+        "after engine 2.1 was finished: nothing was tuned on either half, and both were read "
+        "once (2026-12-03).",
+    ),
+)
+
+
 def report() -> str:
     cost = scoring_cost()
     lines = [
@@ -302,27 +324,23 @@ def report() -> str:
         "",
         *heldout_lines,
     ]
-    cuts2 = dev_cut_points("corpus2")
-    lines += [
-        "",
-        "## Second blind corpus (tests/eval/corpus2)",
-        "",
-        "Written for issue 13's second round, again by writers who never saw the rubrics or the "
-        "engine, for ten questions none of the earlier sets used but two (22 answers each; new "
-        "kinds: a genuine answer that goes deep on one point, a behavioural story told only as a "
-        "plan, padding that sounds on topic, an answer to another PM question). Split at random "
-        "before use; engine 2.1 was tuned on the development half only, and the held-out half "
-        "was read once, at the end (2026-12-03). QWK uses cut points fitted on this corpus's "
-        f"development half ({', '.join(f'{c:.0f}' for c in cuts2)}).",
-        "",
-        "Development half:",
-        "",
-        *corpus_figures("dev", cuts2, "corpus2"),
-        "",
-        "Held-out half:",
-        "",
-        *corpus_figures("heldout", cuts2, "corpus2"),
-    ]
+    for corpus, title, about in LATER_CORPORA:
+        later_cuts = dev_cut_points(corpus)
+        lines += [
+            "",
+            f"## {title} (tests/eval/{corpus})",
+            "",
+            about + " QWK uses cut points fitted on this corpus's development half "
+            f"({', '.join(f'{c:.0f}' for c in later_cuts)}).",
+            "",
+            "Development half:",
+            "",
+            *corpus_figures("dev", later_cuts, corpus),
+            "",
+            "Held-out half:",
+            "",
+            *corpus_figures("heldout", later_cuts, corpus),
+        ]
     for folder, title, about in (
         (
             "tuning2",

@@ -95,15 +95,20 @@ def test_the_scorer_orders_the_blind_corpus_as_an_interviewer_would(half):
     assert sum(pairwise) / len(pairwise) >= {"dev": 0.88, "heldout": 0.91}[half], pairwise
 
 
-CORPUS2 = Path(__file__).parent / "corpus2"
-QUESTIONS2 = sorted(path.stem for path in (CORPUS2 / "dev").glob("*.yaml"))
+# Later rounds: new questions, each half with a genuine answer of every grade.
+LATER = {
+    name: sorted(p.stem for p in (Path(__file__).parent / name / "dev").glob("*.yaml"))
+    for name in ("corpus2", "corpus3")
+}
 
 
-@pytest.mark.parametrize("slug", QUESTIONS2)
-def test_the_second_corpus_is_split_without_breaking_pairs(slug):
-    """Issue 13's second round: new questions, each half with a genuine answer of every grade;
-    a twin pair, or a padded answer and the answer it pads, never split across the halves."""
-    halves = [load_eval_set(CORPUS2 / half / f"{slug}.yaml") for half in ("dev", "heldout")]
+@pytest.mark.parametrize(
+    ("corpus", "slug"), [(name, slug) for name, slugs in LATER.items() for slug in slugs]
+)
+def test_a_later_corpus_is_split_without_breaking_pairs(corpus, slug):
+    """A twin pair, or a padded answer and the answer it pads, is never split across halves."""
+    folder = Path(__file__).parent / corpus
+    halves = [load_eval_set(folder / half / f"{slug}.yaml") for half in ("dev", "heldout")]
     answers = [a for half in halves for a in half.answers]
     assert len(answers) >= 20 and len({a.id for a in answers}) == len(answers)
     for half in halves:
@@ -117,6 +122,8 @@ def test_the_second_corpus_is_split_without_breaking_pairs(slug):
     assert {"filler", "checklist", "template", "padded-on-topic", "off-topic-pm"} <= tricks
 
 
-def test_the_second_corpus_asks_new_questions():
-    assert len(QUESTIONS2) >= 8
-    assert len(set(QUESTIONS2) - set(QUESTIONS)) >= 8
+def test_each_later_corpus_asks_at_least_eight_new_questions():
+    earlier = set(QUESTIONS)
+    for slugs in LATER.values():
+        assert len(set(slugs) - earlier) >= 8
+        earlier |= set(slugs)
