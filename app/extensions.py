@@ -39,8 +39,8 @@ class Database:
             raise RuntimeError("Database.init_app() has not been called")
         return self._engine
 
-    def upgrade_schema(self) -> None:
-        """Create or migrate the schema to the newest Alembic revision."""
+    def upgrade_schema(self, revision: str = "head") -> None:
+        """Create or migrate the schema to the newest Alembic revision (or to `revision`)."""
         from alembic import command  # imported here: it is slow and only `coach init` needs it
         from alembic.config import Config as AlembicConfig
 
@@ -48,7 +48,7 @@ class Database:
         config.set_main_option("script_location", str(MIGRATIONS_DIR))
         with self.engine.begin() as connection:
             config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            command.upgrade(config, revision)
 
     def is_set_up(self) -> bool:
         """Whether `coach init` has created the schema (Alembic records its version)."""

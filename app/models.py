@@ -44,8 +44,15 @@ class User(UserMixin, SQLModel, table=True):
         return self.role == Role.ADMIN
 
 
+class RubricStatus(StrEnum):
+    DRAFT = "draft"  # a coach's work in progress: edited in place, never scored against
+    PUBLISHED = "published"  # immutable; the highest published version is the live one
+    RETIRED = "retired"  # immutable, kept for the scores that used it, never live again
+
+
 class RubricVersion(SQLModel, table=True):
-    """One immutable version of a rubric; a changed rubric is a new row, never an edit."""
+    """One version of a rubric. Published and retired versions are immutable, so a score always
+    points at exactly the rubric it used; only a draft is edited, and a draft is never live."""
 
     __tablename__ = "rubric_versions"
     __table_args__ = (UniqueConstraint("rubric_id", "version", name="uq_rubric_version"),)
@@ -57,7 +64,13 @@ class RubricVersion(SQLModel, table=True):
     content: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     content_hash: str = Field(max_length=64)
     source: str = Field(default="shipped", max_length=20)
+    status: str = Field(default=RubricStatus.PUBLISHED, max_length=20, index=True)
+    # The YAML as its author wrote it (a draft's as last typed, which may not parse yet);
+    # None for versions loaded from files, which export from `content`.
+    source_text: str | None = Field(default=None, sa_type=Text)
+    revision: int = 0  # a draft's save counter: a save based on an older one is refused
     created_at: datetime = Field(default_factory=utcnow)
+    published_at: datetime | None = None
 
 
 class Question(SQLModel, table=True):

@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy.orm import defer
 from sqlmodel import Session, func, select
 
-from app.models import Question, RubricVersion, utcnow
+from app.models import Question, RubricStatus, RubricVersion, utcnow
 from pm_scoring import Rubric, SourceError
 from pm_scoring.rubric import SHIPPED_RUBRICS_DIR, parse_rubric, rubric_from_document
 from pm_scoring.sourcefile import read_each
@@ -45,38 +45,55 @@ class LoadSummary:
         return ", ".join(parts)
 
 
-def latest_rubric_version(
+def live_rubric_version(
     session: Session, rubric_id: str, with_content: bool = True
 ) -> RubricVersion | None:
-    """The newest version; `with_content=False` leaves the large content column to be loaded
-    only if it is read (callers that keep compiled rubrics rarely need it)."""
+    """The version candidates are scored against: the highest published one (drafts are never
+    live, retired versions never again). `with_content=False` leaves the large content column
+    to be loaded only if it is read (callers that keep compiled rubrics rarely need it)."""
     statement = (
         select(RubricVersion)
         .options(*(() if with_content else (defer(RubricVersion.content),)))
-        .where(RubricVersion.rubric_id == rubric_id)
+        .where(RubricVersion.rubric_id == rubric_id, RubricVersion.status == RubricStatus.PUBLISHED)
         .order_by(RubricVersion.version.desc())  # type: ignore[attr-defined]
         .limit(1)
     )
     return session.exec(statement).first()
 
 
+def next_version_number(session: Session, rubric_id: str) -> int:
+    """One more than any version of the rubric, whatever its status: numbers are never reused."""
+    highest = session.exec(
+        select(func.max(RubricVersion.version)).where(RubricVersion.rubric_id == rubric_id)
+    ).one()
+    return (highest or 0) + 1
+
+
 def store_rubric(session: Session, rubric: Rubric, source: str = "shipped") -> RubricVersion | None:
-    """Store the rubric as a new version if its content differs from the latest; else None.
+    """Publish the rubric as a new version unless a version with its content is stored already
+    (then None): loading the same files twice changes nothing, and a coach's later version is
+    not undone by files that have not changed.
 
     Versions are immutable, so scores keep pointing at exactly the rubric they used.
     """
-    latest = latest_rubric_version(session, rubric.id)
-    if latest is not None and latest.content_hash == rubric.content_hash:
+    stored = session.exec(
+        select(RubricVersion.id).where(
+            RubricVersion.rubric_id == rubric.id,
+            RubricVersion.content_hash == rubric.content_hash,
+            RubricVersion.status != RubricStatus.DRAFT,
+        )
+    ).first()
+    if stored is not None:
         return None
-    version = rubric.version if latest is None else max(rubric.version, latest.version + 1)
-    content = rubric.to_dict() | {"version": version}
+    version = max(rubric.version, next_version_number(session, rubric.id))
     row = RubricVersion(
         rubric_id=rubric.id,
         version=version,
         title=rubric.title,
-        content=content,
+        content=rubric.to_dict() | {"version": version},
         content_hash=rubric.content_hash,
         source=source,
+        published_at=utcnow(),
     )
     session.add(row)
     session.flush()

@@ -14,12 +14,20 @@ from sqlmodel import Session, func, select
 
 from app.auth.access import AttemptNotFound, attempts_visible_to, get_attempt
 from app.bank.service import (
-    latest_rubric_version,
+    live_rubric_version,
     question_as_asked,
     rubric_for_version,
     rubric_from_row,
 )
-from app.models import Attempt, AttemptStatus, Question, RubricVersion, Score, utcnow
+from app.models import (
+    Attempt,
+    AttemptStatus,
+    Question,
+    RubricStatus,
+    RubricVersion,
+    Score,
+    utcnow,
+)
 from pm_scoring import OFF_TOPIC_CAP, Rubric, ScoreReport, criterion_share, score
 
 
@@ -104,8 +112,8 @@ def get_question(session: Session, slug: str) -> Question:
 
 
 def current_rubric(session: Session, rubric_id: str) -> tuple[RubricVersion, Rubric]:
-    """The newest version of a rubric, compiled once per version."""
-    row = latest_rubric_version(session, rubric_id, with_content=False)
+    """The live version of a rubric (the highest published), compiled once per version."""
+    row = live_rubric_version(session, rubric_id, with_content=False)
     if row is None:
         raise LookupError(f"no rubric {rubric_id!r} in the database (run `coach init`)")
     return row, rubric_from_row(row)
@@ -418,7 +426,7 @@ _SUBMISSION_TARGET = (
         RubricVersion.content_hash,
     )
     .join(RubricVersion, RubricVersion.rubric_id == Question.rubric_id)  # type: ignore[arg-type]
-    .where(Question.slug == bindparam("slug"))
+    .where(Question.slug == bindparam("slug"), RubricVersion.status == RubricStatus.PUBLISHED)
     .order_by(RubricVersion.version.desc())  # type: ignore[attr-defined]
     .limit(1)
 )

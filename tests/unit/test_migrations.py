@@ -1,0 +1,39 @@
+"""The migrations build exactly the tables the models describe, and upgrade stored data."""
+
+from __future__ import annotations
+
+import json
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import text
+from sqlmodel import SQLModel, select
+
+from app.extensions import db
+from app.models import RubricStatus, RubricVersion
+
+
+def test_the_migrated_schema_is_the_one_the_models_describe(empty_app):
+    with empty_app.app_context():
+        db.upgrade_schema()
+        with db.engine.connect() as connection:
+            assert compare_metadata(MigrationContext.configure(connection), SQLModel.metadata) == []
+
+
+def test_rubric_versions_stored_before_drafts_existed_stay_published(empty_app):
+    with empty_app.app_context():
+        db.upgrade_schema("0004")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO rubric_versions (rubric_id, version, title, content, content_hash,"
+                    " source, created_at) VALUES ('r', 1, 'R', :content, 'h', 'shipped',"
+                    " '2026-11-01 10:00:00')"
+                ),
+                {"content": json.dumps({"id": "r"})},
+            )
+        db.upgrade_schema()
+        with db.session() as session:
+            (row,) = session.exec(select(RubricVersion)).all()
+        assert row.status == RubricStatus.PUBLISHED and row.revision == 0
+        assert row.published_at is not None and row.source_text is None
