@@ -65,10 +65,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     from .admin import bp as admin_bp
     from .auth import bp as auth_bp
+    from .coach import bp as coach_bp
     from .practice import bp as practice_bp
+    from .rubrics import bp as rubrics_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(practice_bp)
+    app.register_blueprint(rubrics_bp)
+    app.register_blueprint(coach_bp)
     app.register_blueprint(admin_bp)
     app.after_request(_security_headers)
 

@@ -32,6 +32,14 @@ def role_required(*roles: Role) -> Callable[[F], F]:
     return decorator
 
 
+def edits_rubrics(user: Any) -> bool:
+    """Coaches and admins author rubrics: they see drafts, which nobody else may."""
+    return bool(user.is_authenticated and user.role in RUBRIC_EDITORS)
+
+
+RUBRIC_EDITORS = (Role.COACH, Role.ADMIN)
+
+
 class AttemptNotFound(LookupError):
     """No such attempt for this user: the same answer whether it is missing or someone else's."""
 

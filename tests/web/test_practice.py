@@ -105,7 +105,8 @@ def test_result_page_explains_the_score(candidate):
     )
     assert "To improve:" in page  # at least one criterion is below full marks
     assert "Show the model answer" in page
-    assert f"incident-response v{load_rubric('incident-response').version}" in page
+    version = load_rubric("incident-response").version
+    assert f'<a href="/rubrics/incident-response/v{version}">' in page  # the exact version
     with candidate.application.app_context(), db.session() as session:
         attempt = session.get(Attempt, attempt_id(response))
         question = get_question(session, "worldwide-outage")
