@@ -111,6 +111,21 @@ class AuthActions:
         self.logout()
         return self.register(email)
 
+    def register_with_role(self, email: str, role: str):
+        """Log in as a new account holding `role` (an admin sets it, as on the users page)."""
+        from app.auth.services import set_role
+        from app.models import Role, User
+
+        app = self.client.application
+        if not count_rows(app, User):  # the first account is made admin: let it be another
+            self.register("admin-first@example.com")
+            self.logout()
+        self.register(email)
+        with app.app_context(), db.session() as session:
+            user = session.exec(select(User).where(User.email == email)).one()
+            set_role(session, user.id, Role(role))
+        return self.client
+
     def logout(self):
         token = csrf_from(self.client.get("/").text)
         return self.client.post("/logout", data={"csrf_token": token})

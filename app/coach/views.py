@@ -1,0 +1,225 @@
+"""Thin views for coaches (and admins): the rubric editor. Every route is role-checked by the
+blueprint's one rule below, so no view can forget it."""
+
+from __future__ import annotations
+
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from app.auth.access import RUBRIC_EDITORS, role_required
+from app.extensions import db
+from app.rubrics.services import (
+    DraftChanged,
+    DraftInvalid,
+    RubricNotFound,
+    check_rubric_text,
+    create_draft_from_text,
+    diff_versions,
+    discard_draft,
+    get_draft,
+    publish_draft,
+    retire_version,
+    rubric_page,
+    rubrics_for_editors,
+    save_draft,
+    start_draft,
+)
+
+from . import bp
+from .forms import ButtonForm, DiffForm, DraftForm, ImportForm
+
+
+@bp.before_request
+@role_required(*RUBRIC_EDITORS)
+def _editors_only() -> None:
+    """Every coach page, GET or POST: log in first, then coaches and admins only (others 404)."""
+
+
+@bp.get("/")
+def index() -> str:
+    rows = rubrics_for_editors(db.request_session())
+    return render_template(
+        "coach/index.html", rows=rows, import_form=ImportForm(), button=ButtonForm()
+    )
+
+
+@bp.get("/rubrics/<rubric_id>")
+def rubric(rubric_id: str) -> str:
+    page = _page(rubric_id)
+    form = DiffForm(request.args)
+    numbers = [v.version for v in page.versions]
+    form.old.choices = form.new.choices = [(n, f"v{n}") for n in numbers]
+    return render_template("coach/rubric.html", page=page, diff_form=form, button=ButtonForm())
+
+
+@bp.get("/rubrics/<rubric_id>/diff")
+def diff(rubric_id: str) -> str:
+    page = _page(rubric_id)
+    by_number = {v.version: v for v in page.versions}
+    form = DiffForm(request.args)
+    form.old.choices = form.new.choices = [(n, f"v{n}") for n in by_number]
+    if not form.validate() or form.old.data not in by_number or form.new.data not in by_number:
+        abort(404)
+    old, new = by_number[form.old.data], by_number[form.new.data]
+    changes = diff_versions(old.content, new.content)
+    return render_template(
+        "coach/diff.html", page=page, old=old, new=new, changes=changes, diff_form=form
+    )
+
+
+@bp.post("/rubrics/<rubric_id>/draft")
+def start(rubric_id: str) -> Response:
+    _check_button()
+    try:
+        draft = start_draft(db.request_session(), rubric_id)
+    except RubricNotFound:
+        abort(404)
+    except DraftChanged:
+        flash("Another editor started a draft of this rubric just now: open it below.", "error")
+        return redirect(url_for("coach.rubric", rubric_id=rubric_id))
+    return redirect(url_for("coach.edit", draft_id=draft.id))
+
+
+@bp.post("/rubrics/<rubric_id>/v<id:version>/retire")
+def retire(rubric_id: str, version: int) -> Response:
+    _check_button()
+    try:
+        retire_version(db.request_session(), rubric_id, version)
+        flash(f"Version {version} is retired; it stays readable for the scores it gave.", "success")
+    except RubricNotFound:
+        abort(404)
+    except DraftInvalid as error:
+        flash(str(error), "error")
+    return redirect(url_for("coach.rubric", rubric_id=rubric_id))
+
+
+@bp.post("/import")
+def import_rubric() -> Response | tuple[str, int]:
+    form = ImportForm()
+    if not form.validate_on_submit():
+        abort(400)
+    upload = form.file.data
+    text = upload.read().decode("utf-8", errors="replace") if upload else form.text.data or ""
+    try:
+        draft = create_draft_from_text(db.request_session(), text)
+    except DraftChanged:
+        flash("Another editor started a draft of this rubric just now; import again.", "error")
+        return redirect(url_for("coach.index"))
+    except DraftInvalid as error:
+        rows = rubrics_for_editors(db.request_session())
+        return render_template(
+            "coach/index.html",
+            rows=rows,
+            import_form=form,
+            button=ButtonForm(),
+            problems=error.problems,
+        ), 422
+    flash(f"Imported as a draft of {draft.rubric_id} v{draft.version}: review it, then publish.")
+    return redirect(url_for("coach.edit", draft_id=draft.id))
+
+
+@bp.get("/drafts/<id:draft_id>")
+def edit(draft_id: int) -> str:
+    draft = _draft(draft_id)
+    form = DraftForm(text=draft.source_text, revision=str(draft.revision))
+    rubric, problems = check_rubric_text(draft.source_text or "", draft.rubric_id)
+    return render_template(
+        "coach/edit.html",
+        draft=draft,
+        form=form,
+        problems=problems,
+        content=draft.content if rubric else None,
+        button=ButtonForm(),
+    )
+
+
+@bp.post("/drafts/<id:draft_id>")
+def save(draft_id: int) -> Response | tuple[Response | str, int]:
+    """Autosave (JSON from the editor's script: the problems and a fresh preview come back) or
+    the no-script "Save draft" button."""
+    if request.is_json:
+        data = request.get_json(silent=True) or {}
+        text, revision = str(data.get("text", "")), _int(data.get("revision"))
+    else:
+        form = DraftForm()
+        if not form.validate_on_submit():
+            abort(400)
+        text, revision = form.text.data or "", form.base_revision()
+    session = db.request_session()
+    try:
+        draft, problems = save_draft(session, draft_id, text, revision)
+    except RubricNotFound:
+        abort(404)
+    except DraftChanged:
+        message = "This draft was saved from another tab or by another coach: reload to see it."
+        if request.is_json:
+            return jsonify(error=message), 409
+        flash(message, "error")
+        return redirect(url_for("coach.edit", draft_id=draft_id)), 409
+    except DraftInvalid as error:
+        if request.is_json:
+            return jsonify(error=error.problems[0].message), 413
+        flash(error.problems[0].message, "error")
+        return redirect(url_for("coach.edit", draft_id=draft_id)), 413
+    if not request.is_json:
+        flash(
+            "Draft saved." if not problems else "Draft saved; fix the problems before publishing."
+        )
+        return redirect(url_for("coach.edit", draft_id=draft_id))
+    preview = render_template("coach/_preview.html", content=draft.content, problems=problems)
+    return jsonify(
+        revision=draft.revision,
+        problems=[{"line": p.line, "field": p.field, "message": p.message} for p in problems],
+        preview=preview,
+    )
+
+
+@bp.post("/drafts/<id:draft_id>/publish")
+def publish(draft_id: int) -> Response:
+    _check_button()
+    try:
+        row = publish_draft(db.request_session(), draft_id)
+    except RubricNotFound:
+        abort(404)
+    except DraftInvalid as error:
+        flash(f"Not published: {len(error.problems)} problem(s) to fix first.", "error")
+        return redirect(url_for("coach.edit", draft_id=draft_id))
+    flash(f"Published {row.title} v{row.version}: new answers are scored against it.", "success")
+    return redirect(url_for("rubrics.show", rubric_id=row.rubric_id, version=row.version))
+
+
+@bp.post("/drafts/<id:draft_id>/discard")
+def discard(draft_id: int) -> Response:
+    _check_button()
+    try:
+        rubric_id = discard_draft(db.request_session(), draft_id)
+    except RubricNotFound:
+        abort(404)
+    flash("Draft discarded.")
+    return redirect(url_for("coach.index") + f"#rubric-{rubric_id}")
+
+
+def _page(rubric_id: str):
+    try:
+        return rubric_page(db.request_session(), rubric_id, with_drafts=True)
+    except RubricNotFound:
+        abort(404)
+
+
+def _draft(draft_id: int):
+    try:
+        return get_draft(db.request_session(), draft_id)
+    except RubricNotFound:
+        abort(404)
+
+
+def _check_button() -> None:
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+
+
+def _int(value: object) -> int:
+    try:
+        return int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return -1

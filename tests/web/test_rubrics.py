@@ -1,0 +1,275 @@
+"""Published rubrics anyone can read, and the coach's editor: drafts that are never live, publish,
+retire, compare, import and export."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+import yaml
+from flask import Flask
+from markupsafe import escape
+from sqlmodel import select
+
+from app.bank.service import live_rubric_version, load_shipped_content
+from app.extensions import db
+from app.models import RubricVersion, Score
+from pm_scoring import load_rubric
+from tests.conftest import AuthActions, csrf_from
+from tests.web.test_practice import ANSWER, attempt_id, submit
+
+SHIPPED = load_rubric("incident-response").version
+
+
+def coach_client(app: Flask, role: str = "coach", email: str | None = None):
+    client = app.test_client()
+    AuthActions(client).register_with_role(email or f"{role}@example.com", role)
+    return client
+
+
+def start_draft(client, rubric_id: str = "incident-response") -> tuple[int, str, int]:
+    """Start a draft from the coach's page; returns its id, its text and its revision."""
+    page = client.get(f"/coach/rubrics/{rubric_id}")
+    response = client.post(
+        f"/coach/rubrics/{rubric_id}/draft", data={"csrf_token": csrf_from(page.text)}
+    )
+    assert response.status_code == 302, response.text
+    draft_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    editor = client.get(f"/coach/drafts/{draft_id}").text
+    match = re.search(r"<textarea[^>]*>\n?(.*?)</textarea>", editor, re.S)
+    assert match
+    text = html.unescape(match.group(1))  # the textarea holds the YAML, HTML-escaped
+    revision = int(re.search(r'name="revision" type="hidden" value="(\d+)"', editor).group(1))
+    return draft_id, text, revision
+
+
+def autosave(client, draft_id: int, text: str, revision: int):
+    token = csrf_from(client.get(f"/coach/drafts/{draft_id}").text)
+    return client.post(
+        f"/coach/drafts/{draft_id}",
+        json={"text": text, "revision": revision},
+        headers={"X-CSRFToken": token},
+    )
+
+
+def press(client, page_url: str, action_url: str):
+    """Press a button (publish, retire, discard) on a page, as a browser posts its form."""
+    return client.post(action_url, data={"csrf_token": csrf_from(client.get(page_url).text)})
+
+
+def live_version(app: Flask, rubric_id: str = "incident-response") -> int:
+    with app.app_context(), db.session() as session:
+        return live_rubric_version(session, rubric_id).version
+
+
+def test_every_published_rubric_is_public_in_full(client):
+    index = client.get("/rubrics")
+    assert index.status_code == 200
+    assert 'href="/rubrics/incident-response"' in index.text and "Behavioural story" in index.text
+    page = client.get("/rubrics/incident-response").text
+    assert "Restores service first" in page  # a criterion
+    assert "4/4</th>" in page and "0/4</th>" in page  # its five level descriptors
+    spec = load_rubric("incident-response").spec
+    every_example = [e for c in spec.criteria for k in c.concepts for e in k.examples]
+    assert all(escape(example) in page for example in every_example)
+    assert all(escape(flag.title) in page for flag in spec.red_flags)
+    assert "Handle a worldwide outage" in page  # a question that uses it
+    assert "live" in page
+    yaml_file = client.get(f"/rubrics/incident-response/v{SHIPPED}.yaml")
+    assert yaml.safe_load(yaml_file.text)["id"] == "incident-response"
+    assert client.get("/rubrics/no-such-rubric").status_code == 404
+    assert client.get("/rubrics/incident-response/v99999999999").status_code == 404
+
+
+def test_a_result_links_to_the_exact_rubric_version_that_scored_it(client, auth):
+    auth.register_candidate()
+    result = client.get(f"/attempts/{attempt_id(submit(client, ANSWER))}").text
+    assert f'href="/rubrics/incident-response/v{SHIPPED}"' in result
+
+
+def test_a_draft_is_never_live_and_publishing_makes_it_live(app, client, auth):
+    coach = coach_client(app)
+    draft_id, text, revision = start_draft(coach)
+    edited = text.replace("title: Restores service first", "title: Restores service before all")
+    assert edited != text
+    saved = autosave(coach, draft_id, edited, revision)
+    assert saved.status_code == 200 and saved.json["problems"] == []
+    assert "Restores service before all" in saved.json["preview"]
+
+    # Candidates are still scored against the published version; the draft is not public.
+    auth.register("candidate@example.com")  # not the first account, so a candidate
+    first = attempt_id(submit(client, ANSWER))
+    assert live_version(app) == SHIPPED
+    assert client.get(f"/rubrics/incident-response/v{SHIPPED + 1}").status_code == 404
+    assert coach.get(f"/rubrics/incident-response/v{SHIPPED + 1}").status_code == 200
+
+    published = press(coach, f"/coach/drafts/{draft_id}", f"/coach/drafts/{draft_id}/publish")
+    assert published.headers["Location"] == f"/rubrics/incident-response/v{SHIPPED + 1}"
+    assert live_version(app) == SHIPPED + 1
+    second = attempt_id(submit(client, ANSWER + " We kept customers informed."))
+    with app.app_context(), db.session() as session:
+        used = {
+            s.attempt_id: session.get(RubricVersion, s.rubric_version_id).version
+            for s in session.exec(select(Score)).all()
+        }
+    assert used == {first: SHIPPED, second: SHIPPED + 1}  # the old score keeps its version
+    assert "Restores service before all" in client.get("/rubrics/incident-response").text
+
+
+def test_a_published_version_cannot_be_edited(app):
+    coach = coach_client(app)
+    draft_id, text, revision = start_draft(coach)
+    press(coach, f"/coach/drafts/{draft_id}", f"/coach/drafts/{draft_id}/publish")
+    assert coach.get(f"/coach/drafts/{draft_id}").status_code == 404
+    token = csrf_from(coach.get("/coach/").text)
+    response = coach.post(
+        f"/coach/drafts/{draft_id}",
+        json={"text": text + "\n# changed", "revision": revision},
+        headers={"X-CSRFToken": token},
+    )
+    assert response.status_code == 404
+
+
+def test_autosave_keeps_invalid_text_and_says_what_is_wrong_where(app):
+    coach = coach_client(app)
+    draft_id, text, revision = start_draft(coach)
+    broken = text.replace("weight: 2", "weight: -2", 1)
+    saved = autosave(coach, draft_id, broken, revision)
+    assert saved.status_code == 200
+    (problem,) = saved.json["problems"]
+    assert problem["field"].startswith("criteria[") and problem["field"].endswith(".weight")
+    assert broken.splitlines()[problem["line"] - 1].strip().startswith("weight: -2")
+    # Nothing typed is lost, and a broken draft cannot be published.
+    assert "weight: -2" in coach.get(f"/coach/drafts/{draft_id}").text
+    refused = press(coach, f"/coach/drafts/{draft_id}", f"/coach/drafts/{draft_id}/publish")
+    assert refused.headers["Location"] == f"/coach/drafts/{draft_id}"
+    assert live_version(app) == SHIPPED
+    # A save based on an older revision (another tab) is refused, not written over.
+    stale = autosave(coach, draft_id, text, revision)
+    assert stale.status_code == 409 and "another tab" in stale.json["error"]
+
+
+def test_retiring_the_live_version_brings_back_the_one_before(app):
+    coach = coach_client(app)
+    draft_id, _, _ = start_draft(coach)
+    press(coach, f"/coach/drafts/{draft_id}", f"/coach/drafts/{draft_id}/publish")
+    page = "/coach/rubrics/incident-response"
+    press(coach, page, f"/coach/rubrics/incident-response/v{SHIPPED + 1}/retire")
+    assert live_version(app) == SHIPPED
+    assert "retired" in coach.get(f"/rubrics/incident-response/v{SHIPPED + 1}").text
+    refused = press(coach, page, f"/coach/rubrics/incident-response/v{SHIPPED}/retire")
+    assert refused.status_code == 302 and live_version(app) == SHIPPED
+    assert "cannot be retired" in coach.get(page).text
+
+
+def test_two_versions_compare_criterion_by_criterion(app):
+    coach = coach_client(app)
+    draft_id, text, revision = start_draft(coach)
+    edited = text.replace("title: Restores service first", "title: Puts service back first")
+    rollback = re.compile(r"^(\s*)- roll back$", re.MULTILINE)
+    edited = rollback.sub(r"\1- roll it back\n\1- roll back", edited, count=1)
+    assert "- roll it back" in edited
+    assert autosave(coach, draft_id, edited, revision).json["problems"] == []
+    page = coach.get(f"/coach/rubrics/incident-response/diff?old={SHIPPED}&new={SHIPPED + 1}").text
+    assert "Criterion mitigation" in page
+    assert "Restores service first</del> → <ins>Puts service back first" in page
+    assert "+ roll it back" in page
+    assert "Criterion clarify" not in page  # unchanged criteria are not listed
+
+
+def test_an_exported_rubric_imports_and_exports_as_the_same_file(app):
+    coach = coach_client(app)
+    original = coach.get(f"/rubrics/incident-response/v{SHIPPED}.yaml").text
+    new_rubric = original.replace("id: incident-response", "id: incident-drill", 1).replace(
+        f"version: {SHIPPED}", "version: 1", 1
+    )
+    token = csrf_from(coach.get("/coach/").text)
+    imported = coach.post("/coach/import", data={"text": new_rubric, "csrf_token": token})
+    draft_id = int(imported.headers["Location"].rsplit("/", 1)[1])
+    press(coach, f"/coach/drafts/{draft_id}", f"/coach/drafts/{draft_id}/publish")
+    assert coach.get("/rubrics/incident-drill/v1.yaml").text == new_rubric
+    # A new version of an existing rubric keeps the file, with the version it was given.
+    token = csrf_from(coach.get("/coach/").text)
+    again = coach.post("/coach/import", data={"text": original, "csrf_token": token})
+    assert again.status_code == 302
+    draft_id = int(again.headers["Location"].rsplit("/", 1)[1])
+    press(coach, f"/coach/drafts/{draft_id}", f"/coach/drafts/{draft_id}/publish")
+    exported = coach.get(f"/rubrics/incident-response/v{SHIPPED + 1}.yaml").text
+    assert exported == original.replace(f"version: {SHIPPED}", f"version: {SHIPPED + 1}", 1)
+
+
+def test_an_import_that_does_not_validate_says_where_and_stores_nothing(app):
+    coach = coach_client(app)
+    token = csrf_from(coach.get("/coach/").text)
+    response = coach.post(
+        "/coach/import",
+        data={"text": "id: broken\nversion: 1\ntitle: Broken\ncriteria: []\n", "csrf_token": token},
+    )
+    assert response.status_code == 422
+    assert "criteria" in response.text and "Line 4" in response.text
+    with app.app_context(), db.session() as session:
+        assert not session.exec(
+            select(RubricVersion).where(RubricVersion.rubric_id == "broken")
+        ).all()
+
+
+def test_reloading_the_shipped_files_does_not_undo_a_coach_version(app):
+    coach = coach_client(app)
+    draft_id, _, _ = start_draft(coach)
+    press(coach, f"/coach/drafts/{draft_id}", f"/coach/drafts/{draft_id}/publish")
+    with app.app_context(), db.session() as session:
+        assert load_shipped_content(session).rubrics_added == []
+    assert live_version(app) == SHIPPED + 1
+
+
+def test_the_editor_page_names_the_draft_and_its_preview(app):
+    coach = coach_client(app)
+    draft_id, _, _ = start_draft(coach)
+    page = coach.get(f"/coach/drafts/{draft_id}").text
+    assert f"Draft v{SHIPPED + 1}" in page and "js/rubric-editor.js" in page
+    assert "this draft can be published" in page and "Restores service first" in page
+    # Starting again opens the same draft rather than a second one.
+    assert start_draft(coach)[0] == draft_id
+
+
+# Every coach route, as each kind of visitor: anonymous visitors are sent to log in, candidates
+# get 404 (no page reveals the editor exists), coaches and admins get in.
+def coach_routes(app: Flask, draft_id: int) -> list[tuple[str, str]]:
+    routes = []
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("coach."):
+            continue
+        url = rule.rule.replace("<rubric_id>", "incident-response")
+        url = url.replace("v<id:version>", f"v{SHIPPED}").replace("<id:draft_id>", str(draft_id))
+        assert "<" not in url, f"a coach route this test does not know how to fill: {url}"
+        if rule.endpoint == "coach.diff":
+            url += f"?old={SHIPPED}&new={SHIPPED}"
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            routes.append((method, url))
+    return sorted(routes, key=lambda route: route[0] == "POST")  # pages first, then changes
+
+
+@pytest.mark.parametrize("visitor", ["anonymous", "candidate", "coach", "admin"])
+def test_every_coach_route_checks_the_role_on_the_server(app, visitor):
+    draft_id = start_draft(coach_client(app, "coach", "author@example.com"))[0]
+    routes = coach_routes(app, draft_id)
+    assert len(routes) >= 10
+    client = app.test_client()
+    if visitor == "candidate":
+        AuthActions(client).register("candidate@example.com")
+    elif visitor != "anonymous":
+        client = coach_client(app, visitor)
+    # A valid token, so that the role check, not CSRF, answers the POSTs.
+    token = csrf_from(client.get("/" if visitor != "anonymous" else "/login").text)
+    for method, url in routes:
+        data = {"csrf_token": token} if method == "POST" else None
+        response = client.open(url, method=method, data=data)
+        if visitor == "anonymous":
+            assert response.status_code == 302 and "/login" in response.headers["Location"], url
+        elif visitor == "candidate":
+            assert response.status_code == 404, (method, url)
+        elif method == "GET":
+            assert response.status_code == 200, url
+        else:  # done, or refused for what the request holds (an empty import), never hidden
+            assert response.status_code in {302, 422}, (method, url, response.status_code)
