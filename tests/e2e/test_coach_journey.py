@@ -1,0 +1,65 @@
+"""A coach's journey through a real browser: edit a rubric as a draft, see each problem and the
+preview as they type, publish, and a candidate's next answer is scored against the new version.
+Waits are for states (`expect`), never fixed sleeps."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from pm_scoring import load_rubric
+from tests.e2e.test_candidate_journey import ANSWER, sign_up, submit_answer
+
+SHIPPED = load_rubric("incident-response").version
+NEW_TITLE = "Puts service back before anything else"
+
+
+def editor_text(page: Page):
+    return page.locator("textarea[name=text]")
+
+
+def test_a_coach_edits_publishes_and_the_next_answer_is_scored_against_it(page: Page, new_context):
+    sign_up(page, "editor@example.com")  # the first account is the admin, who edits rubrics
+    page.goto("/coach/")
+    page.locator("#rubric-incident-response").get_by_role("button", name="Start a draft").click()
+    expect(
+        page.get_by_role("heading", name=f"Draft v{SHIPPED + 1} of incident-response")
+    ).to_be_visible()
+    preview = page.locator("#rubric-preview")
+    status = page.locator("#save-status")
+    original = editor_text(page).input_value()
+
+    # A mistake is named with its line and field as soon as the coach stops typing.
+    broken = original.replace("title: Restores service first", f"title: {NEW_TITLE}")
+    broken = re.sub(r"(?m)^(\s*)weight: 2\.0$", r"\1weight: -2", broken, count=1)
+    editor_text(page).fill(broken)
+    expect(preview.get_by_role("alert")).to_contain_text("1 problem to fix before publishing")
+    expect(preview.get_by_role("alert")).to_contain_text(
+        re.compile(r"Line \d+ criteria\[\d\]\.weight")
+    )
+    expect(status).to_have_text(re.compile(r"^Saved \(revision 1\), 1 problem to fix\.$"))
+
+    # Fixed, the preview shows the rubric as it will be published.
+    editor_text(page).fill(broken.replace("weight: -2", "weight: 2"))
+    expect(preview.get_by_text("No problems: this draft can be published.")).to_be_visible()
+    expect(preview.get_by_role("heading", name=re.compile(NEW_TITLE))).to_be_visible()
+    expect(status).to_have_text("Saved (revision 2).")
+
+    # Nothing is lost on reload, and candidates still get the published version meanwhile.
+    page.reload()
+    expect(editor_text(page)).to_have_value(re.compile(NEW_TITLE))
+    anonymous = new_context().new_page()
+    anonymous.goto("/rubrics/incident-response")
+    expect(anonymous.get_by_text("Restores service first").first).to_be_visible()
+
+    page.get_by_role("button", name=f"Publish v{SHIPPED + 1}").click()
+    expect(page).to_have_url(re.compile(rf"/rubrics/incident-response/v{SHIPPED + 1}$"))
+    expect(page.get_by_text("live", exact=True)).to_be_visible()
+
+    candidate = new_context().new_page()
+    sign_up(candidate, "candidate@example.com")
+    submit_answer(candidate, ANSWER)
+    link = candidate.get_by_role("link", name=re.compile(rf"v{SHIPPED + 1}$"))
+    expect(link).to_have_attribute("href", f"/rubrics/incident-response/v{SHIPPED + 1}")
+    expect(candidate.get_by_text(NEW_TITLE).first).to_be_visible()
