@@ -73,6 +73,22 @@ class RubricVersion(SQLModel, table=True):
     published_at: datetime | None = None
 
 
+class RubricSample(SQLModel, table=True):
+    """A sample answer a coach has levelled (1-5), stored with the rubric: calibration shows how
+    each version ranks the samples against the coach's levels, so they are its regression tests."""
+
+    __tablename__ = "rubric_samples"
+
+    id: int | None = Field(default=None, primary_key=True)
+    rubric_id: str = Field(max_length=80, index=True)
+    question_id: int | None = Field(default=None, foreign_key="questions.id")  # as asked, if any
+    text: str = Field(sa_type=Text)
+    level: int  # 1 (poor) to 5 (exceptional), as the coach judges it
+    note: str = Field(default="", max_length=200)
+    created_by: int | None = Field(default=None, foreign_key="users.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
 class Question(SQLModel, table=True):
     __tablename__ = "questions"
 

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import HiddenField, SelectField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length
 
 from app.practice.forms import to_int
 
@@ -36,3 +38,31 @@ class DiffForm(FlaskForm):
 
 class ButtonForm(FlaskForm):
     """A button that changes something (publish, retire, discard, start a draft): CSRF only."""
+
+
+class SampleForm(FlaskForm):
+    """A sample answer and the level the coach would give it."""
+
+    text = TextAreaField("Sample answer", render_kw={"rows": 8})
+    level = SelectField(
+        "Your level",
+        coerce=int,
+        choices=[
+            SelectChoice(str(level), f"{level} - {name}")
+            for level, name in enumerate(("poor", "weak", "adequate", "strong", "exceptional"), 1)
+        ],
+    )
+    question = SelectField("Question it answers (optional)")
+    note = StringField("Note (optional)", validators=[Length(max=200)])
+
+
+class PublishForm(FlaskForm):
+    confirm = HiddenField(default="")  # "yes" once the coach has seen that agreement falls
+
+
+def version_choices(numbers: list[int]) -> list[SelectChoice]:
+    return [SelectChoice(str(n), f"v{n}") for n in numbers]
+
+
+def question_choices(questions: list) -> list[SelectChoice]:
+    return [SelectChoice("", "None"), *(SelectChoice(q.slug, q.title) for q in questions)]

@@ -4,10 +4,17 @@ blueprint's one rule below, so no view can forget it."""
 from __future__ import annotations
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app.auth.access import RUBRIC_EDITORS, role_required
 from app.extensions import db
+from app.rubrics.calibration import (
+    SampleInvalid,
+    add_sample,
+    calibrate_version,
+    delete_sample,
+)
 from app.rubrics.services import (
     DraftChanged,
     DraftInvalid,
@@ -26,7 +33,16 @@ from app.rubrics.services import (
 )
 
 from . import bp
-from .forms import ButtonForm, DiffForm, DraftForm, ImportForm
+from .forms import (
+    ButtonForm,
+    DiffForm,
+    DraftForm,
+    ImportForm,
+    PublishForm,
+    SampleForm,
+    question_choices,
+    version_choices,
+)
 
 
 @bp.before_request
@@ -44,12 +60,55 @@ def index() -> str:
 
 
 @bp.get("/rubrics/<rubric_id>")
-def rubric(rubric_id: str) -> str:
+def rubric(rubric_id: str, sample_form: SampleForm | None = None) -> str:
     page = _page(rubric_id)
     form = DiffForm(request.args)
     numbers = [v.version for v in page.versions]
-    form.old.choices = form.new.choices = [(n, f"v{n}") for n in numbers]
-    return render_template("coach/rubric.html", page=page, diff_form=form, button=ButtonForm())
+    form.old.choices = form.new.choices = version_choices(numbers)
+    sample_form = sample_form or SampleForm()
+    sample_form.question.choices = question_choices(page.questions)
+    calibration = calibrate_version(db.request_session(), page.row)
+    return render_template(
+        "coach/rubric.html",
+        page=page,
+        diff_form=form,
+        button=ButtonForm(),
+        sample_form=sample_form,
+        calibration=calibration,
+    )
+
+
+@bp.post("/rubrics/<rubric_id>/samples")
+def add_rubric_sample(rubric_id: str) -> Response | tuple[str, int]:
+    page = _page(rubric_id)
+    form = SampleForm()
+    form.question.choices = question_choices(page.questions)
+    if form.validate_on_submit():
+        try:
+            add_sample(
+                db.request_session(),
+                rubric_id,
+                form.text.data or "",
+                form.level.data,
+                form.question.data or None,
+                form.note.data or "",
+                current_user.id,
+            )
+        except SampleInvalid as error:
+            getattr(form, error.field).errors = [str(error)]
+        else:
+            flash("Sample added: every version of this rubric is now checked against it.")
+            return redirect(url_for("coach.rubric", rubric_id=rubric_id) + "#samples")
+    return rubric(rubric_id, sample_form=form), 422
+
+
+@bp.post("/rubrics/<rubric_id>/samples/<id:sample_id>/delete")
+def delete_rubric_sample(rubric_id: str, sample_id: int) -> Response:
+    _check_button()
+    if not delete_sample(db.request_session(), rubric_id, sample_id):
+        abort(404)
+    flash("Sample removed.")
+    return redirect(url_for("coach.rubric", rubric_id=rubric_id) + "#samples")
 
 
 @bp.get("/rubrics/<rubric_id>/diff")
@@ -57,7 +116,7 @@ def diff(rubric_id: str) -> str:
     page = _page(rubric_id)
     by_number = {v.version: v for v in page.versions}
     form = DiffForm(request.args)
-    form.old.choices = form.new.choices = [(n, f"v{n}") for n in by_number]
+    form.old.choices = form.new.choices = version_choices(list(by_number))
     if not form.validate() or form.old.data not in by_number or form.new.data not in by_number:
         abort(404)
     old, new = by_number[form.old.data], by_number[form.new.data]
@@ -129,6 +188,8 @@ def edit(draft_id: int) -> str:
         form=form,
         problems=problems,
         content=draft.content if rubric else None,
+        calibration=calibrate_version(db.request_session(), draft) if rubric else None,
+        publish_form=PublishForm(),
         button=ButtonForm(),
     )
 
@@ -166,7 +227,10 @@ def save(draft_id: int) -> Response | tuple[Response | str, int]:
             "Draft saved." if not problems else "Draft saved; fix the problems before publishing."
         )
         return redirect(url_for("coach.edit", draft_id=draft_id))
-    preview = render_template("coach/_preview.html", content=draft.content, problems=problems)
+    calibration = None if problems else calibrate_version(session, draft)
+    preview = render_template(
+        "coach/_preview.html", content=draft.content, problems=problems, calibration=calibration
+    )
     return jsonify(
         revision=draft.revision,
         problems=[{"line": p.line, "field": p.field, "message": p.message} for p in problems],
@@ -175,10 +239,20 @@ def save(draft_id: int) -> Response | tuple[Response | str, int]:
 
 
 @bp.post("/drafts/<id:draft_id>/publish")
-def publish(draft_id: int) -> Response:
-    _check_button()
+def publish(draft_id: int) -> Response | tuple[str, int]:
+    form = PublishForm()
+    if not form.validate_on_submit():
+        abort(400)
+    session = db.request_session()
+    draft = _draft(draft_id)
+    if form.confirm.data != "yes" and not check_rubric_text(draft.source_text or "")[1]:
+        calibration = calibrate_version(session, draft)
+        if calibration.agreement_falls:  # the samples say this version is worse: ask first
+            return render_template(
+                "coach/confirm_publish.html", draft=draft, calibration=calibration, form=form
+            ), 409
     try:
-        row = publish_draft(db.request_session(), draft_id)
+        row = publish_draft(session, draft_id)
     except RubricNotFound:
         abort(404)
     except DraftInvalid as error:

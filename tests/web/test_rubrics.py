@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+from pathlib import Path
 
 import pytest
 import yaml
@@ -12,10 +13,13 @@ from flask import Flask
 from markupsafe import escape
 from sqlmodel import select
 
-from app.bank.service import live_rubric_version, load_shipped_content
+from app.bank.service import live_rubric_version, load_shipped_content, question_as_asked
 from app.extensions import db
 from app.models import RubricVersion, Score
-from pm_scoring import load_rubric
+from app.practice.services import get_question
+from app.rubrics.calibration import add_sample, samples_of
+from pm_scoring import load_rubric, score
+from pm_scoring.evaluation import load_eval_set, pairwise_accuracy
 from tests.conftest import AuthActions, csrf_from
 from tests.web.test_practice import ANSWER, attempt_id, submit
 
@@ -235,13 +239,14 @@ def test_the_editor_page_names_the_draft_and_its_preview(app):
 
 # Every coach route, as each kind of visitor: anonymous visitors are sent to log in, candidates
 # get 404 (no page reveals the editor exists), coaches and admins get in.
-def coach_routes(app: Flask, draft_id: int) -> list[tuple[str, str]]:
+def coach_routes(app: Flask, draft_id: int, sample_id: int) -> list[tuple[str, str]]:
     routes = []
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("coach."):
             continue
         url = rule.rule.replace("<rubric_id>", "incident-response")
         url = url.replace("v<id:version>", f"v{SHIPPED}").replace("<id:draft_id>", str(draft_id))
+        url = url.replace("<id:sample_id>", str(sample_id))
         assert "<" not in url, f"a coach route this test does not know how to fill: {url}"
         if rule.endpoint == "coach.diff":
             url += f"?old={SHIPPED}&new={SHIPPED}"
@@ -253,7 +258,9 @@ def coach_routes(app: Flask, draft_id: int) -> list[tuple[str, str]]:
 @pytest.mark.parametrize("visitor", ["anonymous", "candidate", "coach", "admin"])
 def test_every_coach_route_checks_the_role_on_the_server(app, visitor):
     draft_id = start_draft(coach_client(app, "coach", "author@example.com"))[0]
-    routes = coach_routes(app, draft_id)
+    with app.app_context(), db.session() as session:
+        sample = add_sample(session, "incident-response", "We rolled back at once.", 3)
+    routes = coach_routes(app, draft_id, sample.id)
     assert len(routes) >= 10
     client = app.test_client()
     if visitor == "candidate":
@@ -273,3 +280,78 @@ def test_every_coach_route_checks_the_role_on_the_server(app, visitor):
             assert response.status_code == 200, url
         else:  # done, or refused for what the request holds (an empty import), never hidden
             assert response.status_code in {302, 422}, (method, url, response.status_code)
+
+
+BANNED_ROLLBACK = """red_flags:
+- id: rollback-banned
+  title: Rolls back
+  detector: phrases
+  phrases: [roll back, rolled back, rollback]
+  penalty: 100
+  message: Never roll back.
+"""
+
+
+def add_samples(app: Flask, samples: list[tuple[str, int]]) -> None:
+    with app.app_context(), db.session() as session:
+        for text, level in samples:
+            add_sample(session, "incident-response", text, level, "worldwide-outage")
+
+
+def test_calibration_shows_how_a_version_ranks_the_coachs_samples(app):
+    labelled = load_eval_set(Path(__file__).parents[1] / "eval" / "worldwide-outage.yaml")
+    known = [(a.text, a.grade) for a in labelled.answers[:12]]
+    add_samples(app, known)
+    rubric = load_rubric("incident-response")
+    asked = question_as_asked(*worldwide_outage_title_and_prompt(app))
+    overall = [score(rubric, text, asked).overall for text, _ in known]
+    expected = pairwise_accuracy([level for _, level in known], overall)
+    page = coach_client(app).get("/coach/rubrics/incident-response").text
+    assert f'<td class="pairwise">{expected:.2f}</td>' in page
+    assert "Criteria most at odds with your levels" in page
+    assert page.count('<tr class="sample') == len(known)
+
+
+def test_a_draft_that_agrees_less_with_the_samples_asks_before_it_is_published(app):
+    add_samples(
+        app,
+        [(ANSWER, 5), ("I would stay calm and tell people it will be fine soon enough.", 1)],
+    )
+    coach = coach_client(app)
+    draft_id, text, revision = start_draft(coach)
+    worse = text.replace("red_flags: []\n", BANNED_ROLLBACK)
+    assert worse != text
+    saved = autosave(coach, draft_id, worse, revision)
+    assert saved.json["problems"] == []
+    assert "agrees less with your levels than the live version" in saved.json["preview"]
+    asked = press(coach, f"/coach/drafts/{draft_id}", f"/coach/drafts/{draft_id}/publish")
+    assert asked.status_code == 409 and "Publish anyway" in asked.text
+    assert live_version(app) == SHIPPED
+    confirmed = coach.post(
+        f"/coach/drafts/{draft_id}/publish",
+        data={"csrf_token": csrf_from(asked.text), "confirm": "yes"},
+    )
+    assert confirmed.status_code == 302 and live_version(app) == SHIPPED + 1
+
+
+def test_a_sample_needs_text_and_a_level_and_says_which_is_missing(app):
+    coach = coach_client(app)
+    token = csrf_from(coach.get("/coach/rubrics/incident-response").text)
+    response = coach.post(
+        "/coach/rubrics/incident-response/samples",
+        data={"csrf_token": token, "text": "   ", "level": "3", "question": ""},
+    )
+    assert response.status_code == 422 and "Paste the sample answer." in response.text
+    response = coach.post(
+        "/coach/rubrics/incident-response/samples",
+        data={"csrf_token": token, "text": "We rolled back.", "level": "9", "question": ""},
+    )
+    assert response.status_code == 422 and "Not a valid choice" in response.text
+    with app.app_context(), db.session() as session:
+        assert samples_of(session, "incident-response") == []
+
+
+def worldwide_outage_title_and_prompt(app: Flask) -> tuple[str, str]:
+    with app.app_context(), db.session() as session:
+        question = get_question(session, "worldwide-outage")
+        return question.title, question.prompt
