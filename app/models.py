@@ -165,3 +165,61 @@ class Feedback(SQLModel, table=True):
     latency_ms: int | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Share(SQLModel, table=True):
+    """A candidate lets one coach see one submitted attempt, until they revoke it."""
+
+    __tablename__ = "shares"
+    __table_args__ = (UniqueConstraint("attempt_id", "coach_id", name="uq_share_attempt_coach"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    attempt_id: int = Field(foreign_key="attempts.id", index=True)
+    coach_id: int = Field(foreign_key="users.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    revoked_at: datetime | None = None
+    read_at: datetime | None = None  # when the coach first opened it: unread ones come first
+
+
+class CoachComment(SQLModel, table=True):
+    """A coach's comment on an attempt: on a span of the answer, or (no span) an overall note."""
+
+    __tablename__ = "coach_comments"
+
+    id: int | None = Field(default=None, primary_key=True)
+    attempt_id: int = Field(foreign_key="attempts.id", index=True)
+    coach_id: int = Field(foreign_key="users.id")
+    start: int | None = None  # character offsets in the answer, end exclusive
+    end: int | None = None
+    body: str = Field(sa_type=Text)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class LevelOverride(SQLModel, table=True):
+    """A coach's level for one criterion, with the reason. The engine's level is kept beside it;
+    reverting marks the override, never deletes it, so the log stays whole."""
+
+    __tablename__ = "level_overrides"
+
+    id: int | None = Field(default=None, primary_key=True)
+    attempt_id: int = Field(foreign_key="attempts.id", index=True)
+    coach_id: int = Field(foreign_key="users.id")
+    criterion_id: str = Field(max_length=80)
+    level: int
+    engine_level: int
+    reason: str = Field(max_length=500)
+    created_at: datetime = Field(default_factory=utcnow)
+    reverted_at: datetime | None = None
+
+
+class Notification(SQLModel, table=True):
+    """Something new for a user (a coach's comment or level on their attempt), until read."""
+
+    __tablename__ = "notifications"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    attempt_id: int = Field(foreign_key="attempts.id")
+    message: str = Field(max_length=300)
+    created_at: datetime = Field(default_factory=utcnow)
+    read_at: datetime | None = None

@@ -66,3 +66,33 @@ def version_choices(numbers: list[int]) -> list[SelectChoice]:
 
 def question_choices(questions: list) -> list[SelectChoice]:
     return [SelectChoice("", "None"), *(SelectChoice(q.slug, q.title) for q in questions)]
+
+
+class CommentForm(FlaskForm):
+    """A comment on the passage the coach selected (start/end, set by the page's script), or,
+    with no passage, an overall note."""
+
+    body = TextAreaField("Comment", render_kw={"rows": 3})
+    start = HiddenField(default="")
+    end = HiddenField(default="")
+
+    def span(self) -> tuple[int | None, int | None]:
+        if not (self.start.data or "").strip() and not (self.end.data or "").strip():
+            return None, None
+        return to_int(self.start.data), to_int(self.end.data)
+
+
+class OverrideForm(FlaskForm):
+    criterion = SelectField("Criterion", validate_choice=False)  # the service checks it
+    level = SelectField(
+        "Your level", coerce=int, choices=[SelectChoice(str(n), f"{n}/4") for n in range(5)]
+    )
+    reason = TextAreaField("Why (the candidate sees this)", render_kw={"rows": 2})
+
+
+class QueueFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET form: it changes nothing
+
+    candidate = StringField("Candidate's email")
+    question = SelectField("Question")

@@ -6,9 +6,21 @@ from __future__ import annotations
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
-from app.auth.access import RUBRIC_EDITORS, role_required
+from app.auth.access import COACHES, role_required
 from app.extensions import db
+from app.practice.highlight import evidence_segments
+from app.practice.services import attempt_result
+from app.review.services import (
+    ReviewError,
+    add_comment,
+    coach_notes,
+    open_for_review,
+    override_level,
+    revert_override,
+    review_queue,
+)
 from app.rubrics.calibration import (
     SampleInvalid,
     add_sample,
@@ -35,10 +47,13 @@ from app.rubrics.services import (
 from . import bp
 from .forms import (
     ButtonForm,
+    CommentForm,
     DiffForm,
     DraftForm,
     ImportForm,
+    OverrideForm,
     PublishForm,
+    QueueFilterForm,
     SampleForm,
     question_choices,
     version_choices,
@@ -46,7 +61,7 @@ from .forms import (
 
 
 @bp.before_request
-@role_required(*RUBRIC_EDITORS)
+@role_required(*COACHES)
 def _editors_only() -> None:
     """Every coach page, GET or POST: log in first, then coaches and admins only (others 404)."""
 
@@ -297,3 +312,86 @@ def _int(value: object) -> int:
         return int(value)  # type: ignore[call-overload]
     except (TypeError, ValueError):
         return -1
+
+
+@bp.get("/reviews")
+def reviews() -> str:
+    session = db.request_session()
+    form = QueueFilterForm(request.args)
+    everything = review_queue(session, current_user.id)
+    slugs = {row.question.slug: row.question.title for row in everything}
+    form.question.choices = [SelectChoice("", "All questions")] + [
+        SelectChoice(slug, title) for slug, title in sorted(slugs.items(), key=lambda i: i[1])
+    ]
+    rows = review_queue(
+        session, current_user.id, form.candidate.data or None, form.question.data or None
+    )
+    return render_template("coach/reviews.html", rows=rows, form=form)
+
+
+@bp.get("/reviews/<id:attempt_id>")
+def review(attempt_id: int, comment_form=None, override_form=None, status: int = 200):
+    session = db.request_session()
+    attempt = open_for_review(session, current_user.id, attempt_id)  # the access check
+    result = attempt_result(session, attempt.user_id, attempt_id)  # as its owner sees it
+    evidence = {c["id"]: c["evidence"] for c in result.score.criteria}
+    override_form = override_form or OverrideForm()
+    override_form.criterion.choices = [
+        SelectChoice(c["id"], c["title"]) for c in result.score.criteria
+    ]
+    return render_template(
+        "coach/review.html",
+        result=result,
+        segments=evidence_segments(attempt.answer_text, evidence),
+        notes=coach_notes(session, attempt_id),
+        comment_form=comment_form or CommentForm(),
+        override_form=override_form,
+        button=ButtonForm(),
+    ), status
+
+
+@bp.post("/reviews/<id:attempt_id>/comments")
+def comment(attempt_id: int):
+    form = CommentForm()
+    if not form.validate_on_submit():
+        return review(attempt_id, comment_form=form, status=422)
+    start, end = form.span()
+    try:
+        add_comment(
+            db.request_session(), current_user.id, attempt_id, form.body.data or "", start, end
+        )
+    except ReviewError as error:
+        form.body.errors = [str(error)]
+        return review(attempt_id, comment_form=form, status=422)
+    flash("Comment added: the candidate is notified.", "success")
+    return redirect(url_for("coach.review", attempt_id=attempt_id) + "#comments-heading")
+
+
+@bp.post("/reviews/<id:attempt_id>/overrides")
+def override(attempt_id: int):
+    form = OverrideForm()
+    if not form.validate_on_submit():
+        return review(attempt_id, override_form=form, status=422)
+    try:
+        override_level(
+            db.request_session(),
+            current_user.id,
+            attempt_id,
+            form.criterion.data or "",
+            form.level.data,
+            form.reason.data or "",
+        )
+    except ReviewError as error:
+        form.reason.errors = [str(error)]
+        return review(attempt_id, override_form=form, status=422)
+    flash("Your level is shown beside the engine's; the candidate is notified.", "success")
+    return redirect(url_for("coach.review", attempt_id=attempt_id) + "#overrides")
+
+
+@bp.post("/reviews/<id:attempt_id>/overrides/<id:override_id>/revert")
+def revert(attempt_id: int, override_id: int) -> Response:
+    _check_button()
+    if not revert_override(db.request_session(), current_user.id, attempt_id, override_id):
+        abort(404)
+    flash("Override reverted: the engine's level stands again (the log keeps both).")
+    return redirect(url_for("coach.review", attempt_id=attempt_id) + "#overrides")

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from flask import request
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, TextAreaField
-from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms import HiddenField, IntegerField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from app.models import MAX_ROW_ID
 from app.practice.services import MAX_ANSWER_CHARS
@@ -76,3 +76,11 @@ class EmptyForm(FlaskForm):
     """A form with nothing but its CSRF token, for buttons that post."""
 
     note = HiddenField(validators=[Optional()])
+
+
+class ShareForm(FlaskForm):
+    email = StringField(
+        "Your coach's email",
+        validators=[InputRequired(), Length(max=254)],
+        render_kw={"autocomplete": "email", "type": "email"},
+    )

@@ -9,6 +9,16 @@ from werkzeug.wrappers import Response
 from app.extensions import cache, db, not_cacheable
 from app.feedback.panel import ask_for_feedback, render_feedback
 from app.feedback.service import latest_feedback
+from app.review.services import (
+    ReviewError,
+    coach_notes,
+    mark_read,
+    notifications_of,
+    revoke_share,
+    share_with_coach,
+    shares_of,
+    unread_notifications,
+)
 
 from . import bp
 from .forms import (
@@ -17,6 +27,7 @@ from .forms import (
     AnswerForm,
     CompareForm,
     EmptyForm,
+    ShareForm,
     row_id,
     to_int,
     unconfirmed_texts,
@@ -43,6 +54,14 @@ from .services import (
     submit_attempt,
     submitted_history,
 )
+
+
+@bp.app_context_processor
+def _what_is_new() -> dict[str, int]:
+    """The badge in the header: coaches' comments and levels the user has not seen yet."""
+    if not current_user.is_authenticated:
+        return {}
+    return {"unread_notifications": unread_notifications(db.request_session(), current_user.id)}
 
 
 @bp.get("/")
@@ -200,13 +219,50 @@ def attempt(attempt_id: int) -> str:
     session = db.request_session()
     result = attempt_result(session, current_user.id, attempt_id)
     evidence = {c["id"]: c["evidence"] for c in result.score.criteria}
+    mark_read(session, current_user.id, attempt_id)
     return render_template(
         "practice/result.html",
         result=result,
         segments=evidence_segments(result.attempt.answer_text, evidence),
         retry_form=EmptyForm(),
         feedback_html=_feedback_html(result),
+        notes=coach_notes(session, attempt_id),
+        shares=shares_of(session, current_user.id, attempt_id),
+        share_form=ShareForm(),
     )
+
+
+@bp.post("/attempts/<id:attempt_id>/shares")
+@login_required
+def share(attempt_id: int) -> Response:
+    form = ShareForm()
+    if not form.validate_on_submit():
+        flash("Enter your coach's email address.", "error")
+    else:
+        try:
+            share_with_coach(db.request_session(), current_user.id, attempt_id, form.email.data)
+            flash(f"Shared with {form.email.data.strip()}.", "success")
+        except ReviewError as error:
+            flash(str(error), "error")
+    return redirect(url_for("practice.attempt", attempt_id=attempt_id) + "#sharing")
+
+
+@bp.post("/attempts/<id:attempt_id>/shares/<id:share_id>/revoke")
+@login_required
+def revoke(attempt_id: int, share_id: int) -> Response:
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if not revoke_share(db.request_session(), current_user.id, attempt_id, share_id):
+        abort(404)
+    flash("Stopped sharing: that coach can no longer see this answer.", "success")
+    return redirect(url_for("practice.attempt", attempt_id=attempt_id) + "#sharing")
+
+
+@bp.get("/notifications")
+@login_required
+def notifications() -> str:
+    items = notifications_of(db.request_session(), current_user.id)
+    return render_template("practice/notifications.html", items=items)
 
 
 def _feedback_html(result: AttemptResult) -> str:

@@ -15,8 +15,9 @@ from sqlmodel import select
 
 from app.bank.service import live_rubric_version, load_shipped_content, question_as_asked
 from app.extensions import db
-from app.models import RubricVersion, Score
+from app.models import RubricVersion, Score, User
 from app.practice.services import get_question
+from app.review.services import override_level, share_with_coach
 from app.rubrics.calibration import add_sample, samples_of
 from pm_scoring import load_rubric, score
 from pm_scoring.evaluation import load_eval_set, pairwise_accuracy
@@ -239,14 +240,15 @@ def test_the_editor_page_names_the_draft_and_its_preview(app):
 
 # Every coach route, as each kind of visitor: anonymous visitors are sent to log in, candidates
 # get 404 (no page reveals the editor exists), coaches and admins get in.
-def coach_routes(app: Flask, draft_id: int, sample_id: int) -> list[tuple[str, str]]:
+def coach_routes(app: Flask, ids: dict[str, int]) -> list[tuple[str, str]]:
     routes = []
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("coach."):
             continue
         url = rule.rule.replace("<rubric_id>", "incident-response")
-        url = url.replace("v<id:version>", f"v{SHIPPED}").replace("<id:draft_id>", str(draft_id))
-        url = url.replace("<id:sample_id>", str(sample_id))
+        url = url.replace("v<id:version>", f"v{SHIPPED}")
+        for name, value in ids.items():
+            url = url.replace(f"<id:{name}>", str(value))
         assert "<" not in url, f"a coach route this test does not know how to fill: {url}"
         if rule.endpoint == "coach.diff":
             url += f"?old={SHIPPED}&new={SHIPPED}"
@@ -258,15 +260,31 @@ def coach_routes(app: Flask, draft_id: int, sample_id: int) -> list[tuple[str, s
 @pytest.mark.parametrize("visitor", ["anonymous", "candidate", "coach", "admin"])
 def test_every_coach_route_checks_the_role_on_the_server(app, visitor):
     draft_id = start_draft(coach_client(app, "coach", "author@example.com"))[0]
-    with app.app_context(), db.session() as session:
-        sample = add_sample(session, "incident-response", "We rolled back at once.", 3)
-    routes = coach_routes(app, draft_id, sample.id)
-    assert len(routes) >= 10
+    owner = app.test_client()
+    AuthActions(owner).register("owner@example.com")
+    attempt = attempt_id(submit(owner, ANSWER))
     client = app.test_client()
     if visitor == "candidate":
         AuthActions(client).register("candidate@example.com")
     elif visitor != "anonymous":
         client = coach_client(app, visitor)
+    with app.app_context(), db.session() as session:
+        sample = add_sample(session, "incident-response", "We rolled back at once.", 3)
+        owner_id = session.exec(select(User).where(User.email == "owner@example.com")).one().id
+        for coach in ["author@example.com"] + (
+            [f"{visitor}@example.com"] if visitor in {"coach", "admin"} else []
+        ):
+            share_with_coach(session, owner_id, attempt, coach)
+        author = session.exec(select(User).where(User.email == "author@example.com")).one()
+        level = override_level(session, author.id, attempt, "mitigation", 4, "Rolled back first.")
+    ids = {
+        "draft_id": draft_id,
+        "sample_id": sample.id,
+        "attempt_id": attempt,
+        "override_id": level.id,
+    }
+    routes = coach_routes(app, ids)
+    assert len(routes) >= 10
     # A valid token, so that the role check, not CSRF, answers the POSTs.
     token = csrf_from(client.get("/" if visitor != "anonymous" else "/login").text)
     for method, url in routes:
