@@ -72,7 +72,7 @@ class CommentForm(FlaskForm):
     """A comment on the passage the coach selected (start/end, set by the page's script), or,
     with no passage, an overall note."""
 
-    body = TextAreaField("Comment", render_kw={"rows": 3})
+    body = TextAreaField("Your comment", render_kw={"rows": 3})
     start = HiddenField(default="")
     end = HiddenField(default="")
 

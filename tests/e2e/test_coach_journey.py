@@ -63,3 +63,55 @@ def test_a_coach_edits_publishes_and_the_next_answer_is_scored_against_it(page: 
     link = candidate.get_by_role("link", name=re.compile(rf"v{SHIPPED + 1}$"))
     expect(link).to_have_attribute("href", f"/rubrics/incident-response/v{SHIPPED + 1}")
     expect(candidate.get_by_text(NEW_TITLE).first).to_be_visible()
+
+
+SELECT_WORDS = """([words]) => {
+  // Select these words of the answer as a mouse would, then let go of the button.
+  const answer = document.getElementById("answer-text");
+  const at = answer.textContent.indexOf(words);
+  const walker = document.createTreeWalker(answer, NodeFilter.SHOW_TEXT);
+  const range = document.createRange();
+  let seen = 0, node;
+  while ((node = walker.nextNode())) {
+    const length = node.textContent.length;
+    if (seen <= at && at < seen + length) range.setStart(node, at - seen);
+    if (seen < at + words.length && at + words.length <= seen + length) {
+      range.setEnd(node, at + words.length - seen);
+    }
+    seen += length;
+  }
+  const selection = window.getSelection();
+  selection.removeAllRanges();
+  selection.addRange(range);
+  answer.dispatchEvent(new MouseEvent("mouseup", { bubbles: true }));
+}"""
+
+
+def test_a_coach_comments_on_a_sentence_and_the_candidate_sees_it(page: Page, new_context):
+    sign_up(page, "admin@example.com")  # the first account: an admin, who can review
+    candidate = new_context().new_page()
+    sign_up(candidate, "candidate@example.com")
+    submit_answer(candidate, ANSWER)
+    candidate.get_by_label("Your coach's email").fill("admin@example.com")
+    candidate.get_by_role("button", name="Share", exact=True).click()
+    expect(candidate.get_by_text("Shared with admin@example.com.")).to_be_visible()
+
+    page.goto("/coach/reviews")
+    page.get_by_role("link", name="Handle a worldwide outage").click()
+    expect(page).to_have_url(re.compile(r"/coach/reviews/\d+$"))
+    page.wait_for_load_state()  # the page's scripts have run
+    sentence = "we roll back the release to the last known good build straight away"
+    page.evaluate(SELECT_WORDS, [sentence])
+    expect(page.locator("#selected-quote q")).to_have_text(sentence)
+    page.get_by_label("Your comment").fill("Who makes the call to roll back?")
+    page.get_by_role("button", name="Add comment").click()
+    expect(page.get_by_text("Comment added: the candidate is notified.")).to_be_visible()
+
+    candidate.goto("/")
+    expect(candidate.get_by_label("1 new")).to_be_visible()
+    candidate.get_by_role("link", name="What's new").click()
+    candidate.get_by_role("link", name="A coach commented on your answer").click()
+    comment = candidate.locator(".coach-comment")
+    expect(comment.locator("q")).to_have_text(sentence)
+    expect(comment).to_contain_text("Who makes the call to roll back?")
+    expect(comment).to_contain_text("admin@example.com")
