@@ -223,3 +223,46 @@ class Notification(SQLModel, table=True):
     message: str = Field(max_length=300)
     created_at: datetime = Field(default_factory=utcnow)
     read_at: datetime | None = None
+
+
+class RescoringStatus(StrEnum):
+    PENDING = "pending"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class Rescoring(SQLModel, table=True):
+    """Past answers scored again against a newly published version, in the background."""
+
+    __tablename__ = "rescorings"
+
+    id: int | None = Field(default=None, primary_key=True)
+    rubric_version_id: int = Field(foreign_key="rubric_versions.id", index=True)
+    status: str = Field(default=RescoringStatus.PENDING, max_length=20)
+    total: int = 0  # answers to score again
+    done: int = 0
+    changed: int = 0  # of those, how many the new version scores differently
+    error: str | None = Field(default=None, max_length=500)
+    created_by: int | None = Field(default=None, foreign_key="users.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
+
+
+class Rescore(SQLModel, table=True):
+    """An answer's score under a later rubric version. The score of record (`scores`) never
+    changes; the result page shows this one beside it, labelled with its version."""
+
+    __tablename__ = "rescores"
+    __table_args__ = (
+        UniqueConstraint("attempt_id", "rubric_version_id", "engine_version", name="uq_rescore"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    attempt_id: int = Field(foreign_key="attempts.id", index=True)
+    rubric_version_id: int = Field(foreign_key="rubric_versions.id")
+    engine_version: str = Field(max_length=80)
+    overall: int
+    criteria: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
+    flags: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)

@@ -213,6 +213,14 @@ def rubric_for_version(
     return rubric_from_row(row)
 
 
+def rubric_of(row: RubricVersion) -> Rubric:
+    """The scorer's view of any version: a draft (which changes with every save, so it is never
+    kept compiled) as last validated, any other from the per-process cache."""
+    if row.status == RubricStatus.DRAFT:
+        return parse_rubric(row.content, f"{row.rubric_id} v{row.version}")
+    return rubric_from_row(row)
+
+
 def rubric_from_row(row: RubricVersion) -> Rubric:
     """The scorer's view of a stored rubric version, compiled once per process: versions are
     immutable, so (id, version, content hash) names one rubric for good."""

@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 
 from app.auth.access import COACHES, role_required
 from app.extensions import db
+from app.feedback.tasks import tasks
 from app.practice.highlight import evidence_segments
 from app.practice.services import attempt_result
 from app.review.services import (
@@ -26,6 +27,12 @@ from app.rubrics.calibration import (
     add_sample,
     calibrate_version,
     delete_sample,
+)
+from app.rubrics.rescoring import (
+    RescoringNotAllowed,
+    impact_of,
+    rescoring_job,
+    start_rescoring,
 )
 from app.rubrics.services import (
     DraftChanged,
@@ -288,9 +295,9 @@ def discard(draft_id: int) -> Response:
     return redirect(url_for("coach.index") + f"#rubric-{rubric_id}")
 
 
-def _page(rubric_id: str):
+def _page(rubric_id: str, version: int | None = None):
     try:
-        return rubric_page(db.request_session(), rubric_id, with_drafts=True)
+        return rubric_page(db.request_session(), rubric_id, version, with_drafts=True)
     except RubricNotFound:
         abort(404)
 
@@ -395,3 +402,46 @@ def revert(attempt_id: int, override_id: int) -> Response:
         abort(404)
     flash("Override reverted: the engine's level stands again (the log keeps both).")
     return redirect(url_for("coach.review", attempt_id=attempt_id) + "#overrides")
+
+
+@bp.get("/drafts/<id:draft_id>/impact")
+def impact(draft_id: int) -> str:
+    draft = _draft(draft_id)
+    return render_template(
+        "coach/impact.html", draft=draft, impact=impact_of(db.request_session(), draft)
+    )
+
+
+@bp.post("/rubrics/<rubric_id>/v<id:version>/rescore")
+def rescore(rubric_id: str, version: int) -> Response:
+    _check_button()
+    session = db.request_session()
+    page = _page(rubric_id, version)
+    try:
+        job = start_rescoring(session, page.row, current_user.id)
+    except RescoringNotAllowed as error:
+        flash(str(error), "error")
+        return redirect(url_for("coach.rubric", rubric_id=rubric_id))
+    tasks.enqueue_rescoring(job.id)
+    return redirect(url_for("coach.rescoring", job_id=job.id))
+
+
+@bp.get("/rescorings/<id:job_id>")
+def rescoring(job_id: int) -> str:
+    job, row = _job(job_id)
+    return render_template("coach/rescoring.html", job=job, row=row)
+
+
+@bp.get("/rescorings/<id:job_id>.json")
+def rescoring_progress(job_id: int) -> Response:
+    job, _ = _job(job_id)
+    return jsonify(
+        status=job.status, total=job.total, done=job.done, changed=job.changed, error=job.error
+    )
+
+
+def _job(job_id: int):
+    found = rescoring_job(db.request_session(), job_id)
+    if found is None:
+        abort(404)
+    return found

@@ -1,5 +1,6 @@
-"""Feedback off the request path, on Huey: SqliteHuey in instance/ by default (consumed by a thread
-inside the web process), RedisHuey when COACH_REDIS_URL is set (consumed by `coach worker`)."""
+"""Work off the request path (AI feedback, rescoring past answers), on Huey: SqliteHuey in
+instance/ by default (consumed by a thread inside the web process), RedisHuey when
+COACH_REDIS_URL is set (consumed by `coach worker`)."""
 
 from __future__ import annotations
 
@@ -60,12 +61,23 @@ class TaskQueue:
             with app.app_context(), db.session() as session:
                 run_feedback(session, LLMSettings.from_config(app.config), feedback_id)
 
+        def rescore(job_id: int) -> None:
+            from app.rubrics.rescoring import run_rescoring  # only a worker needs it
+
+            with app.app_context(), db.session() as session:
+                run_rescoring(session, job_id)
+
         self._generate = huey.task(name="coach.generate_feedback")(generate_feedback)
+        self._rescore = huey.task(name="coach.rescore")(rescore)
         return huey
 
     def enqueue_feedback(self, feedback_id: int) -> None:
         _ = self.huey  # created on first use, which registers the task
         self._generate(feedback_id)
+
+    def enqueue_rescoring(self, job_id: int) -> None:
+        _ = self.huey
+        self._rescore(job_id)
 
     def consumer(self, workers: int = 1, in_process: bool = False) -> Consumer:
         """A consumer that polls often: an idle queue is checked every 50 ms at most."""

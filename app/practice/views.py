@@ -19,6 +19,7 @@ from app.review.services import (
     shares_of,
     unread_notifications,
 )
+from app.rubrics.rescoring import later_scores
 
 from . import bp
 from .forms import (
@@ -227,6 +228,7 @@ def attempt(attempt_id: int) -> str:
         retry_form=EmptyForm(),
         feedback_html=_feedback_html(result),
         notes=coach_notes(session, attempt_id),
+        later=later_scores(session, attempt_id, result.score.rubric_version_id),
         shares=shares_of(session, current_user.id, attempt_id),
         share_form=ShareForm(),
     )

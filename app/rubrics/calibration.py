@@ -8,11 +8,10 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from app.bank.service import live_rubric_version, question_as_asked, rubric_from_row
-from app.models import Question, RubricSample, RubricStatus, RubricVersion
+from app.bank.service import live_rubric_version, question_as_asked, rubric_from_row, rubric_of
+from app.models import Question, RubricSample, RubricVersion
 from pm_scoring import Rubric, score
 from pm_scoring.evaluation import level_of, pairwise_accuracy, quadratic_weighted_kappa
-from pm_scoring.rubric import parse_rubric
 
 # An overall score as a level 1-5, fixed so a coach can read it: 0-19 is 1, ..., 80-100 is 5.
 LEVEL_CUTS = (20, 40, 60, 80)
@@ -183,8 +182,4 @@ def calibrate_version(session: Session, row: RubricVersion) -> Calibration:
     """Calibration of a stored version (a draft as last validated), beside the live one."""
     live_row = live_rubric_version(session, row.rubric_id, with_content=False)
     live = rubric_from_row(live_row) if live_row is not None and live_row.id != row.id else None
-    if row.status == RubricStatus.DRAFT:  # drafts change with every save: not kept compiled
-        version = parse_rubric(row.content, f"{row.rubric_id} v{row.version}")
-    else:
-        version = rubric_from_row(row)
-    return calibrate(session, row.rubric_id, version, live)
+    return calibrate(session, row.rubric_id, rubric_of(row), live)

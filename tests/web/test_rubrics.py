@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 from pathlib import Path
 
 import pytest
 import yaml
 from flask import Flask
+from huey.signals import SIGNAL_COMPLETE, SIGNAL_ERROR
 from markupsafe import escape
 from sqlmodel import select
 
@@ -19,9 +21,10 @@ from app.models import RubricVersion, Score, User
 from app.practice.services import get_question
 from app.review.services import override_level, share_with_coach
 from app.rubrics.calibration import add_sample, samples_of
+from app.rubrics.rescoring import start_rescoring
 from pm_scoring import load_rubric, score
 from pm_scoring.evaluation import load_eval_set, pairwise_accuracy
-from tests.conftest import AuthActions, csrf_from
+from tests.conftest import AuthActions, csrf_from, make_app
 from tests.web.test_practice import ANSWER, attempt_id, submit
 
 SHIPPED = load_rubric("incident-response").version
@@ -277,11 +280,13 @@ def test_every_coach_route_checks_the_role_on_the_server(app, visitor):
             share_with_coach(session, owner_id, attempt, coach)
         author = session.exec(select(User).where(User.email == "author@example.com")).one()
         level = override_level(session, author.id, attempt, "mitigation", 4, "Rolled back first.")
+        job = start_rescoring(session, live_rubric_version(session, "incident-response"), author.id)
     ids = {
         "draft_id": draft_id,
         "sample_id": sample.id,
         "attempt_id": attempt,
         "override_id": level.id,
+        "job_id": job.id,
     }
     routes = coach_routes(app, ids)
     assert len(routes) >= 10
@@ -373,3 +378,68 @@ def worldwide_outage_title_and_prompt(app: Flask) -> tuple[str, str]:
     with app.app_context(), db.session() as session:
         question = get_question(session, "worldwide-outage")
         return question.title, question.prompt
+
+
+def publish_banning_rollback(coach) -> int:
+    draft_id, text, revision = start_draft(coach)
+    autosave(coach, draft_id, text.replace("red_flags: []\n", BANNED_ROLLBACK), revision)
+    return draft_id
+
+
+def test_the_impact_preview_shows_how_past_scores_would_move(app, client, auth):
+    auth.register_candidate()
+    kept = attempt_id(submit(client, "I would stay calm, find who did it and fix the problem."))
+    moved = attempt_id(submit(client, ANSWER))
+    coach = coach_client(app)
+    draft_id = publish_banning_rollback(coach)
+    page = coach.get(f"/coach/drafts/{draft_id}/impact").text
+    with app.app_context(), db.session() as session:
+        before = {s.attempt_id: s.overall for s in session.exec(select(Score)).all()}
+    assert "2 answers were scored against earlier versions" in page
+    assert "1 of 2 would score differently" in page
+    assert f"<td>{before[moved]}</td><td>0</td><td>{-before[moved]:+d}</td>" in page
+    assert before[kept] < before[moved]
+
+
+def test_publishing_then_rescoring_keeps_each_score_of_record_and_shows_the_new_one(
+    tmp_path, seeded_database
+):
+    (tmp_path / "coach.db").write_bytes(seeded_database.read_bytes())
+    app = make_app(tmp_path, TASK_CONSUMER="in-process")
+    finished = threading.Event()
+    huey = app.extensions["tasks"].huey
+
+    @huey.signal(SIGNAL_COMPLETE, SIGNAL_ERROR)
+    def _rescoring_finished(signal, task, *_):
+        if task.name == "coach.rescore":
+            finished.set()
+
+    try:
+        coach = app.test_client()
+        AuthActions(coach).register("first@example.com")  # the first account: an admin
+        owner = app.test_client()
+        AuthActions(owner).register("owner@example.com")
+        attempt = attempt_id(submit(owner, ANSWER))
+        draft_id = publish_banning_rollback(coach)
+        press(coach, f"/coach/drafts/{draft_id}", f"/coach/drafts/{draft_id}/publish")
+        started = press(
+            coach,
+            "/coach/rubrics/incident-response",
+            f"/coach/rubrics/incident-response/v{SHIPPED + 1}/rescore",
+        )
+        job_url = started.headers["Location"]
+        assert finished.wait(timeout=30), "the rescoring task never finished"
+        progress = coach.get(job_url + ".json").json
+        assert progress == {"status": "done", "total": 1, "done": 1, "changed": 1, "error": None}
+        assert "Done: 1 answer scored again, 1 differently." in coach.get(job_url).text
+
+        result = owner.get(f"/attempts/{attempt}").text
+        with app.app_context(), db.session() as session:
+            record = session.exec(select(Score).where(Score.attempt_id == attempt)).one()
+            assert session.get(RubricVersion, record.rubric_version_id).version == SHIPPED
+        assert (
+            f'Scored again against <a href="/rubrics/incident-response/v{SHIPPED + 1}">' in result
+        )
+        assert f"Your score of record stays\n      {record.overall}" in result
+    finally:
+        app.extensions["tasks"].stop_consumer()
