@@ -8,6 +8,8 @@ from wtforms.validators import Length
 
 from app.practice.forms import to_int
 
+LEVEL_NAMES = ("poor", "weak", "adequate", "strong", "exceptional")
+
 
 class DraftForm(FlaskForm):
     """The rubric editor: the draft's YAML, and the revision it was loaded at."""
@@ -47,10 +49,7 @@ class SampleForm(FlaskForm):
     level = SelectField(
         "Your level",
         coerce=int,
-        choices=[
-            SelectChoice(str(level), f"{level} - {name}")
-            for level, name in enumerate(("poor", "weak", "adequate", "strong", "exceptional"), 1)
-        ],
+        choices=[SelectChoice(str(n), f"{n} - {name}") for n, name in enumerate(LEVEL_NAMES, 1)],
     )
     question = SelectField("Question it answers (optional)")
     note = StringField("Note (optional)", validators=[Length(max=200)])
@@ -96,3 +95,13 @@ class QueueFilterForm(FlaskForm):
 
     candidate = StringField("Candidate's email")
     question = SelectField("Question")
+
+
+class SampleFromAnswerForm(FlaskForm):
+    """Keep a shared answer as a calibration sample of its rubric, with the coach's level."""
+
+    level = SelectField(
+        "Your level for the whole answer",
+        coerce=int,
+        choices=[SelectChoice(str(n), f"{n} - {name}") for n, name in enumerate(LEVEL_NAMES, 1)],
+    )

@@ -62,6 +62,7 @@ from .forms import (
     PublishForm,
     QueueFilterForm,
     SampleForm,
+    SampleFromAnswerForm,
     question_choices,
     version_choices,
 )
@@ -352,6 +353,7 @@ def review(attempt_id: int, comment_form=None, override_form=None, status: int =
         segments=evidence_segments(attempt.answer_text, evidence),
         notes=coach_notes(session, attempt_id),
         comment_form=comment_form or CommentForm(),
+        sample_form=SampleFromAnswerForm(),
         override_form=override_form,
         button=ButtonForm(),
     ), status
@@ -445,3 +447,26 @@ def _job(job_id: int):
     if found is None:
         abort(404)
     return found
+
+
+@bp.post("/reviews/<id:attempt_id>/sample")
+def keep_as_sample(attempt_id: int) -> Response:
+    """A shared answer becomes a calibration sample of the rubric that scored it."""
+    form = SampleFromAnswerForm()
+    if not form.validate_on_submit():
+        flash("Choose a level from 1 to 5 for the sample.", "error")
+        return redirect(url_for("coach.review", attempt_id=attempt_id))
+    session = db.request_session()
+    attempt = open_for_review(session, current_user.id, attempt_id)
+    result = attempt_result(session, attempt.user_id, attempt_id)
+    add_sample(
+        session,
+        result.rubric.rubric_id,
+        attempt.answer_text,
+        form.level.data,
+        result.question.slug,
+        f"From a shared answer to {result.question.title}"[:200],
+        current_user.id,
+    )
+    flash(f"Kept as a level-{form.level.data} sample of {result.rubric.title}.", "success")
+    return redirect(url_for("coach.review", attempt_id=attempt_id))

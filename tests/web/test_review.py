@@ -8,6 +8,7 @@ from sqlmodel import select
 
 from app.extensions import db
 from app.models import LevelOverride, Score
+from app.rubrics.calibration import samples_of
 from tests.conftest import AuthActions, csrf_from
 from tests.web.test_practice import ANSWER, attempt_id, submit
 from tests.web.test_rubrics import coach_client
@@ -177,3 +178,16 @@ def test_the_queue_puts_unread_first_and_filters_by_candidate_and_question(app):
     assert f"/coach/reviews/{second_attempt}" not in only_ann
     other_question = coach.get("/coach/reviews?question=launch-slipping").text
     assert "Nothing shared with you matches these filters" in other_question
+
+
+def test_a_shared_answer_can_become_a_calibration_sample(app):
+    candidate, attempt = candidate_with_answer(app)
+    coach = coach_client(app)
+    share(candidate, attempt, "coach@example.com")
+    kept = post_on_review(coach, attempt, "sample", {"level": 4})
+    assert kept.status_code == 302
+    with app.app_context(), db.session() as session:
+        (sample,) = samples_of(session, "incident-response")
+    assert sample.level == 4 and sample.text == ANSWER
+    assert "Kept as a level-4 sample" in coach.get(f"/coach/reviews/{attempt}").text
+    assert '<tr class="sample' in coach.get("/coach/rubrics/incident-response").text
