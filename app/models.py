@@ -168,14 +168,18 @@ class Feedback(SQLModel, table=True):
 
 
 class Share(SQLModel, table=True):
-    """A candidate lets one coach see one submitted attempt, until they revoke it."""
+    """A candidate lets one coach see one submitted attempt, until they revoke it. A share link
+    is a row with a token and no coach: each coach who opens it gets a share of their own,
+    made `via_link`, and revoking the link revokes those too."""
 
     __tablename__ = "shares"
     __table_args__ = (UniqueConstraint("attempt_id", "coach_id", name="uq_share_attempt_coach"),)
 
     id: int | None = Field(default=None, primary_key=True)
     attempt_id: int = Field(foreign_key="attempts.id", index=True)
-    coach_id: int = Field(foreign_key="users.id", index=True)
+    coach_id: int | None = Field(default=None, foreign_key="users.id", index=True)
+    token: str | None = Field(default=None, max_length=64, unique=True)
+    via_link: int | None = Field(default=None, foreign_key="shares.id")
     created_at: datetime = Field(default_factory=utcnow)
     revoked_at: datetime | None = None
     read_at: datetime | None = None  # when the coach first opened it: unread ones come first

@@ -18,6 +18,7 @@ from app.review.services import (
     add_comment,
     coach_notes,
     open_for_review,
+    open_share_link,
     override_level,
     revert_override,
     review_queue,
@@ -469,4 +470,11 @@ def keep_as_sample(attempt_id: int) -> Response:
         current_user.id,
     )
     flash(f"Kept as a level-{form.level.data} sample of {result.rubric.title}.", "success")
+    return redirect(url_for("coach.review", attempt_id=attempt_id))
+
+
+@bp.get("/shared/<token>")
+def open_link(token: str) -> Response:
+    """A candidate's share link: the answer joins this coach's queue, until the link is revoked."""
+    attempt_id = open_share_link(db.request_session(), current_user.id, token)
     return redirect(url_for("coach.review", attempt_id=attempt_id))

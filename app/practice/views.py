@@ -12,6 +12,7 @@ from app.feedback.service import latest_feedback
 from app.review.services import (
     ReviewError,
     coach_notes,
+    create_share_link,
     mark_read,
     notifications_of,
     revoke_share,
@@ -246,6 +247,19 @@ def share(attempt_id: int) -> Response:
             flash(f"Shared with {form.email.data.strip()}.", "success")
         except ReviewError as error:
             flash(str(error), "error")
+    return redirect(url_for("practice.attempt", attempt_id=attempt_id) + "#sharing")
+
+
+@bp.post("/attempts/<id:attempt_id>/share-link")
+@login_required
+def share_link(attempt_id: int) -> Response:
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        create_share_link(db.request_session(), current_user.id, attempt_id)
+        flash("Share link ready: send it to your coach. You can stop sharing at any time.")
+    except ReviewError as error:
+        flash(str(error), "error")
     return redirect(url_for("practice.attempt", attempt_id=attempt_id) + "#sharing")
 
 

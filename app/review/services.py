@@ -5,6 +5,8 @@ is notified. Plain functions over a session; every lookup of an attempt goes thr
 
 from __future__ import annotations
 
+import secrets
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -41,7 +43,8 @@ class ReviewError(ValueError):
 @dataclass(frozen=True)
 class ShareRow:
     share: Share
-    coach_email: str
+    coach_email: str | None  # None for a share link
+    coaches_via_link: int = 0  # for a link: how many coaches have opened it
 
 
 @dataclass(frozen=True)
@@ -90,16 +93,59 @@ def share_with_coach(session: Session, owner_id: int, attempt_id: int, coach_ema
     return share
 
 
+def create_share_link(session: Session, owner_id: int, attempt_id: int) -> Share:
+    """A link any coach can open to see the attempt, until the candidate revokes it (the one
+    already active, if there is one)."""
+    attempt = get_attempt(session, owner_id, attempt_id)
+    if attempt.status != AttemptStatus.SUBMITTED:
+        raise ReviewError("link", "Only a submitted answer can be shared.")
+    link = session.exec(
+        select(Share).where(
+            Share.attempt_id == attempt.id,
+            Share.token.is_not(None),  # type: ignore[union-attr]
+            Share.revoked_at.is_(None),  # type: ignore[union-attr]
+        )
+    ).first()
+    if link is None:
+        link = Share(attempt_id=attempt.id, token=secrets.token_urlsafe(24))
+        session.add(link)
+        session.commit()
+    return link
+
+
+def open_share_link(session: Session, coach_id: int, token: str) -> int:
+    """A coach opens a share link: the attempt is shared with them (through the link, so that
+    revoking the link ends it). Returns the attempt's id."""
+    link = session.exec(
+        select(Share).where(Share.token == token, Share.revoked_at.is_(None))  # type: ignore[union-attr]
+    ).first()
+    if link is None:
+        raise AttemptNotFound(token)
+    attempt = session.get(Attempt, link.attempt_id)
+    if attempt is None or attempt.user_id == coach_id:
+        raise AttemptNotFound(token)
+    share = session.exec(
+        select(Share).where(Share.attempt_id == attempt.id, Share.coach_id == coach_id)
+    ).first()
+    if share is None:
+        session.add(Share(attempt_id=attempt.id, coach_id=coach_id, via_link=link.id))
+    elif share.revoked_at is not None:
+        share.revoked_at, share.read_at, share.via_link = None, None, link.id
+    session.commit()
+    return attempt.id
+
+
 def shares_of(session: Session, owner_id: int, attempt_id: int) -> list[ShareRow]:
-    """Who can see this attempt now."""
+    """Who can see this attempt now: coaches by email, and any share link."""
     attempt = get_attempt(session, owner_id, attempt_id)
     rows = session.exec(
         select(Share, User.email)
-        .join(User, User.id == Share.coach_id)  # type: ignore[arg-type]
+        .join(User, User.id == Share.coach_id, isouter=True)  # type: ignore[arg-type]
         .where(Share.attempt_id == attempt.id, Share.revoked_at.is_(None))  # type: ignore[union-attr]
         .order_by(Share.created_at)  # type: ignore[arg-type]
     ).all()
-    return [ShareRow(share, email) for share, email in rows]
+    via = Counter(share.via_link for share, _ in rows if share.via_link)
+    return [ShareRow(share, email, via.get(share.id, 0)) for share, email in rows]
 
 
 def revoke_share(session: Session, owner_id: int, attempt_id: int, share_id: int) -> bool:
@@ -108,6 +154,9 @@ def revoke_share(session: Session, owner_id: int, attempt_id: int, share_id: int
     if share is None or share.attempt_id != attempt.id or share.revoked_at is not None:
         return False
     share.revoked_at = utcnow()
+    if share.token:  # a link: the coaches who came through it lose access too
+        for opened in session.exec(select(Share).where(Share.via_link == share.id)).all():
+            opened.revoked_at = opened.revoked_at or share.revoked_at
     session.commit()
     return True
 

@@ -3,6 +3,9 @@ level for a criterion; the candidate sees both, marked as the coach's, and is no
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit
+
 from flask import Flask
 from sqlmodel import select
 
@@ -191,3 +194,32 @@ def test_a_shared_answer_can_become_a_calibration_sample(app):
     assert sample.level == 4 and sample.text == ANSWER
     assert "Kept as a level-4 sample" in coach.get(f"/coach/reviews/{attempt}").text
     assert '<tr class="sample' in coach.get("/coach/rubrics/incident-response").text
+
+
+def test_a_share_link_lets_coaches_in_until_the_candidate_revokes_it(app):
+    candidate, attempt = candidate_with_answer(app)
+    page = candidate.get(f"/attempts/{attempt}").text
+    made = candidate.post(f"/attempts/{attempt}/share-link", data={"csrf_token": csrf_from(page)})
+    assert made.status_code == 302
+    page = candidate.get(f"/attempts/{attempt}").text
+    link = re.search(
+        r'class="share-link" type="text" readonly aria-label="Share link" value="([^"]+)"', page
+    )
+    path = urlsplit(link.group(1)).path
+    assert path.startswith("/coach/shared/")
+
+    another_candidate = app.test_client()
+    AuthActions(another_candidate).register("curious@example.com")
+    assert another_candidate.get(path).status_code == 404  # only coaches may open it
+    coach = coach_client(app)
+    opened = coach.get(path)
+    assert opened.headers["Location"] == f"/coach/reviews/{attempt}"
+    assert coach.get(f"/coach/reviews/{attempt}").status_code == 200
+    assert "(1 coach so far)" in candidate.get(f"/attempts/{attempt}").text
+
+    page = candidate.get(f"/attempts/{attempt}").text
+    revoke = re.search(r'action="(/attempts/\d+/shares/\d+/revoke)"', page).group(1)
+    candidate.post(revoke, data={"csrf_token": csrf_from(page)})
+    assert coach.get(f"/coach/reviews/{attempt}").status_code == 404
+    late = coach_client(app, "coach", "late-coach@example.com")
+    assert late.get(path).status_code == 404

@@ -19,7 +19,7 @@ from app.bank.service import live_rubric_version, load_shipped_content, question
 from app.extensions import db
 from app.models import RubricVersion, Score, User
 from app.practice.services import get_question
-from app.review.services import override_level, share_with_coach
+from app.review.services import create_share_link, override_level, share_with_coach
 from app.rubrics.calibration import add_sample, samples_of
 from app.rubrics.rescoring import start_rescoring
 from pm_scoring import load_rubric, score
@@ -251,7 +251,7 @@ def coach_routes(app: Flask, ids: dict[str, int]) -> list[tuple[str, str]]:
         url = rule.rule.replace("<rubric_id>", "incident-response")
         url = url.replace("v<id:version>", f"v{SHIPPED}")
         for name, value in ids.items():
-            url = url.replace(f"<id:{name}>", str(value))
+            url = url.replace(f"<id:{name}>", str(value)).replace(f"<{name}>", str(value))
         assert "<" not in url, f"a coach route this test does not know how to fill: {url}"
         if rule.endpoint == "coach.diff":
             url += f"?old={SHIPPED}&new={SHIPPED}"
@@ -281,12 +281,14 @@ def test_every_coach_route_checks_the_role_on_the_server(app, visitor):
         author = session.exec(select(User).where(User.email == "author@example.com")).one()
         level = override_level(session, author.id, attempt, "mitigation", 4, "Rolled back first.")
         job = start_rescoring(session, live_rubric_version(session, "incident-response"), author.id)
+        link = create_share_link(session, owner_id, attempt)
     ids = {
         "draft_id": draft_id,
         "sample_id": sample.id,
         "attempt_id": attempt,
         "override_id": level.id,
         "job_id": job.id,
+        "token": link.token,
     }
     routes = coach_routes(app, ids)
     assert len(routes) >= 10
@@ -299,8 +301,8 @@ def test_every_coach_route_checks_the_role_on_the_server(app, visitor):
             assert response.status_code == 302 and "/login" in response.headers["Location"], url
         elif visitor == "candidate":
             assert response.status_code == 404, (method, url)
-        elif method == "GET":
-            assert response.status_code == 200, url
+        elif method == "GET":  # a page, or (a share link) a coach page
+            assert response.status_code == 200 or "/coach/" in response.headers["Location"], url
         else:  # done, or refused for what the request holds (an empty import), never hidden
             assert response.status_code in {302, 422}, (method, url, response.status_code)
 
