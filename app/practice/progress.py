@@ -29,22 +29,31 @@ class Suggestion:
 
 @dataclass(frozen=True)
 class Progress:
-    timeline: list[dict]  # {"date", "overall", "question", "attempt_id"}, oldest first
+    timeline: list[dict]  # {"date", "overall", "question", "attempt_id", "rubric", "new_version"}
     criteria: list[CriterionAverage]  # weakest first
     suggestions: list[Suggestion]
 
 
 def progress_for(session: Session, user_id: int, suggestions: int = 3) -> Progress:
     history = submitted_history(session, user_id)
-    timeline = [
-        {
-            "date": row.attempt.submitted_at.strftime("%Y-%m-%d %H:%M"),
-            "overall": row.overall,
-            "question": row.question.title,
-            "attempt_id": row.attempt.id,
-        }
-        for row in history
-    ]
+    timeline = []
+    last_version: dict[str, str] = {}  # rubric id -> the version of its latest point so far
+    for row in history:
+        rubric_id = row.rubric_version.rsplit(" v", 1)[0]
+        timeline.append(
+            {
+                "date": row.attempt.submitted_at.strftime("%Y-%m-%d %H:%M"),
+                "overall": row.overall,
+                "question": row.question.title,
+                "attempt_id": row.attempt.id,
+                "rubric": row.rubric_version,
+                # Scores from two versions of a rubric are not alike: the chart marks the
+                # first score under a new version, never mixing them silently.
+                "new_version": rubric_id in last_version
+                and last_version[rubric_id] != row.rubric_version,
+            }
+        )
+        last_version[rubric_id] = row.rubric_version
     scored = session.exec(
         select(Score.criteria, Question.rubric_id)
         .join(Attempt, Attempt.id == Score.attempt_id)  # type: ignore[arg-type]

@@ -599,6 +599,7 @@ class HistoryRow:
     attempt: Attempt
     question: Question
     overall: int
+    rubric_version: str = ""  # "incident-response v3": the version that gave the score
 
 
 def submitted_history(
@@ -606,15 +607,19 @@ def submitted_history(
 ) -> list[HistoryRow]:
     """Submitted attempts with their scores, oldest first, in one query."""
     statement = (
-        select(Attempt, Question, Score.overall)
+        select(Attempt, Question, Score.overall, RubricVersion.rubric_id, RubricVersion.version)
         .where(Attempt.user_id == user_id, Attempt.status == AttemptStatus.SUBMITTED)
         .join(Question, Question.id == Attempt.question_id)  # type: ignore[arg-type]
         .join(Score, Score.attempt_id == Attempt.id)  # type: ignore[arg-type]
+        .join(RubricVersion, RubricVersion.id == Score.rubric_version_id)  # type: ignore[arg-type]
         .order_by(Attempt.submitted_at, Attempt.id)  # type: ignore[arg-type]
     )
     if question_id is not None:
         statement = statement.where(Attempt.question_id == question_id)
-    return [HistoryRow(a, q, overall) for a, q, overall in session.exec(statement).all()]
+    return [
+        HistoryRow(a, q, overall, f"{rubric} v{version}")
+        for a, q, overall, rubric, version in session.exec(statement).all()
+    ]
 
 
 def best_scores(session: Session, user_id: int) -> dict[int, int]:

@@ -15,13 +15,19 @@
         backgroundColor: "rgba(47, 93, 138, 0.15)",
         fill: true,
         tension: 0.25,
+        // A triangle marks the first score under a new version of its rubric.
+        pointStyle: points.map(function (p) { return p.new_version ? "triangle" : "circle"; }),
+        pointRadius: points.map(function (p) { return p.new_version ? 7 : 3; }),
       }],
     },
     options: {
       animation: false,
       scales: { y: { min: 0, max: 100, title: { display: true, text: "score" } } },
       plugins: {
-        tooltip: { callbacks: { afterLabel: function (ctx) { return points[ctx.dataIndex].question; } } },
+        tooltip: { callbacks: { afterLabel: function (ctx) {
+          const p = points[ctx.dataIndex];
+          return [p.question, "Rubric " + p.rubric + (p.new_version ? " (a new version of this rubric)" : "")];
+        } } },
       },
     },
   });

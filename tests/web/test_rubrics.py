@@ -445,3 +445,16 @@ def test_publishing_then_rescoring_keeps_each_score_of_record_and_shows_the_new_
         assert f"Your score of record stays\n      {record.overall}" in result
     finally:
         app.extensions["tasks"].stop_consumer()
+
+
+def test_the_progress_chart_marks_where_a_rubric_changed(app, client, auth):
+    auth.register_candidate()
+    submit(client, ANSWER)
+    coach = coach_client(app)
+    draft_id, _, _ = start_draft(coach)
+    press(coach, f"/coach/drafts/{draft_id}", f"/coach/drafts/{draft_id}/publish")
+    submit(client, ANSWER + " We kept customers informed.")
+    page = client.get("/progress").text
+    assert f"<td>incident-response v{SHIPPED}</td>" in page
+    assert f"<td>incident-response v{SHIPPED + 1} (new version)</td>" in page
+    assert "A triangle marks the first score under a new version" in page
