@@ -210,8 +210,16 @@ def corpus_figures(half: str, cuts: list[float], corpus: str = "corpus") -> list
     return lines
 
 
-# Blind corpora written after the first, for issue 13's later rounds: (folder, title, about).
-LATER_CORPORA = (
+# Blind corpora written for issue 13, each split before use: (folder, title, about).
+BLIND_CORPORA = (
+    (
+        "corpus",
+        "Blind corpus",
+        "Written for issue 13 by writers who never saw the rubrics or the engine: ten questions "
+        "(the two flagships and one for each other rubric), 24 answers each, split at random "
+        "into a development half, which the engine was tuned on, and a held-out half, read once "
+        "when the work was done (engine 2.0, 2026-12-02).",
+    ),
     (
         "corpus2",
         "Second blind corpus",
@@ -299,47 +307,26 @@ def report() -> str:
             lines.append(
                 f"| {r['question']} | {cid} | {d.precision:.2f} | {d.recall:.2f} | {d.support} |"
             )
-    dev_lines = corpus_figures("dev", cuts)
-    cut_points = ", ".join(f"{c:.0f}" for c in cuts)
-    heldout_lines = corpus_figures("heldout", cuts)
-    lines += [
-        "",
-        "## Blind corpus (tests/eval/corpus)",
-        "",
-        "Written for issue 13 by writers who never saw the rubrics or the engine: ten questions "
-        "(the two flagships and one for each other rubric), 24 answers each, split at random "
-        "into a development half, which the engine was tuned on, and a held-out half, read once "
-        "when the work was done (engine 2.0, 2026-12-02). QWK maps the overall score to levels "
-        f"1-5 by cut points fitted on the development half ({cut_points}). "
-        "Twins: a plain-worded answer within one level of its twin in the field's words. A "
-        "gaming attempt is held down when it scores no higher than the genuine answer of the "
-        "grade its substance deserves (a padded one: no higher than the answer it pads); an "
-        "off-topic answer is capped at 15 or less.",
-        "",
-        "Development half:",
-        "",
-        *dev_lines,
-        "",
-        "Held-out half:",
-        "",
-        *heldout_lines,
-    ]
-    for corpus, title, about in LATER_CORPORA:
-        later_cuts = dev_cut_points(corpus)
+    for corpus, title, about in BLIND_CORPORA:
+        corpus_cuts = dev_cut_points(corpus)
         lines += [
             "",
             f"## {title} (tests/eval/{corpus})",
             "",
-            about + " QWK uses cut points fitted on this corpus's development half "
-            f"({', '.join(f'{c:.0f}' for c in later_cuts)}).",
+            about + " QWK maps the overall score to levels 1-5 by cut points fitted on this "
+            f"corpus's development half ({', '.join(f'{c:.0f}' for c in corpus_cuts)}). "
+            "Twins: a plain-worded answer within one level of its twin in the field's words. A "
+            "gaming attempt is held down when it scores no higher than the genuine answer of the "
+            "grade its substance deserves (a padded one: no higher than the answer it pads); an "
+            "off-topic answer is capped at 15 or less.",
             "",
             "Development half:",
             "",
-            *corpus_figures("dev", later_cuts, corpus),
+            *corpus_figures("dev", corpus_cuts, corpus),
             "",
             "Held-out half:",
             "",
-            *corpus_figures("heldout", later_cuts, corpus),
+            *corpus_figures("heldout", corpus_cuts, corpus),
         ]
     for folder, title, about in (
         (

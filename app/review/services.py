@@ -14,6 +14,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app.auth.access import COACHES, AttemptNotFound, get_attempt
+from app.errors import FieldError
 from app.models import (
     Attempt,
     AttemptStatus,
@@ -32,12 +33,8 @@ MAX_COMMENT_CHARS = 2_000
 MAX_REASON_CHARS = 500
 
 
-class ReviewError(ValueError):
+class ReviewError(FieldError):
     """Something the user asked for that cannot be done, with the field at fault."""
-
-    def __init__(self, field: str, message: str):
-        self.field = field
-        super().__init__(message)
 
 
 @dataclass(frozen=True)

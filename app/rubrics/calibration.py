@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from app.bank.service import live_rubric_version, question_as_asked, rubric_from_row, rubric_of
+from app.errors import FieldError
 from app.models import Question, RubricSample, RubricVersion
 from pm_scoring import Rubric, score
 from pm_scoring.evaluation import level_of, pairwise_accuracy, quadratic_weighted_kappa
@@ -19,12 +20,8 @@ MAX_SAMPLE_CHARS = 50_000
 MAX_NOTE_CHARS = 200
 
 
-class SampleInvalid(ValueError):
+class SampleInvalid(FieldError):
     """A sample that cannot be stored, with the field at fault."""
-
-    def __init__(self, field: str, message: str):
-        self.field = field
-        super().__init__(message)
 
 
 @dataclass(frozen=True)
