@@ -3,6 +3,7 @@ blueprint's one rule below, so no view can forget it."""
 
 from __future__ import annotations
 
+import yaml
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -51,6 +52,7 @@ from app.rubrics.services import (
     save_draft,
     start_draft,
 )
+from pm_scoring.sourcefile import Problem
 
 from . import bp
 from .forms import (
@@ -66,6 +68,14 @@ from .forms import (
     SampleFromAnswerForm,
     question_choices,
     version_choices,
+)
+from .rubric_form import (
+    RubricForm,
+    apply_action,
+    field_name,
+    form_content,
+    form_data,
+    form_errors,
 )
 
 
@@ -478,3 +488,63 @@ def open_link(token: str) -> Response:
     """A candidate's share link: the answer joins this coach's queue, until the link is revoked."""
     attempt_id = open_share_link(db.request_session(), current_user.id, token)
     return redirect(url_for("coach.review", attempt_id=attempt_id))
+
+
+@bp.get("/drafts/<id:draft_id>/form")
+def edit_form(draft_id: int) -> Response | str:
+    draft = _draft(draft_id)
+    if check_rubric_text(draft.source_text or "", draft.rubric_id)[1]:
+        flash("The YAML has problems: fix them here before using the form.", "error")
+        return redirect(url_for("coach.edit", draft_id=draft_id))
+    form = RubricForm(data={**form_data(draft.content), "revision": str(draft.revision)})
+    return render_template("coach/form.html", draft=draft, form=form, problems=[])
+
+
+@bp.post("/drafts/<id:draft_id>/form")
+def save_form(draft_id: int) -> Response | tuple[Response | str, int]:
+    """The form, saved as the draft's YAML: by its Save button, by a list button (add, remove
+    or move a criterion, concept or red flag), or by the page's script as the coach types."""
+    draft = _draft(draft_id)
+    form = RubricForm()
+    as_you_type = request.headers.get("X-Requested-With") == "fetch"
+    if not form.validate_on_submit():  # a number that is not one: say so, save nothing yet
+        errors = form_errors(form)
+        if as_you_type:
+            return jsonify(
+                revision=draft.revision,
+                problems=[{"field": name, "message": text} for name, text in errors.items()],
+            )
+        problems = [Problem("form", None, name, text) for name, text in errors.items()]
+        return render_template(
+            "coach/form.html", draft=draft, form=form, problems=problems, errors=errors
+        ), 422
+    content = form_content(form, draft.rubric_id, draft.version)
+    action = request.form.get("action", "")
+    if action:
+        content = apply_action(content, action)
+    text = yaml.safe_dump(content, sort_keys=False, allow_unicode=True, width=100)
+    try:
+        draft, problems = save_draft(db.request_session(), draft_id, text, _int(form.revision.data))
+    except DraftChanged:
+        message = "This draft was saved from another tab or by another coach: reload to see it."
+        if as_you_type:
+            return jsonify(error=message), 409
+        flash(message, "error")
+        return redirect(url_for("coach.edit_form", draft_id=draft_id)), 409
+    except DraftInvalid as error:
+        return jsonify(error=error.problems[0].message), 413
+    if as_you_type:
+        return jsonify(
+            revision=draft.revision,
+            problems=[{"field": field_name(p.field or ""), "message": p.message} for p in problems],
+        )
+    if problems or action:
+        fresh = RubricForm(
+            formdata=None, data={**form_data(content), "revision": str(draft.revision)}
+        )
+        errors = {field_name(p.field or ""): p.message for p in problems}
+        return render_template(
+            "coach/form.html", draft=draft, form=fresh, problems=problems, errors=errors
+        ), (422 if problems else 200)
+    flash("Draft saved.", "success")
+    return redirect(url_for("coach.edit_form", draft_id=draft_id))

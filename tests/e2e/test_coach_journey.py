@@ -115,3 +115,22 @@ def test_a_coach_comments_on_a_sentence_and_the_candidate_sees_it(page: Page, ne
     expect(comment.locator("q")).to_have_text(sentence)
     expect(comment).to_contain_text("Who makes the call to roll back?")
     expect(comment).to_contain_text("admin@example.com")
+
+
+def test_the_form_view_names_each_problem_beside_its_field_as_the_coach_types(page: Page):
+    sign_up(page, "editor@example.com")
+    page.goto("/coach/")
+    page.locator("#rubric-incident-response").get_by_role("button", name="Start a draft").click()
+    page.get_by_role("link", name="Edit it as a form").click()
+    weight = page.locator("input[name='criteria-0-weight']")
+    weight.fill("-2")
+    error = page.locator("#error-criteria-0-weight")
+    expect(error).to_contain_text("greater than 0")
+    expect(page.locator("#form-status")).to_contain_text("1 problem to fix")
+    weight.fill("2")
+    expect(error).to_have_text("")
+    expect(page.locator("#form-status")).to_have_text(re.compile(r"^Saved \(revision \d+\)\.$"))
+    page.get_by_role("button", name="Add a criterion").click()
+    expect(
+        page.get_by_role("group", name=re.compile(r"^Criterion \d+: criterion_\d+$"))
+    ).to_be_visible()

@@ -16,14 +16,17 @@ from markupsafe import escape
 from sqlmodel import select
 
 from app.bank.service import live_rubric_version, load_shipped_content, question_as_asked
+from app.coach.rubric_form import RubricForm, form_content, form_data
 from app.extensions import db
 from app.models import RubricVersion, Score, User
 from app.practice.services import get_question
 from app.review.services import create_share_link, override_level, share_with_coach
 from app.rubrics.calibration import add_sample, samples_of
 from app.rubrics.rescoring import start_rescoring
+from app.rubrics.services import check_rubric_text
 from pm_scoring import load_rubric, score
 from pm_scoring.evaluation import load_eval_set, pairwise_accuracy
+from pm_scoring.rubric import SHIPPED_RUBRICS_DIR, parse_rubric
 from tests.conftest import AuthActions, csrf_from, make_app
 from tests.web.test_practice import ANSWER, attempt_id, submit
 
@@ -257,7 +260,8 @@ def coach_routes(app: Flask, ids: dict[str, int]) -> list[tuple[str, str]]:
             url += f"?old={SHIPPED}&new={SHIPPED}"
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             routes.append((method, url))
-    return sorted(routes, key=lambda route: route[0] == "POST")  # pages first, then changes
+    # Pages first, then changes, and last what ends the draft (publish, discard).
+    return sorted(routes, key=lambda r: (r[0] == "POST", r[1].endswith(("/publish", "/discard"))))
 
 
 @pytest.mark.parametrize("visitor", ["anonymous", "candidate", "coach", "admin"])
@@ -458,3 +462,72 @@ def test_the_progress_chart_marks_where_a_rubric_changed(app, client, auth):
     assert f"<td>incident-response v{SHIPPED}</td>" in page
     assert f"<td>incident-response v{SHIPPED + 1} (new version)</td>" in page
     assert "A triangle marks the first score under a new version" in page
+
+
+@pytest.mark.parametrize("rubric_id", sorted(p.stem for p in SHIPPED_RUBRICS_DIR.glob("*.yaml")))
+def test_every_shipped_rubric_survives_the_form_unchanged(app, rubric_id):
+    content = load_rubric(rubric_id).to_dict()
+    with app.test_request_context():
+        form = RubricForm(formdata=None, data=form_data(content), meta={"csrf": False})
+        again = form_content(form, rubric_id, content["version"])
+    assert parse_rubric(again).content_hash == parse_rubric(content).content_hash
+
+
+def form_fields(html_text: str) -> list[tuple[str, str]]:
+    """The form's fields as a browser would post them (inputs, text areas, chosen options)."""
+    fields = []
+    for tag in re.finditer(r"<input[^>]*>", html_text):
+        attrs = dict(re.findall(r'(\w[\w-]*)="([^"]*)"', tag.group()))
+        if ("name" in attrs and attrs.get("type") != "checkbox") or "checked" in tag.group():
+            fields.append((attrs["name"], html.unescape(attrs.get("value", "y"))))
+    for area in re.finditer(
+        r'<textarea[^>]*name="([^"]+)"[^>]*>\n?(.*?)</textarea>', html_text, re.S
+    ):
+        fields.append((area.group(1), html.unescape(area.group(2))))
+    for menu in re.finditer(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', html_text, re.S):
+        options = re.findall(r"<option([^>]*)>", menu.group(2))
+        chosen = next((o for o in options if re.search(r"\bselected\b", o)), options[0])
+        fields.append(
+            (menu.group(1), html.unescape(re.search(r'value="([^"]*)"', chosen).group(1)))
+        )
+    return fields
+
+
+def test_a_coach_edits_the_rubric_as_a_form_and_sees_each_problem_beside_its_field(app):
+    coach = coach_client(app)
+    draft_id, _, _ = start_draft(coach)
+    page = coach.get(f"/coach/drafts/{draft_id}/form").text
+    fields = dict(form_fields(page))
+    assert fields["criteria-2-title"] == "Restores service first"
+    fields["criteria-2-title"] = "Puts service back first"
+    saved = coach.post(f"/coach/drafts/{draft_id}/form", data=fields)
+    assert saved.status_code == 302
+    text = html.unescape(
+        re.search(
+            r"<textarea[^>]*>\n?(.*?)</textarea>", coach.get(f"/coach/drafts/{draft_id}").text, re.S
+        ).group(1)
+    )
+    assert "title: Puts service back first" in text and check_rubric_text(text)[1] == []
+
+    page = coach.get(f"/coach/drafts/{draft_id}/form").text
+    fields = dict(form_fields(page))
+    fields["criteria-0-weight"] = "-2"
+    typed = coach.post(
+        f"/coach/drafts/{draft_id}/form", data=fields, headers={"X-Requested-With": "fetch"}
+    )
+    assert [p["field"] for p in typed.json["problems"]] == ["criteria-0-weight"]
+    fields["revision"] = str(typed.json["revision"])
+    fields["criteria-0-weight"] = "two"
+    typed = coach.post(
+        f"/coach/drafts/{draft_id}/form", data=fields, headers={"X-Requested-With": "fetch"}
+    )
+    assert typed.json["problems"] == [
+        {"field": "criteria-0-weight", "message": "Not a valid float value."}
+    ]
+
+    fields["criteria-0-weight"] = "1"
+    added = coach.post(f"/coach/drafts/{draft_id}/form", data={**fields, "action": "add-criterion"})
+    criteria = len(load_rubric("incident-response").criteria)
+    assert added.status_code == 422 and f"Criterion {criteria + 1}:" in added.text
+    slot = re.search(rf'data-error-for="criteria-{criteria}-title">([^<]*)<', added.text)
+    assert slot and slot.group(1)  # the new criterion's empty title, named beside it
