@@ -135,6 +135,9 @@ def _register_error_pages(app: Flask) -> None:
     app.register_error_handler(QuestionNotFound, not_found)
     app.register_error_handler(AttemptNotFound, not_found)
     app.register_error_handler(
+        403, lambda _e: page(403, "Not for your account", "Your role does not open this page.")
+    )
+    app.register_error_handler(
         405, lambda _e: page(405, "Not allowed", "That action is not allowed here.")
     )
     app.register_error_handler(

@@ -18,14 +18,14 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def role_required(*roles: Role) -> Callable[[F], F]:
-    """Log in first; then a user without one of `roles` gets 404, so no page reveals it exists."""
+    """Log in first; then a user without one of `roles` gets 403 (Forbidden), GET or POST."""
 
     def decorator(view: F) -> F:
         @functools.wraps(view)
         @login_required
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             if current_user.role not in roles:
-                abort(404)
+                abort(403)
             return view(*args, **kwargs)
 
         return wrapper  # type: ignore[return-value]

@@ -105,3 +105,14 @@ class SampleFromAnswerForm(FlaskForm):
         coerce=int,
         choices=[SelectChoice(str(n), f"{n} - {name}") for n, name in enumerate(LEVEL_NAMES, 1)],
     )
+
+
+class NewRubricForm(FlaskForm):
+    rubric_id = StringField(
+        "Id (lower case, with hyphens: conflict-resolution)", validators=[Length(max=80)]
+    )
+    title = StringField("Title", validators=[Length(max=200)])
+
+
+class AssignForm(FlaskForm):
+    question = SelectField("Question")

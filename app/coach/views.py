@@ -40,8 +40,11 @@ from app.rubrics.services import (
     DraftChanged,
     DraftInvalid,
     RubricNotFound,
+    all_questions,
+    assign_rubric,
     check_rubric_text,
     create_draft_from_text,
+    create_rubric,
     diff_versions,
     discard_draft,
     get_draft,
@@ -56,11 +59,13 @@ from pm_scoring.sourcefile import Problem
 
 from . import bp
 from .forms import (
+    AssignForm,
     ButtonForm,
     CommentForm,
     DiffForm,
     DraftForm,
     ImportForm,
+    NewRubricForm,
     OverrideForm,
     PublishForm,
     QueueFilterForm,
@@ -89,7 +94,11 @@ def _editors_only() -> None:
 def index() -> str:
     rows = rubrics_for_editors(db.request_session())
     return render_template(
-        "coach/index.html", rows=rows, import_form=ImportForm(), button=ButtonForm()
+        "coach/index.html",
+        rows=rows,
+        import_form=ImportForm(),
+        new_form=NewRubricForm(),
+        button=ButtonForm(),
     )
 
 
@@ -109,6 +118,7 @@ def rubric(rubric_id: str, sample_form: SampleForm | None = None) -> str:
         button=ButtonForm(),
         sample_form=sample_form,
         calibration=calibration,
+        assign_form=_assign_form(page),
     )
 
 
@@ -204,6 +214,7 @@ def import_rubric() -> Response | tuple[str, int]:
             "coach/index.html",
             rows=rows,
             import_form=form,
+            new_form=NewRubricForm(),
             button=ButtonForm(),
             problems=error.problems,
         ), 422
@@ -548,3 +559,54 @@ def save_form(draft_id: int) -> Response | tuple[Response | str, int]:
         ), (422 if problems else 200)
     flash("Draft saved.", "success")
     return redirect(url_for("coach.edit_form", draft_id=draft_id))
+
+
+@bp.post("/rubrics/new")
+def new_rubric() -> Response:
+    form = NewRubricForm()
+    if not form.validate_on_submit():
+        flash("Give the rubric an id of 80 characters at most and a title.", "error")
+        return redirect(url_for("coach.index") + "#new")
+    try:
+        draft = create_rubric(
+            db.request_session(), form.rubric_id.data or "", form.title.data or ""
+        )
+    except DraftInvalid as error:
+        flash(
+            f"Not created: {error.problems[0].field or 'rubric'}: {error.problems[0].message}",
+            "error",
+        )
+        return redirect(url_for("coach.index") + "#new")
+    flash("A new rubric, as a draft: fill it in, then publish it.", "success")
+    return redirect(url_for("coach.edit_form", draft_id=draft.id))
+
+
+@bp.post("/rubrics/<rubric_id>/questions")
+def assign(rubric_id: str) -> Response:
+    form = AssignForm()
+    form.question.choices = [
+        SelectChoice(q.slug, q.title) for q in all_questions(db.request_session())
+    ]
+    if not form.validate_on_submit():
+        flash("Choose one of the questions.", "error")
+        return redirect(url_for("coach.rubric", rubric_id=rubric_id) + "#questions")
+    try:
+        question = assign_rubric(db.request_session(), form.question.data, rubric_id)
+    except RubricNotFound:
+        abort(404)
+    except DraftInvalid as error:
+        flash(f"Not assigned: {error.problems[0].message}.", "error")
+    else:
+        flash(f"{question.title} is now scored against this rubric.", "success")
+    return redirect(url_for("coach.rubric", rubric_id=rubric_id) + "#questions")
+
+
+def _assign_form(page) -> AssignForm:
+    form = AssignForm()
+    using = {q.slug for q in page.questions}
+    form.question.choices = [
+        SelectChoice(q.slug, f"{q.title} (now {q.rubric_id})")
+        for q in all_questions(db.request_session())
+        if q.slug not in using
+    ]
+    return form

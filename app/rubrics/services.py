@@ -3,6 +3,7 @@ retire). Plain functions over a database session; the views only call them."""
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -200,6 +201,61 @@ def create_draft_from_text(session: Session, text: str) -> RubricVersion:
         return existing
     content = rubric.to_dict() | {"version": version}
     return _new_draft(session, content, text, version)
+
+
+NEW_RUBRIC = """\
+id: {id}
+version: 1
+title: {title}
+description: What this rubric rewards, in a sentence or two (Markdown).
+min_words: 120
+criteria:
+- id: first_criterion
+  title: The first thing an interviewer listens for
+  weight: 1
+  description: What a strong answer does here.
+  levels:
+    0: Nothing on it.
+    1: Mentions it in passing.
+    2: Covers it in general terms.
+    3: Covers it with specifics, but misses one part.
+    4: Covers it fully, with specifics, reasons and results.
+  concepts:
+  - id: first-idea
+    phrases: [a phrase that shows the idea]
+    examples:
+    - A sentence that shows the idea in other words.
+  tip: What to add when this criterion is missing.
+red_flags: []
+"""
+
+
+def create_rubric(session: Session, rubric_id: str, title: str) -> RubricVersion:
+    """A new rubric's first draft, from a skeleton to fill in; the id must be new."""
+    rubric_id, title = rubric_id.strip(), " ".join(title.split())
+    if session.exec(select(RubricVersion.id).where(RubricVersion.rubric_id == rubric_id)).first():
+        raise DraftInvalid([Problem("rubric", None, "id", f"a rubric {rubric_id!r} exists")])
+    return create_draft_from_text(
+        session, NEW_RUBRIC.format(id=rubric_id, title=json.dumps(title or rubric_id))
+    )
+
+
+def all_questions(session: Session) -> list[Question]:
+    return list(session.exec(select(Question).order_by(Question.title)).all())
+
+
+def assign_rubric(session: Session, question_slug: str, rubric_id: str) -> Question:
+    """Score a question against another rubric from now on (answers already scored keep the
+    version that scored them). The rubric must have a published version."""
+    question = session.exec(select(Question).where(Question.slug == question_slug)).first()
+    if question is None:
+        raise RubricNotFound(question_slug)
+    if live_rubric_version(session, rubric_id, with_content=False) is None:
+        raise DraftInvalid([Problem(rubric_id, None, None, "publish the rubric first")])
+    question.rubric_id = rubric_id
+    question.updated_at = utcnow()
+    session.commit()
+    return question
 
 
 def save_draft(

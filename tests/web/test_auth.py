@@ -87,7 +87,7 @@ def test_only_admins_see_and_change_roles(app, client, auth):
     auth.register("boss@example.com")
     auth.logout()
     auth.register("cand2@example.com")
-    assert client.get("/admin/users").status_code == 404
+    assert client.get("/admin/users").status_code == 403
     auth.logout()
     auth.login("boss@example.com")
     page = client.get("/admin/users")
@@ -148,7 +148,7 @@ def test_a_role_change_applies_to_a_signed_in_user_on_their_next_request(app, cl
     boss = user(app, "boss@example.com")
     with app.app_context(), db.session() as session:
         set_role(session, boss.id, Role.CANDIDATE)
-    assert client.get("/admin/users").status_code == 404
+    assert client.get("/admin/users").status_code == 403
     assert "Users</a>" not in client.get("/").text
     with app.app_context(), db.session() as session:
         set_role(session, boss.id, Role.ADMIN)

@@ -210,7 +210,7 @@ def test_a_share_link_lets_coaches_in_until_the_candidate_revokes_it(app):
 
     another_candidate = app.test_client()
     AuthActions(another_candidate).register("curious@example.com")
-    assert another_candidate.get(path).status_code == 404  # only coaches may open it
+    assert another_candidate.get(path).status_code == 403  # only coaches may open it
     coach = coach_client(app)
     opened = coach.get(path)
     assert opened.headers["Location"] == f"/coach/reviews/{attempt}"

@@ -245,7 +245,7 @@ def test_the_editor_page_names_the_draft_and_its_preview(app):
 
 
 # Every coach route, as each kind of visitor: anonymous visitors are sent to log in, candidates
-# get 404 (no page reveals the editor exists), coaches and admins get in.
+# get 403, coaches and admins get in.
 def coach_routes(app: Flask, ids: dict[str, int]) -> list[tuple[str, str]]:
     routes = []
     for rule in app.url_map.iter_rules():
@@ -304,7 +304,7 @@ def test_every_coach_route_checks_the_role_on_the_server(app, visitor):
         if visitor == "anonymous":
             assert response.status_code == 302 and "/login" in response.headers["Location"], url
         elif visitor == "candidate":
-            assert response.status_code == 404, (method, url)
+            assert response.status_code == 403, (method, url)
         elif method == "GET":  # a page, or (a share link) a coach page
             assert response.status_code == 200 or "/coach/" in response.headers["Location"], url
         else:  # done, or refused for what the request holds (an empty import), never hidden
@@ -531,3 +531,41 @@ def test_a_coach_edits_the_rubric_as_a_form_and_sees_each_problem_beside_its_fie
     assert added.status_code == 422 and f"Criterion {criteria + 1}:" in added.text
     slot = re.search(rf'data-error-for="criteria-{criteria}-title">([^<]*)<', added.text)
     assert slot and slot.group(1)  # the new criterion's empty title, named beside it
+
+
+def test_a_coach_creates_a_rubric_publishes_it_and_assigns_a_question_to_it(app, client, auth):
+    coach = coach_client(app)
+    token = csrf_from(coach.get("/coach/").text)
+    created = coach.post(
+        "/coach/rubrics/new",
+        data={"csrf_token": token, "rubric_id": "outage-drill", "title": "Outage drill"},
+    )
+    draft_id = int(created.headers["Location"].split("/")[-2])
+    assert created.headers["Location"] == f"/coach/drafts/{draft_id}/form"
+    page = "/coach/rubrics/outage-drill"
+    refused = press(coach, page, "/coach/rubrics/outage-drill/questions")
+    assert "Choose one of the questions." in coach.get(refused.headers["Location"]).text
+    token = csrf_from(coach.get(page).text)
+    early = coach.post(
+        page + "/questions", data={"csrf_token": token, "question": "launch-slipping"}
+    )
+    assert "publish the rubric first" in coach.get(early.headers["Location"]).text
+    press(coach, f"/coach/drafts/{draft_id}", f"/coach/drafts/{draft_id}/publish")
+    token = csrf_from(coach.get(page).text)
+    coach.post(page + "/questions", data={"csrf_token": token, "question": "launch-slipping"})
+    assert "A launch that is slipping" in client.get("/rubrics/outage-drill").text
+    auth.register("candidate@example.com")
+    token = csrf_from(client.get("/questions/launch-slipping").text)
+    result = client.post(
+        "/questions/launch-slipping/submit", data={"answer_text": ANSWER, "csrf_token": token}
+    )
+    assert 'href="/rubrics/outage-drill/v1"' in client.get(result.headers["Location"]).text
+    again = coach.post(
+        "/coach/rubrics/new",
+        data={
+            "csrf_token": csrf_from(coach.get("/coach/").text),
+            "rubric_id": "outage-drill",
+            "title": "Again",
+        },
+    )
+    assert "a rubric &#39;outage-drill&#39; exists" in coach.get(again.headers["Location"]).text
