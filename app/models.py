@@ -97,6 +97,8 @@ class Question(SQLModel, table=True):
     title: str = Field(max_length=200)
     prompt: str = Field(sa_type=Text)
     rubric_id: str = Field(max_length=80, index=True)
+    # The coach who chose the rubric in the editor: loading bank files leaves that choice alone.
+    rubric_assigned_by: int | None = Field(default=None, foreign_key="users.id")
     category: str | None = Field(default=None, max_length=80)
     type: str | None = Field(default=None, max_length=30, index=True)
     difficulty: str | None = Field(default=None, max_length=10)

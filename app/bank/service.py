@@ -117,8 +117,9 @@ def upsert_questions(
     for loaded in questions:
         spec = loaded.spec
         values = {name: getattr(spec, name) for name in _QUESTION_FIELDS}
-        values["rubric_id"] = spec.rubric
         row = existing.get(spec.slug)
+        if row is None or row.rubric_assigned_by is None:  # a coach's choice outlives the file
+            values["rubric_id"] = spec.rubric
         if row is None:
             session.add(Question(slug=spec.slug, **values))
             summary.questions_created.append(spec.slug)

@@ -591,7 +591,9 @@ def assign(rubric_id: str) -> Response:
         flash("Choose one of the questions.", "error")
         return redirect(url_for("coach.rubric", rubric_id=rubric_id) + "#questions")
     try:
-        question = assign_rubric(db.request_session(), form.question.data, rubric_id)
+        question = assign_rubric(
+            db.request_session(), form.question.data, rubric_id, current_user.id
+        )
     except RubricNotFound:
         abort(404)
     except DraftInvalid as error:

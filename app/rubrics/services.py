@@ -244,7 +244,7 @@ def all_questions(session: Session) -> list[Question]:
     return list(session.exec(select(Question).order_by(Question.title)).all())
 
 
-def assign_rubric(session: Session, question_slug: str, rubric_id: str) -> Question:
+def assign_rubric(session: Session, question_slug: str, rubric_id: str, coach_id: int) -> Question:
     """Score a question against another rubric from now on (answers already scored keep the
     version that scored them). The rubric must have a published version."""
     question = session.exec(select(Question).where(Question.slug == question_slug)).first()
@@ -252,7 +252,7 @@ def assign_rubric(session: Session, question_slug: str, rubric_id: str) -> Quest
         raise RubricNotFound(question_slug)
     if live_rubric_version(session, rubric_id, with_content=False) is None:
         raise DraftInvalid([Problem(rubric_id, None, None, "publish the rubric first")])
-    question.rubric_id = rubric_id
+    question.rubric_id, question.rubric_assigned_by = rubric_id, coach_id
     question.updated_at = utcnow()
     session.commit()
     return question

@@ -554,6 +554,9 @@ def test_a_coach_creates_a_rubric_publishes_it_and_assigns_a_question_to_it(app,
     token = csrf_from(coach.get(page).text)
     coach.post(page + "/questions", data={"csrf_token": token, "question": "launch-slipping"})
     assert "A launch that is slipping" in client.get("/rubrics/outage-drill").text
+    with app.app_context(), db.session() as session:  # `coach init` (every `make run`) again
+        load_shipped_content(session)
+        assert get_question(session, "launch-slipping").rubric_id == "outage-drill"
     auth.register("candidate@example.com")
     token = csrf_from(client.get("/questions/launch-slipping").text)
     result = client.post(
