@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from flask import abort
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
@@ -40,6 +41,12 @@ class DiffForm(FlaskForm):
 
 class ButtonForm(FlaskForm):
     """A button that changes something (publish, retire, discard, start a draft): CSRF only."""
+
+
+def require_button() -> None:
+    """A button's form must come with its CSRF token, or the request is refused."""
+    if not ButtonForm().validate_on_submit():
+        abort(400)
 
 
 class SampleForm(FlaskForm):

@@ -1,5 +1,6 @@
-"""Thin views for coaches (and admins): the rubric editor. Every route is role-checked by the
-blueprint's one rule below, so no view can forget it."""
+"""Thin views for coaches (and admins): the rubric editor, calibration and rescoring (the review
+of shared answers is in reviews.py). Every route is role-checked by the blueprint's one rule
+below, so no view can forget it."""
 
 from __future__ import annotations
 
@@ -12,18 +13,6 @@ from wtforms.fields.choices import SelectChoice
 from app.auth.access import COACHES, role_required
 from app.extensions import db
 from app.feedback.tasks import tasks
-from app.practice.highlight import evidence_segments
-from app.practice.services import attempt_result
-from app.review.services import (
-    ReviewError,
-    add_comment,
-    coach_notes,
-    open_for_review,
-    open_share_link,
-    override_level,
-    revert_override,
-    review_queue,
-)
 from app.rubrics.calibration import (
     SampleInvalid,
     add_sample,
@@ -61,17 +50,14 @@ from . import bp
 from .forms import (
     AssignForm,
     ButtonForm,
-    CommentForm,
     DiffForm,
     DraftForm,
     ImportForm,
     NewRubricForm,
-    OverrideForm,
     PublishForm,
-    QueueFilterForm,
     SampleForm,
-    SampleFromAnswerForm,
     question_choices,
+    require_button,
     version_choices,
 )
 from .rubric_form import (
@@ -148,7 +134,7 @@ def add_rubric_sample(rubric_id: str) -> Response | tuple[str, int]:
 
 @bp.post("/rubrics/<rubric_id>/samples/<id:sample_id>/delete")
 def delete_rubric_sample(rubric_id: str, sample_id: int) -> Response:
-    _check_button()
+    require_button()
     if not delete_sample(db.request_session(), rubric_id, sample_id):
         abort(404)
     flash("Sample removed.")
@@ -172,7 +158,7 @@ def diff(rubric_id: str) -> str:
 
 @bp.post("/rubrics/<rubric_id>/draft")
 def start(rubric_id: str) -> Response:
-    _check_button()
+    require_button()
     try:
         draft = start_draft(db.request_session(), rubric_id)
     except RubricNotFound:
@@ -185,7 +171,7 @@ def start(rubric_id: str) -> Response:
 
 @bp.post("/rubrics/<rubric_id>/v<id:version>/retire")
 def retire(rubric_id: str, version: int) -> Response:
-    _check_button()
+    require_button()
     try:
         retire_version(db.request_session(), rubric_id, version)
         flash(f"Version {version} is retired; it stays readable for the scores it gave.", "success")
@@ -309,7 +295,7 @@ def publish(draft_id: int) -> Response | tuple[str, int]:
 
 @bp.post("/drafts/<id:draft_id>/discard")
 def discard(draft_id: int) -> Response:
-    _check_button()
+    require_button()
     try:
         rubric_id = discard_draft(db.request_session(), draft_id)
     except RubricNotFound:
@@ -332,100 +318,11 @@ def _draft(draft_id: int):
         abort(404)
 
 
-def _check_button() -> None:
-    if not ButtonForm().validate_on_submit():
-        abort(400)
-
-
 def _int(value: object) -> int:
     try:
         return int(value)  # type: ignore[call-overload]
     except (TypeError, ValueError):
         return -1
-
-
-@bp.get("/reviews")
-def reviews() -> str:
-    session = db.request_session()
-    form = QueueFilterForm(request.args)
-    everything = review_queue(session, current_user.id)
-    slugs = {row.question.slug: row.question.title for row in everything}
-    form.question.choices = [SelectChoice("", "All questions")] + [
-        SelectChoice(slug, title) for slug, title in sorted(slugs.items(), key=lambda i: i[1])
-    ]
-    rows = review_queue(
-        session, current_user.id, form.candidate.data or None, form.question.data or None
-    )
-    return render_template("coach/reviews.html", rows=rows, form=form)
-
-
-@bp.get("/reviews/<id:attempt_id>")
-def review(attempt_id: int, comment_form=None, override_form=None, status: int = 200):
-    session = db.request_session()
-    attempt = open_for_review(session, current_user.id, attempt_id)  # the access check
-    result = attempt_result(session, attempt.user_id, attempt_id)  # as its owner sees it
-    evidence = {c["id"]: c["evidence"] for c in result.score.criteria}
-    override_form = override_form or OverrideForm()
-    override_form.criterion.choices = [
-        SelectChoice(c["id"], c["title"]) for c in result.score.criteria
-    ]
-    return render_template(
-        "coach/review.html",
-        result=result,
-        segments=evidence_segments(attempt.answer_text, evidence),
-        notes=coach_notes(session, attempt_id),
-        comment_form=comment_form or CommentForm(),
-        sample_form=SampleFromAnswerForm(),
-        override_form=override_form,
-        button=ButtonForm(),
-    ), status
-
-
-@bp.post("/reviews/<id:attempt_id>/comments")
-def comment(attempt_id: int):
-    form = CommentForm()
-    if not form.validate_on_submit():
-        return review(attempt_id, comment_form=form, status=422)
-    start, end = form.span()
-    try:
-        add_comment(
-            db.request_session(), current_user.id, attempt_id, form.body.data or "", start, end
-        )
-    except ReviewError as error:
-        form.body.errors = [str(error)]
-        return review(attempt_id, comment_form=form, status=422)
-    flash("Comment added: the candidate is notified.", "success")
-    return redirect(url_for("coach.review", attempt_id=attempt_id) + "#comments-heading")
-
-
-@bp.post("/reviews/<id:attempt_id>/overrides")
-def override(attempt_id: int):
-    form = OverrideForm()
-    if not form.validate_on_submit():
-        return review(attempt_id, override_form=form, status=422)
-    try:
-        override_level(
-            db.request_session(),
-            current_user.id,
-            attempt_id,
-            form.criterion.data or "",
-            form.level.data,
-            form.reason.data or "",
-        )
-    except ReviewError as error:
-        form.reason.errors = [str(error)]
-        return review(attempt_id, override_form=form, status=422)
-    flash("Your level is shown beside the engine's; the candidate is notified.", "success")
-    return redirect(url_for("coach.review", attempt_id=attempt_id) + "#overrides")
-
-
-@bp.post("/reviews/<id:attempt_id>/overrides/<id:override_id>/revert")
-def revert(attempt_id: int, override_id: int) -> Response:
-    _check_button()
-    if not revert_override(db.request_session(), current_user.id, attempt_id, override_id):
-        abort(404)
-    flash("Override reverted: the engine's level stands again (the log keeps both).")
-    return redirect(url_for("coach.review", attempt_id=attempt_id) + "#overrides")
 
 
 @bp.get("/drafts/<id:draft_id>/impact")
@@ -438,7 +335,7 @@ def impact(draft_id: int) -> str:
 
 @bp.post("/rubrics/<rubric_id>/v<id:version>/rescore")
 def rescore(rubric_id: str, version: int) -> Response:
-    _check_button()
+    require_button()
     session = db.request_session()
     page = _page(rubric_id, version)
     try:
@@ -469,36 +366,6 @@ def _job(job_id: int):
     if found is None:
         abort(404)
     return found
-
-
-@bp.post("/reviews/<id:attempt_id>/sample")
-def keep_as_sample(attempt_id: int) -> Response:
-    """A shared answer becomes a calibration sample of the rubric that scored it."""
-    form = SampleFromAnswerForm()
-    if not form.validate_on_submit():
-        flash("Choose a level from 1 to 5 for the sample.", "error")
-        return redirect(url_for("coach.review", attempt_id=attempt_id))
-    session = db.request_session()
-    attempt = open_for_review(session, current_user.id, attempt_id)
-    result = attempt_result(session, attempt.user_id, attempt_id)
-    add_sample(
-        session,
-        result.rubric.rubric_id,
-        attempt.answer_text,
-        form.level.data,
-        result.question.slug,
-        f"From a shared answer to {result.question.title}"[:200],
-        current_user.id,
-    )
-    flash(f"Kept as a level-{form.level.data} sample of {result.rubric.title}.", "success")
-    return redirect(url_for("coach.review", attempt_id=attempt_id))
-
-
-@bp.get("/shared/<token>")
-def open_link(token: str) -> Response:
-    """A candidate's share link: the answer joins this coach's queue, until the link is revoked."""
-    attempt_id = open_share_link(db.request_session(), current_user.id, token)
-    return redirect(url_for("coach.review", attempt_id=attempt_id))
 
 
 @bp.get("/drafts/<id:draft_id>/form")
