@@ -375,7 +375,10 @@ def edit_form(draft_id: int) -> Response | str:
         flash("The YAML has problems: fix them here before using the form.", "error")
         return redirect(url_for("coach.edit", draft_id=draft_id))
     form = RubricForm(data={**form_data(draft.content), "revision": str(draft.revision)})
-    return render_template("coach/form.html", draft=draft, form=form, problems=[])
+    calibration = calibrate_version(db.request_session(), draft)
+    return render_template(
+        "coach/form.html", draft=draft, form=form, problems=[], calibration=calibration
+    )
 
 
 @bp.post("/drafts/<id:draft_id>/form")
@@ -412,9 +415,14 @@ def save_form(draft_id: int) -> Response | tuple[Response | str, int]:
     except DraftInvalid as error:
         return jsonify(error=error.problems[0].message), 413
     if as_you_type:
+        calibration = None if problems else calibrate_version(db.request_session(), draft)
+        preview = render_template(
+            "coach/_preview.html", content=draft.content, problems=[], calibration=calibration
+        )
         return jsonify(
             revision=draft.revision,
             problems=[{"field": field_name(p.field or ""), "message": p.message} for p in problems],
+            preview=preview,
         )
     if problems or action:
         fresh = RubricForm(

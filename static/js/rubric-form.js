@@ -6,6 +6,7 @@
   if (!form) return;
   const status = document.getElementById("form-status");
   const revision = form.querySelector("input[name=revision]");
+  const preview = document.getElementById("rubric-preview");
   const WAIT_MS = 700;
   let timer = null;
   let inflight = false;
@@ -30,6 +31,7 @@
         return;
       }
       revision.value = String(data.revision);
+      if (data.preview !== undefined) preview.innerHTML = data.preview;
       form.querySelectorAll("[data-error-for]").forEach(function (p) { p.textContent = ""; });
       form.querySelectorAll(".has-error").forEach(function (d) { d.classList.remove("has-error"); });
       let placed = 0;

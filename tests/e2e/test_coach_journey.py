@@ -116,6 +116,19 @@ def test_a_coach_comments_on_a_sentence_and_the_candidate_sees_it(page: Page, ne
     expect(comment).to_contain_text("Who makes the call to roll back?")
     expect(comment).to_contain_text("admin@example.com")
 
+    # The coach gives their own level for a criterion; the candidate sees it beside the engine's.
+    page.get_by_label("Criterion", exact=True).select_option(label="Communicates openly")
+    page.get_by_label("Your level", exact=True).select_option("1")
+    page.get_by_label("Why (the candidate sees this)").fill(
+        "Updates every 30 minutes are too slow."
+    )
+    page.get_by_role("button", name="Set level").click()
+    expect(page.get_by_text("Your level is shown beside the engine's")).to_be_visible()
+    candidate.reload()
+    override = candidate.locator("#criterion-communication .coach-override")
+    expect(override).to_contain_text("Coach's level: 1/4")
+    expect(override).to_contain_text("Updates every 30 minutes are too slow.")
+
 
 def test_the_form_view_names_each_problem_beside_its_field_as_the_coach_types(page: Page):
     sign_up(page, "editor@example.com")
@@ -134,3 +147,24 @@ def test_the_form_view_names_each_problem_beside_its_field_as_the_coach_types(pa
     expect(
         page.get_by_role("group", name=re.compile(r"^Criterion \d+: criterion_\d+$"))
     ).to_be_visible()
+
+
+def test_the_samples_scores_change_as_the_coach_edits_the_draft(page: Page):
+    sign_up(page, "editor@example.com")
+    page.goto("/coach/rubrics/incident-response")
+    for text, level in ((ANSWER, "5 - exceptional"), ("I would stay calm and wait.", "1 - poor")):
+        page.get_by_label("Sample answer").fill(text)
+        page.get_by_label("Your level").select_option(label=level)
+        page.get_by_role("button", name="Add sample").click()
+        expect(page.get_by_text("Sample added")).to_be_visible()
+    page.get_by_role("button", name=re.compile(r"^Start a draft")).click()
+    strong = page.locator("#rubric-preview tr.sample").filter(has_text="Before acting I would ask")
+    expect(strong.locator("td").nth(2)).to_have_text(re.compile(r"^[5-9]\d \(\d\)$"))
+    text = editor_text(page).input_value()
+    banned = (
+        "red_flags:\n- id: rollback-banned\n  title: Rolls back\n  detector: phrases\n"
+        "  phrases: [roll back]\n  penalty: 100\n  message: Never roll back.\n"
+    )
+    editor_text(page).fill(text.replace("red_flags: []\n", banned))
+    expect(strong.locator("td").nth(2)).to_have_text("0 (1)")
+    expect(page.get_by_text("agrees less with your levels than the live version")).to_be_visible()
