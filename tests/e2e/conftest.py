@@ -76,7 +76,10 @@ class LiveServer:
         assert not self.running, "the server is already running"
         if not event.contains(Session, "after_commit", self._count_commit):
             event.listen(Session, "after_commit", self._count_commit)
-        self.app = make_app(self.instance, AUTOSAVE_SECONDS=AUTOSAVE_SECONDS)
+        # Background tasks (rescoring) run in the server, as they do under `make run`.
+        self.app = make_app(
+            self.instance, AUTOSAVE_SECONDS=AUTOSAVE_SECONDS, TASK_CONSUMER="in-process"
+        )
         server = make_server("127.0.0.1", self.port, self.app, threaded=True)
         accept = server.get_request
 
@@ -106,6 +109,7 @@ class LiveServer:
         assert self._thread is not None
         self._thread.join(timeout=5)
         self._server = self._thread = None
+        self.app.extensions["tasks"].stop_consumer()
         if event.contains(Session, "after_commit", self._count_commit):
             event.remove(Session, "after_commit", self._count_commit)
         with self.app.app_context():

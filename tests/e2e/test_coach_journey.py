@@ -168,3 +168,33 @@ def test_the_samples_scores_change_as_the_coach_edits_the_draft(page: Page):
     editor_text(page).fill(text.replace("red_flags: []\n", banned))
     expect(strong.locator("td").nth(2)).to_have_text("0 (1)")
     expect(page.get_by_text("agrees less with your levels than the live version")).to_be_visible()
+
+
+def test_a_coach_rescores_past_answers_and_the_candidate_sees_both_scores(page: Page, new_context):
+    sign_up(page, "editor@example.com")
+    candidate = new_context().new_page()
+    sign_up(candidate, "candidate@example.com")
+    result_url = submit_answer(candidate, ANSWER)
+    record = candidate.locator(".result-header .score-badge").inner_text()
+
+    page.goto("/coach/")
+    page.locator("#rubric-incident-response").get_by_role("button", name="Start a draft").click()
+    text = editor_text(page).input_value()
+    banned = (
+        "red_flags:\n- id: rollback-banned\n  title: Rolls back\n  detector: phrases\n"
+        "  phrases: [roll back]\n  penalty: 100\n  message: Never roll back.\n"
+    )
+    editor_text(page).fill(text.replace("red_flags: []\n", banned))
+    expect(page.locator("#save-status")).to_have_text(re.compile(r"^Saved \(revision 1\)\.$"))
+    page.get_by_role("button", name=f"Publish v{SHIPPED + 1}").click()
+    page.goto("/coach/rubrics/incident-response")
+    page.get_by_role("button", name="Score past answers again").click()
+    expect(page.locator("#rescoring-status")).to_have_text(
+        "Done: 1 answer scored again, 1 differently.", timeout=20_000
+    )
+    expect(page.locator("#rescoring-bar")).to_have_attribute("value", "1")
+
+    candidate.goto(result_url)
+    later = candidate.locator(".later-score")
+    expect(later).to_contain_text(f"Scored again against v{SHIPPED + 1}")
+    expect(later).to_contain_text(f"Your score of record stays {record.split('/')[0]}")
