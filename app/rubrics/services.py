@@ -264,7 +264,7 @@ def save_draft(
     """Keep what the coach typed, valid or not, unless the draft changed since `revision` was
     read; the stored content follows the text whenever the text validates. Returns the draft
     and what is wrong with the text (nothing, once it can be published)."""
-    draft = _draft(session, draft_id)
+    draft = get_draft(session, draft_id)
     if draft.revision != revision:
         raise DraftChanged(draft_id)
     rubric, problems = check_rubric_text(text, draft.rubric_id)
@@ -282,7 +282,7 @@ def save_draft(
 def publish_draft(session: Session, draft_id: int) -> RubricVersion:
     """Make the draft a published, immutable version: from now on, the live one. Its number
     is moved past any version published meanwhile, so the newest publish is always live."""
-    draft = _draft(session, draft_id)
+    draft = get_draft(session, draft_id)
     rubric, problems = check_rubric_text(draft.source_text or "", draft.rubric_id)
     if rubric is None:
         raise DraftInvalid(problems)
@@ -328,17 +328,13 @@ def retire_version(session: Session, rubric_id: str, version: int) -> RubricVers
 
 
 def discard_draft(session: Session, draft_id: int) -> str:
-    draft = _draft(session, draft_id)
+    draft = get_draft(session, draft_id)
     session.delete(draft)
     session.commit()
     return draft.rubric_id
 
 
 def get_draft(session: Session, draft_id: int) -> RubricVersion:
-    return _draft(session, draft_id)
-
-
-def _draft(session: Session, draft_id: int) -> RubricVersion:
     draft = session.get(RubricVersion, draft_id)
     if draft is None or draft.status != RubricStatus.DRAFT:
         raise RubricNotFound(str(draft_id))
