@@ -13,15 +13,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-import yaml
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from pm_scoring import SourceError
 
-from .bank.formats import bank_to_dict
-from .bank.service import export_questions, import_banks, load_shipped_content, read_rubric_files
+from .bank.service import load_shipped_content, read_rubric_files
 from .extensions import db
 from .feedback.settings import LLMSettings
 from .practice.services import (
@@ -271,40 +269,6 @@ def worker_command(workers: int) -> None:
     queue.consumer(workers=workers).run()
 
 
-@click.group("bank")
-def bank_group() -> None:
-    """Import and export question banks."""
-
-
-@bank_group.command("import")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@user_errors
-def bank_import_command(paths: tuple[str, ...]) -> None:
-    """Import YAML or JSON bank files, all or nothing (see docs/formats.md)."""
-    with db.session() as session:
-        summary = import_banks(session, paths)
-    click.echo(f"Imported {len(paths)} file(s): {summary.describe()}.")
-
-
-@bank_group.command("export")
-@click.option("--format", "output", type=click.Choice(["json", "yaml"]), default="json")
-@click.argument("destination", default="-")
-@user_errors
-def bank_export_command(output: str, destination: str) -> None:
-    """Write the whole bank in the import format to DESTINATION (default: standard output)."""
-    with db.session() as session:
-        data = bank_to_dict(export_questions(session))
-    if output == "json":
-        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    else:
-        text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
-    if destination == "-":
-        click.echo(text, nl=False)
-    else:
-        with open(destination, "w", encoding="utf-8") as handle:
-            handle.write(text)
-
-
 @click.group("rubric")
 def rubric_group() -> None:
     """Work with rubric files."""
@@ -326,6 +290,9 @@ def rubric_validate_command(paths: tuple[str, ...]) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from .auth.cli import user_group
+    from .bank.cli import bank_group
+
     commands = (
         init_command,
         questions_command,
@@ -333,8 +300,10 @@ def register_commands(app: Flask) -> None:
         feedback_command,
         worker_command,
         bank_group,
+        user_group,
+        rubric_group,
     )
-    for command in (*commands, rubric_group):
+    for command in commands:
         app.cli.add_command(command)
 
 

@@ -42,6 +42,22 @@ class DefaultConfig:
     # COACH_REDIS_URL is set (consumed by `coach worker`). "none" leaves tasks queued.
     REDIS_URL: str | None = None
     TASK_CONSUMER = "in-process"
+    # Request bodies over this are refused before they are read (a bank upload is the largest).
+    MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+    # Bank imports: the largest file (unpacked, for a zip) and the most questions in one import.
+    IMPORT_MAX_MB = 10
+    IMPORT_MAX_QUESTIONS = 20000
+    # An import with more questions than this is applied by the background task queue.
+    IMPORT_BACKGROUND_OVER = 500
+    # Password-reset links an admin issues: how long they work.
+    PASSWORD_RESET_HOURS = 24
+    # E-mail for reset links: off unless MAIL_SERVER is set (COACH_MAIL_SERVER, ...).
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 587
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_USE_TLS = True
+    MAIL_SENDER = "PM Interview Coach <no-reply@localhost>"
 
 
 def finalise_config(app: Flask) -> None:

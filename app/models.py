@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -38,10 +38,27 @@ class User(UserMixin, SQLModel, table=True):
     password_hash: str = Field(max_length=255)
     role: str = Field(default=Role.CANDIDATE, max_length=20)
     created_at: datetime = Field(default_factory=utcnow)
+    # A deactivated account cannot log in; everything it made stays.
+    deactivated_at: datetime | None = None
 
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
+
+
+class PasswordReset(SQLModel, table=True):
+    """A one-time link an admin issued so a user can set a new password. Only the token's hash
+    is stored; the link works once, until it expires."""
+
+    __tablename__ = "password_resets"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_by: int | None = Field(default=None, foreign_key="users.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_at: datetime | None = None
 
 
 class RubricStatus(StrEnum):
@@ -99,8 +116,7 @@ class Question(SQLModel, table=True):
     rubric_id: str = Field(max_length=80, index=True)
     # The coach who chose the rubric in the editor: loading bank files leaves that choice alone.
     rubric_assigned_by: int | None = Field(default=None, foreign_key="users.id")
-    category: str | None = Field(default=None, max_length=80)
-    type: str | None = Field(default=None, max_length=30, index=True)
+    type: str | None = Field(default=None, max_length=30, index=True)  # the one taxonomy
     difficulty: str | None = Field(default=None, max_length=10)
     companies: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
@@ -109,6 +125,50 @@ class Question(SQLModel, table=True):
     model_answer: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    # A retired question leaves browsing and takes no new answers; its attempts stay.
+    retired_at: datetime | None = Field(default=None, index=True)
+
+
+class QuestionLabel(SQLModel, table=True):
+    """A question's companies and tags, one row each, so filters run in SQL. The JSON lists on
+    `questions` stay the record; `sync_labels` rewrites these rows whenever they change."""
+
+    __tablename__ = "question_labels"
+    __table_args__ = (
+        UniqueConstraint("question_id", "kind", "value", name="uq_question_label"),
+        Index("ix_question_labels_kind_value", "kind", "value"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    question_id: int = Field(foreign_key="questions.id", index=True)
+    kind: str = Field(max_length=10)  # "company" or "tag"
+    value: str = Field(max_length=40)
+
+
+class ImportStatus(StrEnum):
+    PREVIEWED = "previewed"  # planned and shown, not applied
+    RUNNING = "running"  # being applied in the background
+    APPLIED = "applied"
+    FAILED = "failed"
+
+
+class BankImport(SQLModel, table=True):
+    """The import log: who imported which files when, what the preview counted, and the outcome.
+    A browser upload keeps its bytes here between the preview and the apply."""
+
+    __tablename__ = "bank_imports"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int | None = Field(default=None, foreign_key="users.id")  # None: the command line
+    files: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    format: str = Field(max_length=20)
+    rubric_id: str | None = Field(default=None, max_length=80)  # for questions that name none
+    status: str = Field(default=ImportStatus.PREVIEWED, max_length=20)
+    counts: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    message: str | None = Field(default=None, sa_type=Text)
+    payload: bytes | None = Field(default=None, sa_type=LargeBinary)
+    created_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
 
 
 class Attempt(SQLModel, table=True):

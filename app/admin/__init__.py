@@ -1,7 +1,7 @@
-"""The admin's blueprint: users and roles (bank import and export come later)."""
+"""The admin's blueprint: users, questions, and bank import and export."""
 
 from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from . import views  # noqa: E402,F401  (registers the routes)
+from . import bank, questions, users  # noqa: E402,F401  (register the routes)

@@ -41,7 +41,6 @@ class QuestionSpec(BaseModel):
     title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
     prompt: Text
     rubric: Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
-    category: Annotated[str, StringConstraints(strip_whitespace=True, max_length=80)] | None = None
     type: QuestionType | None = None
     difficulty: Difficulty | None = None
     companies: list[Tag] = []

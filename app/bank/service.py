@@ -7,10 +7,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy import delete
 from sqlalchemy.orm import defer
 from sqlmodel import Session, func, select
 
-from app.models import Question, RubricStatus, RubricVersion, utcnow
+from app.models import Question, QuestionLabel, RubricStatus, RubricVersion, utcnow
 from pm_scoring import Rubric, SourceError
 from pm_scoring.rubric import SHIPPED_RUBRICS_DIR, parse_rubric, rubric_from_document
 from pm_scoring.sourcefile import read_each
@@ -19,7 +20,7 @@ from .formats import LoadedQuestion, QuestionSpec, read_banks
 
 SHIPPED_BANK_DIR = Path(__file__).resolve().parents[2] / "question_bank"
 _QUESTION_FIELDS = (
-    "title", "prompt", "category", "type", "difficulty", "companies", "tags",
+    "title", "prompt", "type", "difficulty", "companies", "tags",
     "time_limit_minutes", "hints", "model_answer",
 )  # fmt: skip
 
@@ -121,16 +122,31 @@ def upsert_questions(
         if row is None or row.rubric_assigned_by is None:  # a coach's choice outlives the file
             values["rubric_id"] = spec.rubric
         if row is None:
-            session.add(Question(slug=spec.slug, **values))
+            row = Question(slug=spec.slug, **values)
+            session.add(row)
+            session.flush()
+            sync_labels(session, row)
             summary.questions_created.append(spec.slug)
         elif any(getattr(row, k) != v for k, v in values.items()):
             for name, value in values.items():
                 setattr(row, name, value)
             row.updated_at = utcnow()
+            sync_labels(session, row)
             summary.questions_updated.append(spec.slug)
         else:
             summary.questions_unchanged += 1
     session.flush()
+
+
+def sync_labels(session: Session, question: Question) -> None:
+    """Rewrite a question's label rows from its `companies` and `tags`: every write of a
+    question goes through here, so the filters (which read the labels) never go stale."""
+    session.execute(delete(QuestionLabel).where(QuestionLabel.question_id == question.id))
+    session.add_all(
+        QuestionLabel(question_id=question.id, kind=kind, value=value)
+        for kind, values in (("company", question.companies), ("tag", question.tags))
+        for value in dict.fromkeys(values)
+    )
 
 
 @contextmanager

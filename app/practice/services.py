@@ -40,7 +40,6 @@ class QuestionNotFound(LookupError):
 class QuestionFilters:
     type: str | None = None
     difficulty: str | None = None
-    category: str | None = None
     company: str | None = None
     tag: str | None = None
     search: str | None = None
@@ -63,7 +62,6 @@ def list_questions(session: Session, filters: QuestionFilters, per_page: int = 2
     for column, value in (
         (Question.type, filters.type),
         (Question.difficulty, filters.difficulty),
-        (Question.category, filters.category),
     ):
         if value:
             statement = statement.where(column == value)
@@ -94,7 +92,6 @@ def list_questions(session: Session, filters: QuestionFilters, per_page: int = 2
             "difficulty": [
                 d for d in ("easy", "medium", "hard") if any(q.difficulty == d for q in everything)
             ],
-            "category": sorted({q.category for q in everything if q.category}),
             "company": sorted({c for q in everything for c in q.companies}),
             "tag": sorted({t for q in everything for t in q.tags}),
         },

@@ -78,7 +78,6 @@ def questions() -> str:
     filters = QuestionFilters(
         type=args.get("type") or None,
         difficulty=args.get("difficulty") or None,
-        category=args.get("category") or None,
         company=args.get("company") or None,
         tag=args.get("tag") or None,
         search=args.get("q") or None,

@@ -1,3 +1,5 @@
+"""Admins manage accounts: list, roles (more in this change)."""
+
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
