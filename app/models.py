@@ -123,6 +123,8 @@ class Question(SQLModel, table=True):
     time_limit_minutes: int | None = None
     hints: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     model_answer: str | None = Field(default=None, sa_type=Text)
+    # Text the answer box starts with (headings to fill in, say), as Moodle's response template.
+    answer_template: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     # A retired question leaves browsing and takes no new answers; its attempts stay.

@@ -7,13 +7,20 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import coach, feedback, scoring, web
+from benchmarks import bank_import, browse, coach, feedback, scoring, web
 
 OUTPUT = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 
 
 def main() -> None:
-    sections = [scoring.report(), web.report(), feedback.report(), coach.report()]
+    sections = [
+        scoring.report(),
+        web.report(),
+        feedback.report(),
+        coach.report(),
+        bank_import.report(),
+        browse.report(),
+    ]
     header = (
         "# Benchmarks\n\n"
         "Written by `make bench`. Speed is a ratio to a baseline timed in the same process, so\n"

@@ -48,6 +48,7 @@ class QuestionSpec(BaseModel):
     time_limit_minutes: int | None = Field(default=None, ge=1, le=120)
     hints: list[Text] = []
     model_answer: Text | None = None
+    answer_template: Text | None = None
 
 
 class BankSpec(BaseModel):

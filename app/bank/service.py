@@ -21,7 +21,7 @@ from .formats import LoadedQuestion, QuestionSpec, read_banks
 SHIPPED_BANK_DIR = Path(__file__).resolve().parents[2] / "question_bank"
 _QUESTION_FIELDS = (
     "title", "prompt", "type", "difficulty", "companies", "tags",
-    "time_limit_minutes", "hints", "model_answer",
+    "time_limit_minutes", "hints", "model_answer", "answer_template",
 )  # fmt: skip
 
 

@@ -76,6 +76,7 @@ def upgrade() -> None:
     with op.batch_alter_table('questions') as batch:
         batch.drop_column('category')
         batch.add_column(sa.Column('retired_at', sa.DateTime(), nullable=True))
+        batch.add_column(sa.Column('answer_template', sa.Text(), nullable=True))
         batch.create_index('ix_questions_retired_at', ['retired_at'])
 
     op.create_table(
@@ -130,6 +131,7 @@ def downgrade() -> None:
     with op.batch_alter_table('questions') as batch:
         batch.drop_index('ix_questions_retired_at')
         batch.drop_column('retired_at')
+        batch.drop_column('answer_template')
         batch.add_column(sa.Column('category', sa.String(length=80), nullable=True))
     op.drop_table('password_resets')
     with op.batch_alter_table('users') as batch:
