@@ -62,6 +62,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     app.add_template_global(word_diff, "word_diff")
     app.add_template_global(score_arithmetic, "score_arithmetic")
+    from .bank.formats import readable
+
+    app.add_template_global(readable, "type_label")
 
     from .admin import bp as admin_bp
     from .auth import bp as auth_bp
@@ -142,6 +145,15 @@ def _register_error_pages(app: Flask) -> None:
     )
     app.register_error_handler(
         400, lambda _e: page(400, "Bad request", "The form was incomplete or out of date; reload.")
+    )
+    app.register_error_handler(
+        413,
+        lambda _e: page(
+            413,
+            "Too large",
+            f"That upload is over the {app.config['MAX_CONTENT_LENGTH'] // (1024 * 1024)} MB "
+            "limit; nothing was read or saved.",
+        ),
     )
     app.register_error_handler(
         429,

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import delete
+from sqlalchemy import delete, insert
 from sqlalchemy.orm import defer
 from sqlmodel import Session, func, select
 
@@ -16,13 +16,10 @@ from pm_scoring import Rubric, SourceError
 from pm_scoring.rubric import SHIPPED_RUBRICS_DIR, parse_rubric, rubric_from_document
 from pm_scoring.sourcefile import read_each
 
-from .formats import LoadedQuestion, QuestionSpec, read_banks
+from .formats import QuestionSpec, read_bank_paths
+from .importer import QUESTION_FIELDS, label_rows, preview_import, write_plan
 
 SHIPPED_BANK_DIR = Path(__file__).resolve().parents[2] / "question_bank"
-_QUESTION_FIELDS = (
-    "title", "prompt", "type", "difficulty", "companies", "tags",
-    "time_limit_minutes", "hints", "model_answer", "answer_template",
-)  # fmt: skip
 
 
 @dataclass
@@ -101,52 +98,12 @@ def store_rubric(session: Session, rubric: Rubric, source: str = "shipped") -> R
     return row
 
 
-def upsert_questions(
-    session: Session, questions: Iterable[LoadedQuestion], summary: LoadSummary
-) -> None:
-    """Create or update questions by slug; every question must name a rubric the database has."""
-    questions = list(questions)
-    known = set(session.exec(select(RubricVersion.rubric_id).distinct()).all())
-    problems = [
-        q.problem("rubric", f"unknown rubric {q.spec.rubric!r}")
-        for q in questions
-        if q.spec.rubric not in known
-    ]
-    if problems:
-        raise SourceError(problems)
-    existing = {q.slug: q for q in session.exec(select(Question)).all()}
-    for loaded in questions:
-        spec = loaded.spec
-        values = {name: getattr(spec, name) for name in _QUESTION_FIELDS}
-        row = existing.get(spec.slug)
-        if row is None or row.rubric_assigned_by is None:  # a coach's choice outlives the file
-            values["rubric_id"] = spec.rubric
-        if row is None:
-            row = Question(slug=spec.slug, **values)
-            session.add(row)
-            session.flush()
-            sync_labels(session, row)
-            summary.questions_created.append(spec.slug)
-        elif any(getattr(row, k) != v for k, v in values.items()):
-            for name, value in values.items():
-                setattr(row, name, value)
-            row.updated_at = utcnow()
-            sync_labels(session, row)
-            summary.questions_updated.append(spec.slug)
-        else:
-            summary.questions_unchanged += 1
-    session.flush()
-
-
 def sync_labels(session: Session, question: Question) -> None:
     """Rewrite a question's label rows from its `companies` and `tags`: every write of a
-    question goes through here, so the filters (which read the labels) never go stale."""
+    question goes through here or the importer, so the filters never go stale."""
     session.execute(delete(QuestionLabel).where(QuestionLabel.question_id == question.id))
-    session.add_all(
-        QuestionLabel(question_id=question.id, kind=kind, value=value)
-        for kind, values in (("company", question.companies), ("tag", question.tags))
-        for value in dict.fromkeys(values)
-    )
+    if rows := label_rows(question.id, question.companies, question.tags):
+        session.execute(insert(QuestionLabel), rows)
 
 
 @contextmanager
@@ -158,14 +115,6 @@ def all_or_nothing(session: Session) -> Iterator[None]:
     except BaseException:
         session.rollback()
         raise
-
-
-def import_banks(session: Session, paths: Iterable[str | Path]) -> LoadSummary:
-    """Import bank files all-or-nothing: any problem in any file leaves the database untouched."""
-    summary = LoadSummary()
-    with all_or_nothing(session):
-        upsert_questions(session, read_banks(paths), summary)
-    return summary
 
 
 def read_rubric_files(paths: Iterable[Path]) -> list[Rubric]:
@@ -189,18 +138,27 @@ def load_shipped_content(
             if row is not None:
                 summary.rubrics_added.append(f"{row.rubric_id} v{row.version}")
         bank_files = sorted([*bank_dir.glob("*.yaml"), *bank_dir.glob("*.json")])
-        upsert_questions(session, read_banks(bank_files), summary)
+        plan = preview_import(session, read_bank_paths(bank_files))
+        if plan.problems:
+            raise SourceError(plan.problems)
+        write_plan(session, plan)
+        summary.questions_created = [change.slug for change in plan.new]
+        summary.questions_updated = [change.slug for change in plan.changed]
+        summary.questions_unchanged = len(plan.unchanged)
     return summary
 
 
-def export_questions(session: Session) -> list[QuestionSpec]:
-    rows = session.exec(select(Question).order_by(Question.slug)).all()
+def export_questions(session: Session, include_retired: bool = True) -> list[QuestionSpec]:
+    """Every question as a bank file gives it: exactly what an import reads back."""
+    statement = select(Question).order_by(Question.slug)
+    if not include_retired:
+        statement = statement.where(Question.retired_at.is_(None))  # type: ignore[union-attr]
     return [
         QuestionSpec.model_validate(
-            {name: getattr(row, name) for name in ("slug", *_QUESTION_FIELDS)}
-            | {"rubric": row.rubric_id}
+            {"slug": row.slug, "rubric": row.rubric_id}
+            | {name: getattr(row, name) for name in QUESTION_FIELDS if name != "rubric"}
         )
-        for row in rows
+        for row in session.exec(statement).all()
     ]
 
 

@@ -1,6 +1,6 @@
-"""Work off the request path (AI feedback, rescoring past answers), on Huey: SqliteHuey in
-instance/ by default (consumed by a thread inside the web process), RedisHuey when
-COACH_REDIS_URL is set (consumed by `coach worker`)."""
+"""Work off the request path (AI feedback, rescoring past answers, large bank imports), on
+Huey: SqliteHuey in instance/ by default (consumed by a thread inside the web process),
+RedisHuey when COACH_REDIS_URL is set (consumed by `coach worker`)."""
 
 from __future__ import annotations
 
@@ -67,8 +67,20 @@ class TaskQueue:
             with app.app_context(), db.session() as session:
                 run_rescoring(session, job_id)
 
+        def import_bank(import_id: int) -> None:
+            from app.bank.uploads import apply_upload, record_progress
+
+            with app.app_context(), db.session() as session:
+                apply_upload(
+                    session,
+                    import_id,
+                    app.config,
+                    lambda done, total: record_progress(import_id, done, total),
+                )
+
         self._generate = huey.task(name="coach.generate_feedback")(generate_feedback)
         self._rescore = huey.task(name="coach.rescore")(rescore)
+        self._import_bank = huey.task(name="coach.import_bank")(import_bank)
         return huey
 
     def enqueue_feedback(self, feedback_id: int) -> None:
@@ -78,6 +90,10 @@ class TaskQueue:
     def enqueue_rescoring(self, job_id: int) -> None:
         _ = self.huey
         self._rescore(job_id)
+
+    def enqueue_bank_import(self, import_id: int) -> None:
+        _ = self.huey
+        self._import_bank(import_id)
 
     def consumer(self, workers: int = 1, in_process: bool = False) -> Consumer:
         """A consumer that polls often: an idle queue is checked every 50 ms at most."""
