@@ -108,6 +108,8 @@ class RubricSample(SQLModel, table=True):
 
 class Question(SQLModel, table=True):
     __tablename__ = "questions"
+    # Browsing pages through live questions by title (migration 0011 also adds full-text search).
+    __table_args__ = (Index("ix_questions_retired_at_title", "retired_at", "title"),)
 
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(max_length=100, unique=True, index=True)

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask import request
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from app.models import MAX_ROW_ID
-from app.practice.services import MAX_ANSWER_CHARS
+from app.practice.services import MAX_ANSWER_CHARS, QuestionFilters
 
 
 class AnswerForm(FlaskForm):
@@ -58,6 +60,18 @@ def row_id(value: object) -> int | None:
     """A row id from untrusted input, or None when it cannot be one."""
     number = to_int(value)
     return number if 1 <= number <= MAX_ROW_ID else None
+
+
+def question_filters(args: Mapping[str, str]) -> QuestionFilters:
+    """The question list's filters from its query string; a page that is not a number is 1."""
+    return QuestionFilters(
+        type=args.get("type") or None,
+        difficulty=args.get("difficulty") or None,
+        company=args.get("company") or None,
+        tag=args.get("tag") or None,
+        search=args.get("q") or None,
+        page=max(1, to_int(args.get("page") or 1)),
+    )
 
 
 class CompareForm(FlaskForm):

@@ -9,10 +9,24 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from math import ceil
 
-from sqlalchemy import bindparam, delete, insert, or_, update
+from sqlalchemy import (
+    Select,
+    Subquery,
+    bindparam,
+    column,
+    delete,
+    exists,
+    insert,
+    literal_column,
+    or_,
+    table,
+    update,
+)
+from sqlalchemy import text as sql_text
 from sqlmodel import Session, func, select
 
 from app.auth.access import AttemptNotFound, attempts_visible_to, get_attempt
+from app.bank.formats import Difficulty, QuestionType
 from app.bank.service import (
     live_rubric_version,
     question_as_asked,
@@ -23,6 +37,7 @@ from app.models import (
     Attempt,
     AttemptStatus,
     Question,
+    QuestionLabel,
     RubricStatus,
     RubricVersion,
     Score,
@@ -36,6 +51,32 @@ class QuestionNotFound(LookupError):
         super().__init__(f"no question with slug {slug!r} (run `coach init` to load the bank)")
 
 
+QUESTION_TYPES = [kind.value for kind in QuestionType]  # the one taxonomy, in its order
+DIFFICULTIES = [level.value for level in Difficulty]
+MAX_SEARCH_WORDS = 12  # a pasted paragraph searches for its first words, not for all of them
+EXCERPT_CHARS = 220
+
+
+class QuestionRetired(ValueError):
+    """The question is retired: its past answers stay readable, it takes no new ones."""
+
+    def __init__(self, slug: str):
+        super().__init__(
+            "This question has been retired: you can read your past answers, "
+            "but it takes no new ones."
+        )
+        self.slug = slug
+
+
+class PageOutOfRange(LookupError):
+    def __init__(self, page: int, pages: int):
+        super().__init__(
+            f"Page {page} does not exist; there {'is' if pages == 1 else 'are'} "
+            f"{pages} page{'s' if pages != 1 else ''}."
+        )
+        self.page, self.pages = page, pages
+
+
 @dataclass(frozen=True)
 class QuestionFilters:
     type: str | None = None
@@ -47,55 +88,214 @@ class QuestionFilters:
 
 
 @dataclass(frozen=True)
+class QuestionRow:
+    """What one line of the question list shows, and nothing more."""
+
+    id: int
+    slug: str
+    title: str
+    excerpt: str  # the start of the prompt as plain text
+    type: str | None
+    difficulty: str | None
+    time_limit_minutes: int | None
+    companies: list[str]
+
+
+@dataclass(frozen=True)
 class QuestionPage:
-    items: list[Question]
+    items: list[QuestionRow]
     total: int
     page: int
     pages: int
     facets: dict[str, list[str]]  # the values each filter can take, for the filter form
 
 
-def list_questions(session: Session, filters: QuestionFilters, per_page: int = 20) -> QuestionPage:
-    """Questions matching the filters, one page of them, with the filter choices available."""
-    everything = session.exec(select(Question).order_by(Question.title)).all()
-    statement = select(Question).order_by(Question.title)
-    for column, value in (
+_LABELS = QuestionLabel.__table__.c  # type: ignore[attr-defined]
+_LIVE = Question.retired_at.is_(None)  # type: ignore[union-attr]
+
+
+def search_words(search: str) -> list[str]:
+    """The words of a search as typed, punctuation dropped: quotes, `*`, `-`, `:`, brackets and
+    NEAR are looked for as words (or not at all), never read as query syntax."""
+    return re.findall(r"\w+", search)[:MAX_SEARCH_WORDS]
+
+
+def _search_hits(dialect: str, words: list[str]) -> Subquery:
+    """The live questions matching every word (stemmed: "outages" finds "outage"), as (id,
+    relevance), higher more relevant. The one place that knows each database's full-text
+    search: SQLite's FTS5 table and PostgreSQL's tsvector index come from migration 0011."""
+    if dialect == "postgresql":
+        # The very expression the GIN index is built on, so the planner uses the index.
+        document = func.to_tsvector(
+            literal_column("'english'"),
+            Question.title + literal_column("' '") + Question.prompt,  # type: ignore[operator]
+        )
+        query = func.plainto_tsquery(literal_column("'english'"), " ".join(words))
+        return (
+            select(Question.id.label("id"), func.ts_rank(document, query).label("relevance"))  # type: ignore[union-attr]
+            .where(document.bool_op("@@")(query))
+            .subquery("hits")
+        )
+    # FTS5: each word a quoted string, so nothing in it is syntax; words side by side AND.
+    match = " ".join('"' + word.replace('"', '""') + '"' for word in words)
+    fts = table("questions_fts", column("rowid"), column("rank"))
+    return (
+        select(fts.c.rowid.label("id"), (-fts.c.rank).label("relevance"))
+        .where(literal_column("questions_fts").op("MATCH")(match))
+        .subquery("hits")
+    )
+
+
+def _matching(filters: QuestionFilters, statement: Select) -> Select:
+    """`statement` (over live questions) narrowed to those the filters let through."""
+    statement = statement.where(_LIVE)
+    for attribute, value in (
         (Question.type, filters.type),
         (Question.difficulty, filters.difficulty),
     ):
         if value:
-            statement = statement.where(column == value)
-    if filters.search:
-        term = filters.search.strip()  # "%" and "_" are searched for as typed, not wildcards
-        statement = statement.where(
-            or_(
-                Question.title.icontains(term, autoescape=True),  # type: ignore[attr-defined]
-                Question.prompt.icontains(term, autoescape=True),  # type: ignore[attr-defined]
+            statement = statement.where(attribute == value)
+    for kind, value in (("company", filters.company), ("tag", filters.tag)):
+        if value:
+            labelled = select(_LABELS.question_id).where(
+                _LABELS.kind == kind, _LABELS.value == value
             )
-        )
-    # Companies and tags are JSON lists; filtering them here keeps the SQL portable.
-    matching = [
-        q
-        for q in session.exec(statement).all()
-        if (not filters.company or filters.company in q.companies)
-        and (not filters.tag or filters.tag in q.tags)
-    ]
-    pages = max(1, ceil(len(matching) / per_page))
-    page = min(max(1, filters.page), pages)
-    return QuestionPage(
-        items=matching[(page - 1) * per_page : page * per_page],
-        total=len(matching),
-        page=page,
-        pages=pages,
-        facets={
-            "type": sorted({q.type for q in everything if q.type}),
-            "difficulty": [
-                d for d in ("easy", "medium", "hard") if any(q.difficulty == d for q in everything)
-            ],
-            "company": sorted({c for q in everything for c in q.companies}),
-            "tag": sorted({t for q in everything for t in q.tags}),
-        },
+            statement = statement.where(Question.id.in_(labelled))  # type: ignore[union-attr]
+    return statement
+
+
+def list_questions(session: Session, filters: QuestionFilters, per_page: int = 20) -> QuestionPage:
+    """One page of the live questions matching the filters, most relevant first when searching
+    (else by title), with the filter choices. Filtering, counting and paging all run in SQL, and
+    only the columns a row shows are read, so a page costs about the same with 50 questions or
+    10,000. A page past the end raises `PageOutOfRange`."""
+    search = (filters.search or "").strip()
+    words = search_words(search)
+    hits = _search_hits(session.get_bind().dialect.name, words) if words else None
+
+    def narrowed(statement: Select) -> Select:
+        if hits is not None:
+            statement = statement.join(hits, hits.c.id == Question.id)
+        elif search:  # no words ("%", "?"): the text as typed, "%" and "_" no wildcards
+            statement = statement.where(
+                or_(
+                    Question.title.icontains(search, autoescape=True),  # type: ignore[attr-defined]
+                    Question.prompt.icontains(search, autoescape=True),  # type: ignore[attr-defined]
+                )
+            )
+        return _matching(filters, statement)
+
+    total = session.execute(narrowed(select(func.count()).select_from(Question))).scalar_one()
+    pages = max(1, ceil(total / per_page))
+    page = max(1, filters.page)
+    if page > pages:
+        raise PageOutOfRange(page, pages)
+    # The page's ids first, from the index alone (title order is the (retired_at, title)
+    # index's, or relevance when searching); then the columns shown, for those rows only.
+    keys = [Question.title, Question.id]
+    if hits is not None:
+        keys.insert(0, hits.c.relevance)
+    chosen = (
+        narrowed(select(*keys))
+        .order_by(*_descending_first(keys, hits is not None))
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+        .subquery("chosen")
     )
+    rows = session.execute(
+        select(
+            Question.id,
+            Question.slug,
+            Question.title,
+            func.substr(Question.prompt, 1, 2 * EXCERPT_CHARS),
+            Question.type,
+            Question.difficulty,
+            Question.time_limit_minutes,
+            Question.companies,
+        )
+        .join(chosen, chosen.c.id == Question.id)
+        .order_by(*_descending_first(list(chosen.c), hits is not None))
+    ).all()
+    items = [
+        QuestionRow(id, slug, title, plain_excerpt(start), *rest)
+        for id, slug, title, start, *rest in rows
+    ]
+    return QuestionPage(items, total, page, pages, question_facets(session))
+
+
+def _descending_first(keys: list, relevance_first: bool) -> list:
+    """The list's order: most relevant first when searching, then by title (then id)."""
+    return [keys[0].desc(), *keys[1:]] if relevance_first else keys
+
+
+# The companies and tags of live questions. Every question has a few labels, so DISTINCT over
+# them all would read every row; instead each next value is found from the (kind, value) index
+# (a loose index scan), and kept if some live question carries it: a few index probes per value.
+_LIVE_LABELS = sql_text(
+    """
+    WITH RECURSIVE
+      companies(value) AS (
+        SELECT min(value) FROM question_labels WHERE kind = 'company'
+        UNION ALL
+        SELECT (SELECT min(l.value) FROM question_labels l
+                WHERE l.kind = 'company' AND l.value > c.value)
+        FROM companies c WHERE c.value IS NOT NULL),
+      tags(value) AS (
+        SELECT min(value) FROM question_labels WHERE kind = 'tag'
+        UNION ALL
+        SELECT (SELECT min(l.value) FROM question_labels l
+                WHERE l.kind = 'tag' AND l.value > t.value)
+        FROM tags t WHERE t.value IS NOT NULL),
+      found(kind, value) AS (
+        SELECT 'company', value FROM companies WHERE value IS NOT NULL
+        UNION ALL
+        SELECT 'tag', value FROM tags WHERE value IS NOT NULL)
+    SELECT found.kind, found.value FROM found
+    WHERE EXISTS (
+      SELECT 1 FROM question_labels l JOIN questions q ON q.id = l.question_id
+      WHERE l.kind = found.kind AND l.value = found.value AND q.retired_at IS NULL)
+    """
+)
+
+
+def question_facets(session: Session) -> dict[str, list[str]]:
+    """The values each filter can take among live questions, each from a small query: a type
+    or difficulty, company or tag is offered if some live question has it."""
+    live_with = lambda condition: exists().where(_LIVE, condition)  # noqa: E731
+    present = session.execute(
+        select(
+            *(live_with(Question.type == value) for value in QUESTION_TYPES),
+            *(live_with(Question.difficulty == value) for value in DIFFICULTIES),
+        )
+    ).one()
+    found = dict(zip([*QUESTION_TYPES, *DIFFICULTIES], present, strict=True))
+    types = [value for value in QUESTION_TYPES if found[value]]
+    difficulties = [value for value in DIFFICULTIES if found[value]]
+    labels: dict[str, list[str]] = {"company": [], "tag": []}
+    for kind, value in session.execute(_LIVE_LABELS).all():
+        labels[kind].append(value)
+    for values in labels.values():
+        values.sort(key=str.casefold)
+    return {"type": types, "difficulty": difficulties, **labels}
+
+
+_MARKUP = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|[*_`#>|~]+|^\s*(?:[-+]|\d+\.)\s+", re.M)
+
+
+def plain_excerpt(markdown: str, limit: int = EXCERPT_CHARS) -> str:
+    """The start of a prompt as plain text on one line: Markdown's marks dropped (a link keeps
+    its words), cut at a word boundary with an ellipsis."""
+    plain = " ".join(_MARKUP.sub(lambda m: m.group(1) or " ", markdown).split())
+    if len(plain) <= limit:
+        return plain
+    cut = plain[: limit + 1].rsplit(" ", 1)[0] if " " in plain[:limit] else plain[:limit]
+    return cut.rstrip(",.;:") + "…"
+
+
+def home_summary(session: Session) -> tuple[int, list[str]]:
+    """How many live questions there are, and their types: what the home page shows."""
+    total = session.execute(select(func.count()).select_from(Question).where(_LIVE)).scalar_one()
+    return total, question_facets(session)["type"]
 
 
 _QUESTION_BY_SLUG = select(Question).where(Question.slug == bindparam("slug"))  # built once
@@ -241,6 +441,12 @@ def _clean(text: str, time_spent: int) -> tuple[str, int]:
     return text, max(0, min(int(time_spent), MAX_TIME_SECONDS))
 
 
+def only_the_template(text: str, template: str | None) -> bool:
+    """Whether an answer is the question's answer template as it came (spacing aside): no
+    answer yet, so it is neither kept as a draft nor scored."""
+    return bool(template) and text.split() == template.split()  # type: ignore[union-attr]
+
+
 class AlreadySubmitted(ValueError):
     """This very answer was submitted already (a double click, a save that came late)."""
 
@@ -301,7 +507,12 @@ def save_draft(
     one of them landed, its draft is the page's own, whatever the page knows of its id or
     version."""
     question = get_question(session, slug)
+    if question.retired_at is not None:
+        raise QuestionRetired(slug)
     text, time_spent = _clean(text, time_spent)
+    only_template = only_the_template(text, question.answer_template)
+    if only_template:
+        text = ""  # the template as it came is no answer yet: it keeps (or starts) no draft
     unconfirmed = _unconfirmed(unconfirmed_texts)
     if not attempt_id:
         attempt_id = _draft_of_lost_save(session, user_id, question.id, unconfirmed)
@@ -334,7 +545,11 @@ def save_draft(
         if latest is not None and latest.answer_text == text:
             raise AlreadySubmitted(latest.id)  # type: ignore[arg-type]
     if not text.strip():
-        raise EmptyAnswer("There is nothing to save yet: the answer is empty.")
+        raise EmptyAnswer(
+            "There is nothing to save yet: the answer box holds only the template."
+            if only_template
+            else "There is nothing to save yet: the answer is empty."
+        )
     now = utcnow()
     draft = Attempt(
         user_id=user_id,
@@ -417,6 +632,8 @@ _SUBMISSION_TARGET = (
         Question.id,
         Question.title,
         Question.prompt,
+        Question.answer_template,
+        Question.retired_at,
         RubricVersion.id,
         RubricVersion.rubric_id,
         RubricVersion.version,
@@ -474,7 +691,14 @@ def submit_attempt(
     target = connection.execute(_SUBMISSION_TARGET, {"slug": slug}).first()
     if target is None:
         raise QuestionNotFound(slug)
-    question_id, title, prompt, version_id, rubric_id, version, content_hash = target
+    question_id, title, prompt, template, retired_at, *rubric_version = target
+    if retired_at is not None:
+        raise QuestionRetired(slug)
+    if only_the_template(text, template):
+        raise EmptyAnswer(
+            "The answer is still the template as it came: write your answer into it, then submit."
+        )
+    version_id, rubric_id, version, content_hash = rubric_version
     rubric = rubric_for_version(session, version_id, rubric_id, version, content_hash)
     report = score(rubric, text, question_as_asked(title, prompt))
     result = report.to_dict()
@@ -558,6 +782,8 @@ def start_retry(session: Session, user_id: int, attempt_id: int) -> Retry:
     in progress is never overwritten."""
     previous = get_attempt(session, user_id, attempt_id)
     question = session.get(Question, previous.question_id)
+    if question.retired_at is not None:  # type: ignore[union-attr]
+        raise QuestionRetired(question.slug)  # type: ignore[union-attr]
     draft = current_draft(session, user_id, previous.question_id)
     if draft is not None and draft.answer_text.strip() not in ("", previous.answer_text.strip()):
         return Retry(question, kept_draft=True)

@@ -30,6 +30,7 @@ from .forms import (
     CompareForm,
     EmptyForm,
     ShareForm,
+    question_filters,
     row_id,
     to_int,
     unconfirmed_texts,
@@ -42,13 +43,15 @@ from .services import (
     AttemptResult,
     DraftChanged,
     EmptyAnswer,
-    QuestionFilters,
+    PageOutOfRange,
+    QuestionRetired,
     attempt_result,
     best_scores,
     compare_attempts,
     draft_version,
     drafts_for,
     get_question,
+    home_summary,
     list_questions,
     pick_draft,
     save_draft,
@@ -68,23 +71,18 @@ def _what_is_new() -> dict[str, int]:
 
 @bp.get("/")
 def home() -> str:
-    page = list_questions(db.request_session(), QuestionFilters())
-    return render_template("practice/home.html", total=page.total, facets=page.facets)
+    total, types = home_summary(db.request_session())
+    return render_template("practice/home.html", total=total, types=types)
 
 
 @bp.get("/questions")
-def questions() -> str:
-    args = request.args
-    filters = QuestionFilters(
-        type=args.get("type") or None,
-        difficulty=args.get("difficulty") or None,
-        company=args.get("company") or None,
-        tag=args.get("tag") or None,
-        search=args.get("q") or None,
-        page=args.get("page", 1, type=int) or 1,
-    )
+def questions() -> str | tuple[str, int]:
+    filters = question_filters(request.args)
     session = db.request_session()
-    page = list_questions(session, filters, per_page=current_app.config["QUESTIONS_PER_PAGE"])
+    try:
+        page = list_questions(session, filters, per_page=current_app.config["QUESTIONS_PER_PAGE"])
+    except PageOutOfRange as missing:
+        return render_template("practice/questions.html", missing=missing, filters=filters), 404
     best = best_scores(session, current_user.id) if current_user.is_authenticated else {}
     return render_template("practice/questions.html", page=page, filters=filters, best=best)
 
@@ -123,6 +121,8 @@ def draft(slug: str) -> str | Response | tuple[str | Response, int]:
             base_version=base_version,
             unconfirmed_texts=unconfirmed,
         )
+    except QuestionRetired as retired:
+        return _refuse_retired(retired, form is None)
     except DraftChanged as changed:
         return jsonify(
             error="changed elsewhere", reason="changed", attempt_id=changed.attempt_id
@@ -157,7 +157,7 @@ def draft(slug: str) -> str | Response | tuple[str | Response, int]:
 
 @bp.post("/questions/<slug>/submit")
 @login_required
-def submit(slug: str) -> Response | tuple[str, int]:
+def submit(slug: str) -> Response | tuple[str | Response, int]:
     form = AnswerForm()
     if form.validate_on_submit():
         try:
@@ -173,12 +173,22 @@ def submit(slug: str) -> Response | tuple[str, int]:
             )
         except (EmptyAnswer, AnswerTooLong) as exc:
             form.answer_text.errors = [str(exc)]
+        except QuestionRetired as retired:
+            return _refuse_retired(retired, json=False)
         except AlreadySubmitted as done:  # a double click: show the result
             return redirect(url_for("practice.attempt", attempt_id=done.attempt_id))
         else:
             ask_for_feedback(current_user.id, attempt_id)
             return redirect(url_for("practice.attempt", attempt_id=attempt_id))
     return _answer_page(slug, form), 400
+
+
+def _refuse_retired(retired: QuestionRetired, json: bool) -> tuple[str | Response, int]:
+    """No new answers for a retired question: a 409 the page's script shows, or, for a form
+    post, the question page, which says so (the text typed stays in the device's copy)."""
+    if json:
+        return jsonify(error=str(retired), reason="retired"), 409
+    return _answer_page(retired.slug), 409
 
 
 def _answer_page(slug: str, posted: AnswerForm | None = None, draft_id: int | None = None) -> str:
@@ -188,12 +198,13 @@ def _answer_page(slug: str, posted: AnswerForm | None = None, draft_id: int | No
     session = db.request_session()
     found = get_question(session, slug)
     form, draft, others = posted, None, []
-    if current_user.is_authenticated:
+    if current_user.is_authenticated and found.retired_at is None:
         drafts = drafts_for(session, current_user.id, found.id)
         if posted is None:
             draft = pick_draft(drafts, draft_id) or next(iter(drafts), None)  # else the newest
             form = AnswerForm(
-                answer_text=draft.answer_text if draft else "",
+                # With no draft, the box starts with the question's template, if it has one.
+                answer_text=draft.answer_text if draft else found.answer_template or "",
                 time_spent_seconds=str(draft.time_spent_seconds if draft else 0),
                 attempt_id=str(draft.id) if draft else "",
                 base_version=draft_version(draft) if draft else "",
@@ -306,7 +317,11 @@ def retry_feedback(attempt_id: int) -> Response:
 def retry(attempt_id: int) -> Response:
     if not EmptyForm().validate_on_submit():
         abort(400)
-    retry = start_retry(db.request_session(), current_user.id, attempt_id)
+    try:
+        retry = start_retry(db.request_session(), current_user.id, attempt_id)
+    except QuestionRetired as retired:
+        flash(str(retired), "error")
+        return redirect(url_for("practice.attempt", attempt_id=attempt_id))
     if retry.kept_draft:
         flash(
             "You already have a draft in progress for this question, so it is left as it was. "

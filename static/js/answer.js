@@ -42,6 +42,13 @@
   // The room a form post leaves for them: the server takes forms up to a size, URL-encoded.
   const FORM_BUDGET = 0.9 * (parseInt(form.dataset.formLimit || "", 10) || Infinity);
   let alreadySubmitted = null;  // text the server holds as a submitted answer: not a draft
+  // The question's answer template, which the box starts with: as it came it is no answer yet,
+  // so it starts no draft (the server refuses it too).
+  const template = form.dataset.template;
+  function onlyTemplate(text) {
+    return template !== undefined && text.trim().split(/\s+/).join(" ") ===
+      template.trim().split(/\s+/).join(" ");
+  }
 
   const pageId = randomId();  // this page load's, in every copy it writes
   // Each open answer page says it is alive every 20 s (a hidden tab's timers may run only once
@@ -314,7 +321,9 @@
   }
 
   function refused(body, sent) {
-    if (body.reason === "changed") {
+    if (body.reason === "retired") {
+      say(body.error + keptNote(), true);  // no more answers: the text stays on this device
+    } else if (body.reason === "changed") {
       startNewDraft();
       say("This draft was changed in another tab, so the text here is saved as a separate draft.");
     } else if (attemptField.value) {
@@ -329,7 +338,8 @@
 
   function save(leaving) {
     if (!dirty || inflight || posting || textarea.value === alreadySubmitted) return inflight;
-    if (!attemptField.value && !textarea.value.trim() && !unheard.length) {
+    if (!attemptField.value && (!textarea.value.trim() || onlyTemplate(textarea.value)) &&
+        !unheard.length) {
       dirty = false;  // nothing typed yet that a draft would keep (nor one that may have landed)
       return null;
     }

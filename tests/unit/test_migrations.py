@@ -12,12 +12,26 @@ from sqlmodel import SQLModel, select
 from app.extensions import db
 from app.models import RubricStatus, RubricVersion
 
+# Built by migration 0011 and described by no model: SQLite's FTS5 table with its shadow
+# tables, PostgreSQL's tsvector expression index, and (until app/models.py names it among
+# Question's indexes) the index the question list pages through.
+NOT_IN_THE_MODELS = {"ix_questions_fts"}
+
+
+def _not_full_text_search(obj, name, type_, reflected, compare_to) -> bool:
+    if type_ == "table" and name and (name == "questions_fts" or name.startswith("questions_fts_")):
+        return False
+    return not (type_ == "index" and name in NOT_IN_THE_MODELS)
+
 
 def test_the_migrated_schema_is_the_one_the_models_describe(empty_app):
     with empty_app.app_context():
         db.upgrade_schema()
         with db.engine.connect() as connection:
-            assert compare_metadata(MigrationContext.configure(connection), SQLModel.metadata) == []
+            context = MigrationContext.configure(
+                connection, opts={"include_object": _not_full_text_search}
+            )
+            assert compare_metadata(context, SQLModel.metadata) == []
 
 
 def test_rubric_versions_stored_before_drafts_existed_stay_published(empty_app):
