@@ -1,26 +1,60 @@
-"""Admins manage accounts: list, roles (more in this change)."""
+"""Admins manage accounts: find them, change roles, deactivate and reactivate, and issue
+one-time password-reset links."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app.auth.access import role_required
-from app.auth.services import list_users, set_role
+from app.auth.mail import MailNotSent, mail_enabled, send_reset_link
+from app.auth.services import (
+    AccountError,
+    UserNotFound,
+    deactivate_user,
+    get_user,
+    issue_password_reset,
+    list_users,
+    reactivate_user,
+    set_role,
+)
 from app.extensions import db
 from app.models import Role
 
 from . import bp
-from .forms import RoleForm
+from .forms import ActionForm, RoleForm
+
+# The buttons below post an `ActionForm`: CSRFProtect checks every POST's token before the view.
+
+
+@bp.errorhandler(UserNotFound)
+def _no_such_user(_exc: UserNotFound) -> tuple[str, int]:
+    return render_template(
+        "errors/error.html", code=404, title="Not found", message="There is no such account."
+    ), 404
 
 
 @bp.get("/users")
 @role_required(Role.ADMIN)
 def users() -> str:
-    people = list_users(db.request_session())
-    forms = {user.id: RoleForm(prefix=f"u{user.id}", role=user.role) for user in people}
-    return render_template("admin/users.html", users=people, forms=forms)
+    search = request.args.get("q", "")
+    per_page = current_app.config.get("USERS_PER_PAGE", 50)
+    page = list_users(db.request_session(), search, request.args.get("page", 1, type=int), per_page)
+    forms = {user.id: RoleForm(prefix=f"u{user.id}", role=user.role) for user in page.items}
+    return render_template("admin/users.html", page=page, search=search, forms=forms)
+
+
+@bp.get("/users/<id:user_id>")
+@role_required(Role.ADMIN)
+def user(user_id: int) -> str:
+    account = get_user(db.request_session(), user_id)
+    return render_template(
+        "admin/user.html",
+        account=account,
+        role_form=RoleForm(prefix=f"u{account.id}", role=account.role),
+        action_form=ActionForm(),
+    )
 
 
 @bp.post("/users/<id:user_id>/role")
@@ -30,11 +64,56 @@ def change_role(user_id: int) -> Response:
     if not form.validate_on_submit():
         flash("Choose one of the listed roles.", "error")
         return redirect(url_for("admin.users"))
-    if user_id == current_user.id and form.role.data != Role.ADMIN:
-        flash("You cannot remove your own admin role; ask another admin.", "error")
-        return redirect(url_for("admin.users"))
-    user = set_role(db.request_session(), user_id, Role(form.role.data))
-    if user is None:
-        abort(404)
-    flash(f"{user.email} is now {user.role}.", "success")
+    try:
+        user = set_role(db.request_session(), user_id, Role(form.role.data), current_user.id)
+    except AccountError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"{user.email} is now {user.role}.", "success")
     return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<id:user_id>/deactivate")
+@role_required(Role.ADMIN)
+def deactivate(user_id: int) -> Response:
+    try:
+        user = deactivate_user(db.request_session(), user_id, current_user.id)
+    except AccountError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"{user.email} is deactivated: they cannot log in any more.", "success")
+    return redirect(url_for("admin.user", user_id=user_id))
+
+
+@bp.post("/users/<id:user_id>/reactivate")
+@role_required(Role.ADMIN)
+def reactivate(user_id: int) -> Response:
+    user = reactivate_user(db.request_session(), user_id)
+    flash(f"{user.email} is active again.", "success")
+    return redirect(url_for("admin.user", user_id=user_id))
+
+
+@bp.post("/users/<id:user_id>/reset")
+@role_required(Role.ADMIN)
+def issue_reset(user_id: int) -> str:
+    """Shown once, on this response only: the link is not stored, so it is not in a redirect."""
+    config = current_app.config
+    issued = issue_password_reset(
+        db.request_session(), user_id, current_user.id, config["PASSWORD_RESET_HOURS"]
+    )
+    link = url_for("auth.reset", token=issued.token, _external=True)
+    mail_error = None
+    if mail_enabled(config):
+        try:
+            send_reset_link(config, issued.user.email, link, issued.expires_at)
+        except MailNotSent as exc:
+            current_app.logger.warning("Reset link for %s not sent: %s", issued.user.email, exc)
+            mail_error = str(exc)
+    return render_template(
+        "admin/user_reset.html",
+        account=issued.user,
+        link=link,
+        expires_at=issued.expires_at,
+        mailed=mail_enabled(config) and mail_error is None,
+        mail_error=mail_error,
+    )

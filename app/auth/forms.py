@@ -7,8 +7,9 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length
 MIN_PASSWORD = 10
 
 
-class RegisterForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+class NewPasswordForm(FlaskForm):
+    """A new password, typed twice: the same rules wherever a password is set."""
+
     password = PasswordField(
         "Password",
         validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200)],
@@ -20,7 +21,28 @@ class RegisterForm(FlaskForm):
     )
 
 
+class RegisterForm(NewPasswordForm):
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+
+
 class LoginForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
     remember = BooleanField("Keep me logged in on this device")
+
+
+class ResetPasswordForm(NewPasswordForm):
+    pass
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current = PasswordField("Current password", validators=[DataRequired(), Length(max=200)])
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.password.label.text = "New password"
+
+
+class DeleteAccountForm(FlaskForm):
+    email = EmailField("Type your email to confirm", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Current password", validators=[DataRequired(), Length(max=200)])

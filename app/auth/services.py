@@ -1,54 +1,195 @@
-"""Accounts as plain functions: argon2 hashes, the first account is the admin."""
+"""Accounts as plain functions: argon2 hashes, the first account is the admin, and there is
+always at least one active admin.
+
+Every change to who holds an account or a role runs under `lock_accounts`, so rules that
+count accounts (the first sign-up becomes admin; the last active admin stays one) are checked
+and applied atomically, even when two requests arrive at the same moment."""
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from math import ceil
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_login import UserMixin
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, delete, or_, text, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
-from app.models import Role, User
+from app.models import (
+    Attempt,
+    BankImport,
+    CoachComment,
+    Feedback,
+    LevelOverride,
+    Notification,
+    PasswordReset,
+    Question,
+    Rescore,
+    Rescoring,
+    Role,
+    RubricSample,
+    Score,
+    Share,
+    User,
+    utcnow,
+)
 
 _hasher = PasswordHasher()
 
 
-class EmailTaken(ValueError):
-    pass
+class AccountError(ValueError):
+    """A change to an account that cannot be made; the message says why, for the user."""
+
+
+class EmailTaken(AccountError):
+    def __init__(self, email: str):
+        super().__init__("An account with this email already exists. Log in instead.")
+        self.email = email
+
+
+class LastAdmin(AccountError):
+    def __init__(self, email: str):
+        super().__init__(
+            f"{email} is the last active admin: make another account admin first, so that "
+            "someone can still manage the site."
+        )
+
+
+class AccountDeactivated(AccountError):
+    def __init__(self) -> None:
+        super().__init__("This account has been deactivated. Ask an admin to reactivate it.")
+
+
+class WrongPassword(AccountError):
+    def __init__(self) -> None:
+        super().__init__("That is not your current password.")
+
+
+class UserNotFound(LookupError):
+    def __init__(self, user: int | str):
+        super().__init__(f"no account {user}")
+
+
+_RESET_LINK_MESSAGES = {
+    "unknown": "This password-reset link is not valid. Check that you copied all of it.",
+    "used": "This password-reset link has already been used. Ask an admin for a new one.",
+    "expired": "This password-reset link has expired or was replaced by a newer one. "
+    "Ask an admin for a new one.",
+}
+
+
+class ResetLinkGone(LookupError):
+    """A password-reset token that does not work: `reason` is unknown, used or expired."""
+
+    def __init__(self, reason: str):
+        super().__init__(_RESET_LINK_MESSAGES[reason])
+        self.reason = reason
 
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def register_user(session: Session, email: str, password: str) -> User:
-    """Create an account; the first one on a fresh database is the admin."""
-    email = normalise_email(email)
-    if session.exec(select(User).where(User.email == email)).first():
-        raise EmailTaken(email)
-    first = session.exec(select(func.count()).select_from(User)).one() == 0
-    user = User(
-        email=email,
-        password_hash=_hasher.hash(password),
-        role=Role.ADMIN if first else Role.CANDIDATE,
-    )
-    session.add(user)
-    session.commit()
+# Any constant: the PostgreSQL advisory lock that serialises changes to accounts and roles.
+_ACCOUNTS_LOCK = 0x636F6163  # "coac"
+
+
+def lock_accounts(session: Session) -> None:
+    """Hold the accounts lock until this transaction ends. On SQLite that is the database's
+    write lock (BEGIN IMMEDIATE, unless this transaction already wrote and so holds it); on
+    PostgreSQL an advisory transaction lock. Under READ COMMITTED each later statement sees
+    what earlier holders committed, so counts read after this are the truth until commit."""
+    connection = session.connection()
+    dialect = connection.dialect.name
+    if dialect == "sqlite":
+        if not connection.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+    elif dialect == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ACCOUNTS_LOCK})
+    else:  # pragma: no cover - the app supports SQLite and PostgreSQL
+        raise RuntimeError(f"no accounts lock for {dialect}")
+
+
+def _locked_user(session: Session, user_id: int) -> User:
+    """The account's row as it is now, with the accounts lock held."""
+    lock_accounts(session)
+    user = session.get(User, user_id, populate_existing=True)
+    if user is None:
+        session.rollback()
+        raise UserNotFound(user_id)
     return user
 
 
+def ensure_an_admin_remains(session: Session, user: User) -> None:
+    """The one rule behind demoting, deactivating and deleting: refuse when `user` is the last
+    active admin. Call it with the accounts lock held (after `_locked_user`)."""
+    if user.role != Role.ADMIN or user.deactivated_at is not None:
+        return
+    others = session.exec(
+        select(func.count())
+        .select_from(User)
+        .where(
+            User.role == Role.ADMIN,
+            User.deactivated_at.is_(None),  # type: ignore[union-attr]
+            User.id != user.id,
+        )
+    ).one()
+    if not others:
+        email = user.email
+        session.rollback()
+        raise LastAdmin(email)
+
+
+def find_user(session: Session, email: str) -> User | None:
+    return session.exec(select(User).where(User.email == normalise_email(email))).first()
+
+
+def register_user(session: Session, email: str, password: str, role: Role | None = None) -> User:
+    """Create an account; the first one on a fresh database is the admin, decided in the same
+    transaction as the insert, so two first sign-ups at once make one admin."""
+    email = normalise_email(email)
+    password_hash = _hasher.hash(password)  # slow on purpose: before the lock, not under it
+    lock_accounts(session)
+    if find_user(session, email) is not None:
+        session.rollback()
+        raise EmailTaken(email)
+    if role is None:
+        first = session.exec(select(func.count()).select_from(User)).one() == 0
+        role = Role.ADMIN if first else Role.CANDIDATE
+    user = User(email=email, password_hash=password_hash, role=role)
+    session.add(user)
+    try:
+        session.commit()
+    except IntegrityError:  # the unique email, should anything insert without the lock
+        session.rollback()
+        raise EmailTaken(email) from None
+    return user
+
+
+def _password_matches(user: User, password: str) -> bool:
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 def authenticate(session: Session, email: str, password: str) -> User | None:
-    """The user with this email and password, or None; upgrades an outdated hash on the way."""
-    user = session.exec(select(User).where(User.email == normalise_email(email))).first()
+    """The user with this email and password, or None; upgrades an outdated hash on the way.
+    A deactivated account raises AccountDeactivated, but only for the right password, so the
+    message tells a stranger nothing."""
+    user = find_user(session, email)
     if user is None:
         _hasher.hash(password)  # spend the same time as a real check, so timing reveals nothing
         return None
-    try:
-        _hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
+    if not _password_matches(user, password):
         return None
+    if user.deactivated_at is not None:
+        raise AccountDeactivated()
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
         session.add(user)
@@ -71,8 +212,11 @@ class SignedInUser(UserMixin):
 
 
 # Loaded on every logged-in request, so built once: a plain row costs a fraction of an ORM load.
+# A deactivated account loads as nobody, so its open sessions end on their next request.
 _USERS = User.__table__.c  # type: ignore[attr-defined]
-_SIGNED_IN = select(_USERS.id, _USERS.email, _USERS.role).where(_USERS.id == bindparam("user_id"))
+_SIGNED_IN = select(_USERS.id, _USERS.email, _USERS.role).where(
+    _USERS.id == bindparam("user_id"), _USERS.deactivated_at.is_(None)
+)
 
 
 def signed_in_user(session: Session, user_id: int) -> SignedInUser | None:
@@ -80,15 +224,256 @@ def signed_in_user(session: Session, user_id: int) -> SignedInUser | None:
     return SignedInUser(*row) if row else None
 
 
-def list_users(session: Session) -> list[User]:
-    return list(session.exec(select(User).order_by(User.created_at)).all())
+# ---------------------------------------------------------------------------------------------
+# Admins manage accounts
 
 
-def set_role(session: Session, user_id: int, role: Role) -> User | None:
+@dataclass(frozen=True)
+class UserRow:
+    id: int
+    email: str
+    role: str
+    created_at: datetime
+    deactivated_at: datetime | None
+    attempts: int
+
+
+@dataclass(frozen=True)
+class UserPage:
+    items: list[UserRow]
+    total: int
+    page: int
+    pages: int
+
+
+def list_users(session: Session, search: str = "", page: int = 1, per_page: int = 50) -> UserPage:
+    """One page of accounts, oldest first, whose email contains `search`, with attempt counts."""
+    matching = select(User.id)
+    if search.strip():
+        matching = matching.where(
+            User.email.contains(normalise_email(search), autoescape=True)  # type: ignore[attr-defined]
+        )
+    total = session.exec(select(func.count()).select_from(matching.subquery())).one()
+    pages = max(1, ceil(total / per_page))
+    page = min(max(1, page), pages)
+    attempts = (
+        select(func.count(Attempt.id))  # type: ignore[arg-type]
+        .where(Attempt.user_id == User.id)
+        .scalar_subquery()
+    )
+    rows = session.exec(
+        select(User.id, User.email, User.role, User.created_at, User.deactivated_at, attempts)
+        .where(User.id.in_(matching))  # type: ignore[union-attr]
+        .order_by(User.created_at, User.id)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    return UserPage([UserRow(*row) for row in rows], total, page, pages)
+
+
+def get_user(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
-        return None
+        raise UserNotFound(user_id)
+    return user
+
+
+def _not_yourself(user_id: int, actor_id: int | None, action: str) -> None:
+    """An admin cannot lock themself out by a slip of the mouse: another admin must do it."""
+    if user_id == actor_id:
+        raise AccountError(f"You cannot {action} your own account; ask another admin.")
+
+
+def set_role(session: Session, user_id: int, role: Role, actor_id: int | None = None) -> User:
+    """Give the account `role`, unless that would leave no active admin."""
+    if role != Role.ADMIN:
+        _not_yourself(user_id, actor_id, "remove the admin role from")
+    user = _locked_user(session, user_id)
+    if role != Role.ADMIN:
+        ensure_an_admin_remains(session, user)
     user.role = role
     session.add(user)
     session.commit()
     return user
+
+
+def deactivate_user(session: Session, user_id: int, actor_id: int | None = None) -> User:
+    """The account can no longer log in and its open sessions end; all it made stays."""
+    _not_yourself(user_id, actor_id, "deactivate")
+    user = _locked_user(session, user_id)
+    ensure_an_admin_remains(session, user)
+    if user.deactivated_at is None:
+        user.deactivated_at = utcnow()
+        session.add(user)
+    session.commit()
+    return user
+
+
+def reactivate_user(session: Session, user_id: int) -> User:
+    user = _locked_user(session, user_id)
+    user.deactivated_at = None
+    session.add(user)
+    session.commit()
+    return user
+
+
+def create_admin(session: Session, email: str, password: str | None) -> tuple[User, bool]:
+    """Recovery from the command line: make the account an active admin, creating it (with
+    `password`) if there is none. Returns the account and whether it was created."""
+    existing = find_user(session, email)
+    if existing is None:
+        if password is None:
+            raise AccountError("a new account needs a password")
+        return register_user(session, email, password, role=Role.ADMIN), True
+    user = _locked_user(session, existing.id)
+    user.role = Role.ADMIN
+    user.deactivated_at = None
+    session.add(user)
+    session.commit()
+    return user, False
+
+
+# ---------------------------------------------------------------------------------------------
+# Password resets: a random token, stored only as its hash, used once, until it expires
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class IssuedReset:
+    user: User
+    token: str  # shown once, to be passed on: the database keeps only its hash
+    expires_at: datetime
+
+
+def issue_password_reset(
+    session: Session, user_id: int, issued_by: int | None, hours: float
+) -> IssuedReset:
+    """A new one-time link for the account; any older link still unused stops working."""
+    user = get_user(session, user_id)
+    now = utcnow()
+    session.execute(
+        update(PasswordReset)
+        .where(
+            PasswordReset.user_id == user_id,
+            PasswordReset.used_at.is_(None),  # type: ignore[union-attr]
+            PasswordReset.expires_at > now,
+        )
+        .values(expires_at=now)
+    )
+    token = secrets.token_urlsafe(32)
+    expires_at = now + timedelta(hours=hours)
+    reset = PasswordReset(
+        user_id=user_id, token_hash=_token_hash(token), created_by=issued_by, expires_at=expires_at
+    )
+    session.add(reset)
+    session.commit()
+    return IssuedReset(user, token, expires_at)
+
+
+def password_reset_for(session: Session, token: str) -> PasswordReset:
+    """The reset the token names, if it still works; else ResetLinkGone saying why."""
+    reset = session.exec(
+        select(PasswordReset).where(PasswordReset.token_hash == _token_hash(token))
+    ).first()
+    if reset is None:
+        raise ResetLinkGone("unknown")
+    if reset.used_at is not None:
+        raise ResetLinkGone("used")
+    if reset.expires_at <= utcnow():
+        raise ResetLinkGone("expired")
+    return reset
+
+
+def reset_password(session: Session, token: str, new_password: str) -> User:
+    """Set the password and spend the link, in one transaction: of two uses at once, one wins."""
+    password_hash = _hasher.hash(new_password)
+    reset = password_reset_for(session, token)
+    now = utcnow()
+    claimed = session.execute(
+        update(PasswordReset)
+        .where(
+            PasswordReset.id == reset.id,
+            PasswordReset.used_at.is_(None),  # type: ignore[union-attr]
+            PasswordReset.expires_at > now,
+        )
+        .values(used_at=now)
+    ).rowcount  # type: ignore[attr-defined]
+    if claimed != 1:
+        session.rollback()
+        password_reset_for(session, token)  # raises, now that another use has won
+        raise ResetLinkGone("used")  # pragma: no cover - the line above raises
+    user = get_user(session, reset.user_id)
+    user.password_hash = password_hash
+    session.add(user)
+    session.commit()
+    return user
+
+
+# ---------------------------------------------------------------------------------------------
+# A user's own account: password, export, deletion
+
+
+def change_password(session: Session, user_id: int, current: str, new: str) -> User:
+    user = get_user(session, user_id)
+    if not _password_matches(user, current):
+        raise WrongPassword()
+    user.password_hash = _hasher.hash(new)
+    session.add(user)
+    session.commit()
+    return user
+
+
+# Deleting an account: what happens to each column that points at it or at its attempts.
+# (tests/web/test_account.py checks that every such foreign key in the models is listed here.)
+ATTEMPT_ROWS = (Notification, Share, CoachComment, LevelOverride, Feedback, Score, Rescore)
+# Rows that are the account's own, or that it wrote on other people's attempts as a coach
+# (coach_id cannot be empty): deleted with it.
+OWN_ROWS = (
+    Notification.user_id,
+    PasswordReset.user_id,
+    Share.coach_id,
+    CoachComment.coach_id,
+    LevelOverride.coach_id,
+)
+# Rows that merely name the account as their author: kept, with the author emptied.
+AUTHOR_COLUMNS = (
+    RubricSample.created_by,
+    Rescoring.created_by,
+    Question.rubric_assigned_by,
+    BankImport.user_id,
+    PasswordReset.created_by,
+)
+
+
+def delete_account(session: Session, user_id: int, email: str, password: str) -> None:
+    """Delete the account and everything in it, in one transaction, once the user has typed
+    their email and password; the last active admin cannot delete themself."""
+    user = _locked_user(session, user_id)
+    if normalise_email(email) != user.email:
+        session.rollback()
+        raise AccountError("Type your account's email exactly to confirm.")
+    if not _password_matches(user, password):
+        session.rollback()
+        raise WrongPassword()
+    ensure_an_admin_remains(session, user)
+    attempts = select(Attempt.id).where(Attempt.user_id == user_id)
+    doomed_shares = select(Share.id).where(
+        or_(Share.attempt_id.in_(attempts), Share.coach_id == user_id)  # type: ignore[attr-defined]
+    )
+    session.execute(
+        update(Share)
+        .where(Share.via_link.in_(doomed_shares), Share.id.not_in(doomed_shares))  # type: ignore[union-attr]
+        .values(via_link=None)
+    )
+    for column in OWN_ROWS:
+        session.execute(delete(column.class_).where(column == user_id))
+    for model in ATTEMPT_ROWS:
+        session.execute(delete(model).where(model.attempt_id.in_(attempts)))
+    session.execute(delete(Attempt).where(Attempt.user_id == user_id))
+    for column in AUTHOR_COLUMNS:
+        session.execute(update(column.class_).where(column == user_id).values({column.key: None}))
+    session.execute(delete(User).where(User.id == user_id))
+    session.commit()

@@ -143,7 +143,7 @@ def test_next_parameter_cannot_redirect_off_site(client):
 
 
 def test_a_role_change_applies_to_a_signed_in_user_on_their_next_request(app, client, auth):
-    auth.register("boss@example.com")
+    auth.register_with_role("boss@example.com", Role.ADMIN)  # not the only admin: demotable
     assert client.get("/admin/users").status_code == 200
     boss = user(app, "boss@example.com")
     with app.app_context(), db.session() as session:
