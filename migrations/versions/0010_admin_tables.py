@@ -13,12 +13,15 @@ import re
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+import sqlmodel
 from alembic import op
 
 revision: str = '0010'
 down_revision: str | None = '0009'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+UTC = sqlmodel.sql.sqltypes.UTCDateTime  # timezone-aware, as every other time column
 
 TYPES = {
     'behavioral', 'situational', 'product-design', 'metrics', 'estimation', 'strategy',
@@ -34,16 +37,16 @@ def _type_named(category: str) -> str | None:
 
 def upgrade() -> None:
     with op.batch_alter_table('users') as batch:
-        batch.add_column(sa.Column('deactivated_at', sa.DateTime(), nullable=True))
+        batch.add_column(sa.Column('deactivated_at', UTC(), nullable=True))
     op.create_table(
         'password_resets',
         sa.Column('id', sa.Integer(), primary_key=True),
         sa.Column('user_id', sa.Integer(), sa.ForeignKey('users.id'), nullable=False),
         sa.Column('token_hash', sa.String(length=64), nullable=False, unique=True),
         sa.Column('created_by', sa.Integer(), sa.ForeignKey('users.id'), nullable=True),
-        sa.Column('created_at', sa.DateTime(), nullable=False),
-        sa.Column('expires_at', sa.DateTime(), nullable=False),
-        sa.Column('used_at', sa.DateTime(), nullable=True),
+        sa.Column('created_at', UTC(), nullable=False),
+        sa.Column('expires_at', UTC(), nullable=False),
+        sa.Column('used_at', UTC(), nullable=True),
     )
     op.create_index('ix_password_resets_user_id', 'password_resets', ['user_id'])
 
@@ -75,7 +78,7 @@ def upgrade() -> None:
             )
     with op.batch_alter_table('questions') as batch:
         batch.drop_column('category')
-        batch.add_column(sa.Column('retired_at', sa.DateTime(), nullable=True))
+        batch.add_column(sa.Column('retired_at', UTC(), nullable=True))
         batch.add_column(sa.Column('answer_template', sa.Text(), nullable=True))
         batch.create_index('ix_questions_retired_at', ['retired_at'])
 
@@ -120,8 +123,8 @@ def upgrade() -> None:
         sa.Column('counts', sa.JSON(), nullable=False),
         sa.Column('message', sa.Text(), nullable=True),
         sa.Column('payload', sa.LargeBinary(), nullable=True),
-        sa.Column('created_at', sa.DateTime(), nullable=False),
-        sa.Column('finished_at', sa.DateTime(), nullable=True),
+        sa.Column('created_at', UTC(), nullable=False),
+        sa.Column('finished_at', UTC(), nullable=True),
     )
 
 

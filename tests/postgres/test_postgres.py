@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from app.auth.services import register_user
 from app.extensions import db
-from app.models import Attempt, Question, RubricVersion, Score
+from app.models import Attempt, Question, QuestionLabel, RubricVersion, Score
 from app.practice.services import save_draft
 from tests.conftest import AuthActions, count_rows, csrf_from
 from tests.web.test_practice import ANSWER, OUTAGE
@@ -66,18 +66,33 @@ def test_import_is_all_or_nothing(pg_app, tmp_path):
     good, bad = tmp_path / "good.yaml", tmp_path / "bad.yaml"
     good.write_text(
         yaml.safe_dump(
-            {"questions": [{"slug": "brand-new", "title": "New", "prompt": "P", "rubric": "star"}]}
+            {
+                "questions": [
+                    {"slug": "brand-new", "title": "New", "prompt": "P", "rubric": "star"},
+                    {
+                        "slug": "also-new",
+                        "title": "N",
+                        "prompt": "P",
+                        "rubric": "star",
+                        "tags": ["a"],
+                    },
+                ]
+            }
         )
     )
     bad.write_text("questions:\n  - slug: other\n    title: T\n    prompt: P\n    rubric: nope\n")
     runner = pg_app.test_cli_runner()
+    labels = count_rows(pg_app, QuestionLabel)
     before = count_rows(pg_app, Question)
     failed = runner.invoke(args=["bank", "import", str(good), str(bad)])
     assert failed.exit_code == 1 and "unknown rubric 'nope'" in failed.output
     assert count_rows(pg_app, Question) == before
     done = runner.invoke(args=["bank", "import", str(good)])
     assert done.exit_code == 0, done.output
-    assert count_rows(pg_app, Question) == before + 1
+    assert count_rows(pg_app, Question) == before + 2
+    assert count_rows(pg_app, QuestionLabel) == labels + 1
+    again = runner.invoke(args=["bank", "import", str(good)])
+    assert "Nothing to change." in again.output
 
 
 def test_concurrent_submissions_of_one_draft_store_one_score(pg_app):
