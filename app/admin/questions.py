@@ -6,7 +6,6 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from app.auth.access import role_required
 from app.bank.questions import (
     NoSuchQuestion,
     QuestionChanged,
@@ -24,7 +23,7 @@ from app.bank.questions import (
 from app.coach.forms import ButtonForm, require_button
 from app.extensions import db
 from app.markdown import render_markdown
-from app.models import Question, Role
+from app.models import Question
 
 from . import bp
 from .question_form import QuestionForm, form_data
@@ -34,7 +33,6 @@ STALE = "This question was changed by someone else since you opened it; reload t
 
 
 @bp.get("/questions")
-@role_required(Role.ADMIN)
 def questions() -> str:
     search = request.args.get("q", "").strip()
     status = request.args.get("status", QuestionStatus.ALL)
@@ -56,7 +54,6 @@ def questions() -> str:
 
 
 @bp.route("/questions/new", methods=["GET", "POST"])
-@role_required(Role.ADMIN)
 def new_question() -> Response | str | tuple[str, int]:
     form = _form()
     if not form.validate_on_submit():
@@ -70,7 +67,6 @@ def new_question() -> Response | str | tuple[str, int]:
 
 
 @bp.route("/questions/<id:question_id>/edit", methods=["GET", "POST"])
-@role_required(Role.ADMIN)
 def edit_question(question_id: int) -> Response | str | tuple[str, int]:
     question = _question(question_id)
     if request.method == "GET":
@@ -98,7 +94,6 @@ def edit_question(question_id: int) -> Response | str | tuple[str, int]:
 
 
 @bp.post("/questions/<id:question_id>/retire")
-@role_required(Role.ADMIN)
 def retire(question_id: int) -> Response:
     require_button()
     question = _change(retire_question, question_id)
@@ -107,7 +102,6 @@ def retire(question_id: int) -> Response:
 
 
 @bp.post("/questions/<id:question_id>/restore")
-@role_required(Role.ADMIN)
 def restore(question_id: int) -> Response:
     require_button()
     question = _change(restore_question, question_id)
@@ -116,7 +110,6 @@ def restore(question_id: int) -> Response:
 
 
 @bp.post("/questions/preview")
-@role_required(Role.ADMIN)
 def preview_markdown() -> Response | tuple[Response, int]:
     """The editor's live preview: Markdown through the app's one sanitising renderer."""
     data = request.get_json(silent=True)
