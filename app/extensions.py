@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -106,6 +106,12 @@ def _reading_is_never_limited() -> bool:
 
 # Public pages seen by anonymous visitors are cached per process for a short while.
 cache = Cache()
+
+
+def forget_question_pages(slugs: Iterable[str]) -> None:
+    """Drop the cached anonymous pages of questions that were just edited, retired or imported
+    (in this process; other processes' copies expire within the cache's timeout)."""
+    cache.delete_many(*(f"view//questions/{slug}" for slug in slugs))
 
 
 def not_cacheable() -> bool:

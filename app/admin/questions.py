@@ -21,7 +21,7 @@ from app.bank.questions import (
     update_question,
 )
 from app.coach.forms import ButtonForm, require_button
-from app.extensions import db
+from app.extensions import db, forget_question_pages
 from app.markdown import render_markdown
 from app.models import Question
 
@@ -89,6 +89,7 @@ def edit_question(question_id: int) -> Response | str | tuple[str, int]:
         return _render_form(form, question, stale=True), 409
     except QuestionInvalid as error:
         return _render_form(form, question, error), 422
+    forget_question_pages([question.slug])
     flash("Saved.", "success")
     return redirect(url_for("admin.edit_question", question_id=question_id))
 
@@ -157,6 +158,8 @@ def _question(question_id: int) -> Question:
 
 def _change(change, question_id: int) -> Question:
     try:
-        return change(db.request_session(), question_id)
+        question = change(db.request_session(), question_id)
     except NoSuchQuestion:
         abort(404)
+    forget_question_pages([question.slug])
+    return question

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from app.extensions import cache
+from app.extensions import cache, forget_question_pages
 from app.models import BankImport, ImportStatus, User
 
 from .formats import BankRead, ImportFile, read_bank
@@ -91,7 +91,9 @@ def apply_upload(
 ) -> ImportPlan:
     """Apply a claimed import all-or-nothing (`SourceError` if the bank no longer allows it)."""
     log = get_import(session, import_id)
-    return apply_import(session, read_upload(log, config), log, progress)
+    plan = apply_import(session, read_upload(log, config), log, progress)
+    forget_question_pages(change.slug for change in plan.changed)
+    return plan
 
 
 def record_progress(import_id: int, done: int, total: int) -> None:

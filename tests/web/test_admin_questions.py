@@ -347,3 +347,10 @@ def test_the_editor_loads_with_its_previews_and_script(app, admin):
     assert 'id="prompt-preview"' in page and 'id="model-answer-preview"' in page
     assert "/static/js/question-form.js" in page and "<script>" not in page
     assert 'name="slug"' not in page  # a question's slug never changes
+
+
+def test_a_retired_question_is_not_served_from_the_page_cache(app, admin):
+    visitor = app.test_client()
+    assert "retired" not in visitor.get("/questions/worldwide-outage").text  # now cached
+    button(admin, f"/admin/questions/{outage_id(app)}/retire")
+    assert "This question has been retired" in visitor.get("/questions/worldwide-outage").text
