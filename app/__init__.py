@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -49,6 +49,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies)  # type: ignore[method-assign]
 
     db.init_app(app)
+    app.before_request(_larger_uploads)  # before the CSRF check, which reads the body
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
@@ -78,6 +79,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(coach_bp)
     app.register_blueprint(admin_bp)
     app.after_request(_security_headers)
+    from . import observability
+
+    observability.init_app(app)
 
     from .cli import register_commands
 
@@ -125,6 +129,22 @@ def _security_headers(response: Response) -> Response:
     return response
 
 
+# Routes whose bodies may be larger than MAX_REQUEST_KB: a bank upload up to IMPORT_MAX_MB.
+_UPLOAD_ENDPOINTS = frozenset({"admin.upload"})
+
+
+def _larger_uploads() -> None:
+    if request.endpoint in _UPLOAD_ENDPOINTS:
+        limit = float(current_app.config["IMPORT_MAX_MB"]) * 1024 * 1024
+        request.max_content_length = int(limit) + 64 * 1024  # the form around the file
+
+
+def _size(limit: int | None) -> str:
+    if not limit:
+        return "size"
+    return f"{limit / 2**20:.0f} MB" if limit >= 2**20 else f"{limit // 1024} KB"
+
+
 def _register_error_pages(app: Flask) -> None:
     from .auth.access import AttemptNotFound
     from .practice.services import QuestionNotFound
@@ -151,8 +171,8 @@ def _register_error_pages(app: Flask) -> None:
         lambda _e: page(
             413,
             "Too large",
-            f"That upload is over the {app.config['MAX_CONTENT_LENGTH'] // (1024 * 1024)} MB "
-            "limit; nothing was read or saved.",
+            f"That request is over the {_size(request.max_content_length)} limit; nothing "
+            "was read or saved.",
         ),
     )
     app.register_error_handler(

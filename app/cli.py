@@ -291,6 +291,7 @@ def rubric_validate_command(paths: tuple[str, ...]) -> None:
 
 def register_commands(app: Flask) -> None:
     from .auth.cli import user_group
+    from .backup import backup_command, restore_command
     from .bank.cli import bank_group
 
     commands = (
@@ -302,6 +303,8 @@ def register_commands(app: Flask) -> None:
         bank_group,
         user_group,
         rubric_group,
+        backup_command,
+        restore_command,
     )
     for command in commands:
         app.cli.add_command(command)

@@ -42,8 +42,9 @@ class DefaultConfig:
     # COACH_REDIS_URL is set (consumed by `coach worker`). "none" leaves tasks queued.
     REDIS_URL: str | None = None
     TASK_CONSUMER = "in-process"
-    # Request bodies over this are refused before they are read (a bank upload is the largest).
-    MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+    # Request bodies over this are refused before they are read: sized to the largest form (an
+    # answer of 50,000 characters, each up to 4 bytes). A bank upload allows IMPORT_MAX_MB.
+    MAX_REQUEST_KB = 256
     # Bank imports: the largest file (unpacked, for a zip) and the most questions in one import.
     IMPORT_MAX_MB = 10
     IMPORT_MAX_QUESTIONS = 20000
@@ -68,6 +69,15 @@ def finalise_config(app: Flask) -> None:
         app.config["DATABASE_URL"] = f"sqlite:///{instance / 'coach.db'}"
     for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL"):  # the one place these are read
         app.config.setdefault(name, os.environ.get(name))
+    app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_REQUEST_KB"]) * 1024
+    if redis_url := app.config.get("REDIS_URL"):
+        # Many servers share one Redis: login limits, the page cache and the task queue hold
+        # across workers and machines, unless set otherwise on purpose.
+        if app.config["RATELIMIT_STORAGE_URI"] == DefaultConfig.RATELIMIT_STORAGE_URI:
+            app.config["RATELIMIT_STORAGE_URI"] = redis_url
+        if app.config["CACHE_TYPE"] == DefaultConfig.CACHE_TYPE:
+            app.config["CACHE_TYPE"] = "RedisCache"
+            app.config.setdefault("CACHE_REDIS_URL", redis_url)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
 

@@ -40,6 +40,9 @@ class User(UserMixin, SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     # A deactivated account cannot log in; everything it made stays.
     deactivated_at: datetime | None = None
+    # Carried in every session and remember-me cookie: raising it (logout, "log out everywhere",
+    # a new password) ends every session made before.
+    session_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
     @property
     def is_admin(self) -> bool:
@@ -147,6 +150,20 @@ class QuestionLabel(SQLModel, table=True):
     question_id: int = Field(foreign_key="questions.id", index=True)
     kind: str = Field(max_length=10)  # "company" or "tag"
     value: str = Field(max_length=40)
+
+
+class AuditEntry(SQLModel, table=True):
+    """What an admin or coach did that others should be able to look back on: role changes,
+    deactivations, imports, rubric publishes, level overrides."""
+
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    actor_id: int | None = Field(default=None, foreign_key="users.id", index=True)  # None: CLI
+    action: str = Field(max_length=50, index=True)  # e.g. "user.role", "bank.import"
+    target: str = Field(default="", max_length=200)  # what it was done to, as people read it
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, index=True)
 
 
 class ImportStatus(StrEnum):

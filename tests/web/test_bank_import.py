@@ -352,12 +352,21 @@ def test_an_upload_name_is_never_used_as_a_path(app, tmp_path):
 
 def test_an_upload_over_the_request_limit_is_refused_unread(tmp_path, seeded_database):
     (tmp_path / "coach.db").write_bytes(seeded_database.read_bytes())
-    app = make_app(tmp_path, MAX_CONTENT_LENGTH=4096)
+    app = make_app(tmp_path, IMPORT_MAX_MB=0.004)
     client = admin_client(app)
-    response = upload(client, "big.yaml", b"#" * 10000)
+    response = upload(client, "big.yaml", b"#" * 100_000)
     assert response.status_code == 413
-    assert "Too large" in response.text
+    assert "Too large" in response.text and "over the 68 KB limit" in response.text
     assert count_rows(app, BankImport) == 0
+
+
+def test_an_upload_larger_than_other_forms_is_still_read(app):
+    """Forms are capped at MAX_REQUEST_KB; a bank upload may be as large as IMPORT_MAX_MB."""
+    client = admin_client(app)
+    padding = "# " + "x" * 1000 + "\n"
+    big = (padding * 400 + bank_yaml(NEW_QUESTION)).encode()
+    assert len(big) > app.config["MAX_CONTENT_LENGTH"]
+    assert upload(client, "big.yaml", big).status_code == 302
 
 
 def test_a_large_import_runs_in_the_background_and_reports_its_progress(tmp_path, seeded_database):
