@@ -26,7 +26,9 @@ class DefaultConfig:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_LIMIT_PER_ADDRESS = "20 per minute"
-    LOGIN_LIMIT_PER_ACCOUNT = "5 per minute"
+    LOGIN_LIMIT_PER_ACCOUNT = "5 per minute"  # per account and address: no lock-outs
+    REGISTER_LIMIT_PER_ADDRESS = "10 per hour"
+    SIGNUP_LINK_HOURS = 24  # with mail set up, sign-up is finished through an e-mailed link
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     AUTOSAVE_SECONDS = 5
@@ -50,6 +52,8 @@ class DefaultConfig:
     IMPORT_MAX_QUESTIONS = 20000
     # An import with more questions than this is applied by the background task queue.
     IMPORT_BACKGROUND_OVER = 500
+    # /metrics answers loopback clients that came through no proxy; true opens it to all.
+    METRICS_PUBLIC = False
     # Password-reset links an admin issues: how long they work.
     PASSWORD_RESET_HOURS = 24
     # E-mail for reset links: off unless MAIL_SERVER is set (COACH_MAIL_SERVER, ...).
@@ -83,10 +87,18 @@ def finalise_config(app: Flask) -> None:
 
 
 def _instance_secret(path: Path) -> str:
-    """Read the instance's secret key, creating it (readable by the owner only) on first use."""
-    if path.exists():
-        return path.read_text().strip()
-    key = secrets.token_hex(32)
-    path.touch(mode=0o600)
-    path.write_text(key)
-    return key
+    """Read the instance's secret key, creating it (readable by the owner only) on first use.
+    Workers starting together agree on one key: the file is written whole under a temporary
+    name and linked into place only if no key is there yet, so none reads a half-written key."""
+    if not path.exists():
+        partial = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_hex(32))
+        try:
+            os.link(partial, path)  # fails if another process linked its key first
+        except FileExistsError:
+            pass
+        finally:
+            partial.unlink()
+    return path.read_text().strip()

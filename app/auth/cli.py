@@ -10,7 +10,7 @@ from app.cli import user_errors
 from app.extensions import db
 from app.models import Role
 
-from .forms import MIN_PASSWORD
+from .forms import MIN_PASSWORD, password_problem
 from .services import AccountError, create_admin, find_user, normalise_email, set_role
 
 
@@ -19,7 +19,7 @@ def user_group() -> None:
     """Manage accounts."""
 
 
-def _new_password(from_stdin: bool) -> str:
+def _new_password(from_stdin: bool, email: str) -> str:
     if from_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
@@ -30,6 +30,8 @@ def _new_password(from_stdin: bool) -> str:
         raise click.ClickException(f"the password needs at least {MIN_PASSWORD} characters")
     if len(password) > 200:
         raise click.ClickException("the password can have at most 200 characters")
+    if problem := password_problem(password, email):
+        raise click.ClickException(f"the password is too easy to guess: {problem}")
     return password
 
 
@@ -46,7 +48,7 @@ def create_admin_command(email: str, password_stdin: bool) -> None:
     if "@" not in email or len(email) > 254:
         raise click.ClickException(f"{email!r} is not an email address")
     with db.session() as session:
-        password = None if find_user(session, email) else _new_password(password_stdin)
+        password = None if find_user(session, email) else _new_password(password_stdin, email)
         try:
             user, created = create_admin(session, email, password)
         except AccountError as exc:

@@ -1,4 +1,5 @@
-"""E-mail for password-reset links, through the SMTP server in MAIL_SERVER (off when unset)."""
+"""E-mail through the SMTP server in MAIL_SERVER (off when unset): password-reset links, sign-up
+links, and the note to an account's owner that someone tried to sign up with their address."""
 
 from __future__ import annotations
 
@@ -17,23 +18,56 @@ def mail_enabled(config: Mapping[str, Any]) -> bool:
     return bool(config.get("MAIL_SERVER"))
 
 
-def reset_link_message(sender: str, to: str, link: str, expires_at: datetime) -> EmailMessage:
+def _message(sender: str, to: str, subject: str, body: str) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender
     message["To"] = to
-    message["Subject"] = "Set a new password for PM Interview Coach"
-    message.set_content(
-        "An admin of PM Interview Coach has made you a link to set a new password:\n\n"
-        f"{link}\n\n"
-        f"It works once, until {expires_at:%Y-%m-%d %H:%M} UTC. If you did not ask for it, "
-        "you can ignore this message: your password stays as it is.\n"
-    )
+    message["Subject"] = subject
+    message.set_content(body)
     return message
 
 
-def send_reset_link(config: Mapping[str, Any], to: str, link: str, expires_at: datetime) -> None:
-    """Send the link to `to`; any failure is MailNotSent, for the admin to read, never a 500."""
-    message = reset_link_message(config["MAIL_SENDER"], to, link, expires_at)
+def reset_link_message(sender: str, to: str, link: str, expires_at: datetime) -> EmailMessage:
+    return _message(
+        sender,
+        to,
+        "Set a new password for PM Interview Coach",
+        "An admin of PM Interview Coach has made you a link to set a new password:\n\n"
+        f"{link}\n\n"
+        f"It works once, until {expires_at:%Y-%m-%d %H:%M} UTC. If you did not ask for it, "
+        "you can ignore this message: your password stays as it is.\n",
+    )
+
+
+def signup_link_message(sender: str, to: str, link: str, hours: float) -> EmailMessage:
+    return _message(
+        sender,
+        to,
+        "Finish signing up for PM Interview Coach",
+        "Someone, hopefully you, asked to create a PM Interview Coach account with this "
+        "address. To choose your password and start practising, open:\n\n"
+        f"{link}\n\n"
+        f"The link works for {hours:g} hours. If it was not you, ignore this message: no "
+        "account is made.\n",
+    )
+
+
+def signup_attempt_message(sender: str, to: str, login_link: str) -> EmailMessage:
+    return _message(
+        sender,
+        to,
+        "Someone tried to sign up with your address",
+        "Someone, perhaps you, tried to create a PM Interview Coach account with this address, "
+        "but it already has one. Nothing was changed.\n\n"
+        f"To use your account, log in at {login_link}. If you have forgotten your password, ask "
+        "an admin of the site for a reset link. If it was not you, you can ignore this "
+        "message.\n",
+    )
+
+
+def send(config: Mapping[str, Any], message: EmailMessage) -> None:
+    """Hand `message` to the mail server; any failure is MailNotSent, to be shown or logged,
+    never a 500. Its sender is MAIL_SENDER."""
     try:
         with smtplib.SMTP(config["MAIL_SERVER"], int(config["MAIL_PORT"]), timeout=15) as smtp:
             if config.get("MAIL_USE_TLS"):
@@ -43,3 +77,8 @@ def send_reset_link(config: Mapping[str, Any], to: str, link: str, expires_at: d
             smtp.send_message(message)
     except (smtplib.SMTPException, OSError, ValueError) as exc:
         raise MailNotSent(f"{type(exc).__name__}: {exc}") from None
+
+
+def send_reset_link(config: Mapping[str, Any], to: str, link: str, expires_at: datetime) -> None:
+    """Send the link to `to`; any failure is MailNotSent, for the admin to read."""
+    send(config, reset_link_message(config["MAIL_SENDER"], to, link, expires_at))

@@ -9,19 +9,23 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.message import EmailMessage
 from math import ceil
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_login import UserMixin
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import bindparam, delete, or_, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
 from app.models import (
     Attempt,
+    AuditEntry,
     BankImport,
     CoachComment,
     Feedback,
@@ -38,6 +42,8 @@ from app.models import (
     User,
     utcnow,
 )
+
+from .mail import signup_attempt_message, signup_link_message
 
 _hasher = PasswordHasher()
 
@@ -205,23 +211,63 @@ class SignedInUser(UserMixin):
     id: int
     email: str
     role: str
+    session_version: int = 0
+
+    @classmethod
+    def of(cls, user: User) -> SignedInUser:
+        assert user.id is not None
+        return cls(user.id, user.email, user.role, user.session_version)
+
+    def get_id(self) -> str:
+        """What the session and the remember-me cookie carry: the account and its session
+        version, so raising the version ends every session and cookie made before."""
+        return f"{self.id}:{self.session_version}"
 
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
 
 
+def parse_session_id(session_id: str) -> tuple[int, int] | None:
+    """The account and session version in a `SignedInUser.get_id()`; None for anything else,
+    including the bare ids of sessions made before versions existed."""
+    user_id, _, version = session_id.partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    return int(user_id), int(version)
+
+
 # Loaded on every logged-in request, so built once: a plain row costs a fraction of an ORM load.
-# A deactivated account loads as nobody, so its open sessions end on their next request.
+# A deactivated account, or a session from before the account's last logout, loads as nobody, so
+# such sessions end on their next request.
 _USERS = User.__table__.c  # type: ignore[attr-defined]
-_SIGNED_IN = select(_USERS.id, _USERS.email, _USERS.role).where(
-    _USERS.id == bindparam("user_id"), _USERS.deactivated_at.is_(None)
+_SIGNED_IN = select(_USERS.id, _USERS.email, _USERS.role, _USERS.session_version).where(
+    _USERS.id == bindparam("user_id"),
+    _USERS.session_version == bindparam("version"),
+    _USERS.deactivated_at.is_(None),
 )
 
 
-def signed_in_user(session: Session, user_id: int) -> SignedInUser | None:
-    row = session.connection().execute(_SIGNED_IN, {"user_id": user_id}).first()
-    return SignedInUser(*row) if row else None
+def signed_in_user(session: Session, user_id: int, version: int) -> SignedInUser | None:
+    row = session.connection().execute(_SIGNED_IN, {"user_id": user_id, "version": version})
+    found = row.first()
+    return SignedInUser(*found) if found else None
+
+
+def end_sessions(session: Session, user_id: int) -> SignedInUser:
+    """Raise the account's session version: every session and remember-me cookie made before
+    stops working on its next request, in every browser. Returns the account as it is now, for
+    a caller that keeps its own session by signing in again."""
+    session.execute(
+        update(User)
+        .where(User.id == user_id)  # type: ignore[arg-type]
+        .values(session_version=User.session_version + 1)
+    )
+    session.commit()
+    user = session.get(User, user_id, populate_existing=True)
+    if user is None:
+        raise UserNotFound(user_id)
+    return SignedInUser.of(user)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -407,23 +453,90 @@ def reset_password(session: Session, token: str, new_password: str) -> User:
         raise ResetLinkGone("used")  # pragma: no cover - the line above raises
     user = get_user(session, reset.user_id)
     user.password_hash = password_hash
+    user.session_version += 1  # whoever knew the old password is signed out everywhere
     session.add(user)
     session.commit()
     return user
 
 
 # ---------------------------------------------------------------------------------------------
+# Sign-up by e-mail, when the site sends mail: the address first, its owner's password after
+
+
+_SIGNUP_SALT = "coach-signup"  # a signed sign-up link is no use as any other signed value
+
+
+_SIGNUP_LINK_MESSAGES = {
+    "unknown": "This sign-up link is not valid. Check that you copied all of it.",
+    "expired": "This sign-up link has expired. Sign up again for a new one.",
+    "used": "This sign-up link has already been used: your account is ready. Log in.",
+}
+
+
+class SignupLinkGone(LookupError):
+    """A sign-up link that does not work: `reason` is unknown, expired or used."""
+
+    def __init__(self, reason: str):
+        super().__init__(_SIGNUP_LINK_MESSAGES[reason])
+        self.reason = reason
+
+
+def _signup_serializer(secret_key: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt=_SIGNUP_SALT)
+
+
+def signup_email_for(session: Session, secret_key: str, token: str, max_age: float) -> str:
+    """The address a sign-up link was sent to, while the link works; else SignupLinkGone. The
+    link carries only the signed address and its time: the password is chosen after opening
+    it, so whoever holds the mailbox, and only they, sets it."""
+    try:
+        email = _signup_serializer(secret_key).loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise SignupLinkGone("expired") from None
+    except BadSignature:
+        raise SignupLinkGone("unknown") from None
+    if find_user(session, email) is not None:
+        raise SignupLinkGone("used")
+    return email
+
+
+@dataclass(frozen=True)
+class SignupMail:
+    """Where to send a sign-up's one message and the links it may carry."""
+
+    sender: str
+    secret_key: str
+    link_for: Callable[[str], str]  # a sign-up token -> the full link that opens it
+    login_link: str
+    hours: float
+
+
+def signup_message(session: Session, email: str, mail: SignupMail) -> EmailMessage:
+    """The one message a sign-up sends: to a new address, a link to choose a password; to an
+    address that has an account, a note to its owner. The visitor sees the same page and the
+    same work is done either way, so nothing tells them whether the address has an account."""
+    email = normalise_email(email)
+    if find_user(session, email) is not None:
+        return signup_attempt_message(mail.sender, email, mail.login_link)
+    token = _signup_serializer(mail.secret_key).dumps(email)
+    return signup_link_message(mail.sender, email, mail.link_for(token), mail.hours)
+
+
+# ---------------------------------------------------------------------------------------------
 # A user's own account: password, export, deletion
 
 
-def change_password(session: Session, user_id: int, current: str, new: str) -> User:
+def change_password(session: Session, user_id: int, current: str, new: str) -> SignedInUser:
+    """Set a new password and end every session of the account; the caller signs the one
+    browser that changed it in again with the account returned."""
     user = get_user(session, user_id)
     if not _password_matches(user, current):
         raise WrongPassword()
     user.password_hash = _hasher.hash(new)
+    user.session_version += 1
     session.add(user)
     session.commit()
-    return user
+    return SignedInUser.of(user)
 
 
 # Deleting an account: what happens to each column that points at it or at its attempts.
@@ -445,6 +558,7 @@ AUTHOR_COLUMNS = (
     Question.rubric_assigned_by,
     BankImport.user_id,
     PasswordReset.created_by,
+    AuditEntry.actor_id,  # what they did as an admin or coach stays on the record
 )
 
 

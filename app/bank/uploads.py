@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, select
 
+from app.audit import record
 from app.extensions import cache, forget_question_pages
 from app.models import BankImport, ImportStatus, User
 
@@ -93,6 +94,14 @@ def apply_upload(
     log = get_import(session, import_id)
     plan = apply_import(session, read_upload(log, config), log, progress)
     forget_question_pages(change.slug for change in plan.changed)
+    record(  # here, not in the view: an import applied in the background is logged too
+        session,
+        log.user_id,
+        "bank.import",
+        ", ".join(log.files),
+        import_id=import_id,
+        summary=plan.describe(),
+    )
     return plan
 
 

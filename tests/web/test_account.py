@@ -22,6 +22,7 @@ from app.auth.services import (
 from app.extensions import db
 from app.models import (
     Attempt,
+    AuditEntry,
     BankImport,
     Feedback,
     Question,
@@ -40,6 +41,7 @@ from app.review.services import (
     share_with_coach,
 )
 from tests.conftest import AuthActions, count_rows, csrf_from
+from tests.web.test_auth import error_beside
 from tests.web.test_practice import ANSWER
 
 PASSWORD = "correct horse battery"
@@ -100,6 +102,7 @@ def fill(app: Flask) -> People:
         question = session.exec(select(Question).where(Question.slug == SLUG)).one()
         question.rubric_assigned_by = leaver
         session.add(BankImport(user_id=leaver, format="yaml"))
+        session.add(AuditEntry(actor_id=leaver, action="bank.import", target="questions.yaml"))
         session.commit()
         issue_password_reset(session, leaver, admin, 24)  # a link for them
         issue_password_reset(session, other, leaver, 24)  # a link they made
@@ -189,6 +192,9 @@ def test_a_user_changes_their_password_with_the_current_one(app, client, auth):
     assert wrong.status_code == 200 and "not your current password" in wrong.text
     short = change(PASSWORD, "short")
     assert "at least 10 characters" in short.text.lower()
+    for weak, reason in (("1234567890", "common password"), ("me@example.com", "Add another")):
+        refused = change(PASSWORD, weak)
+        assert refused.status_code == 200 and reason in error_beside(refused.text, "pw-password")
     assert change(PASSWORD, "a new long password").status_code == 302
     auth.logout()
     assert auth.login("me@example.com").status_code == 200
@@ -230,7 +236,8 @@ def delete_the_leaver(app: Flask) -> People:
     people = fill(app)
     mine = people.leaver_attempts
     assert all(rows_naming(app, people.leaver, mine).values())  # a row in every such table
-    before = {model: count_rows(app, model) for model in (Attempt, Score, RubricSample, Question)}
+    kept = (Attempt, Score, RubricSample, Question, AuditEntry)
+    before = {model: count_rows(app, model) for model in kept}
     client = log_in(app)
 
     wrong_email = delete_through_the_page(client, "other@example.com")
@@ -254,6 +261,7 @@ def delete_the_leaver(app: Flask) -> People:
     assert count_rows(app, Score) == before[Score] - 1
     assert count_rows(app, RubricSample) == before[RubricSample]
     assert count_rows(app, Question) == before[Question]
+    assert count_rows(app, AuditEntry) == before[AuditEntry]
     with app.app_context(), db.session() as session:
         theirs = session.get(Attempt, people.other_attempt)
         assert theirs is not None and theirs.answer_text == ANSWER

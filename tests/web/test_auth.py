@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -10,10 +11,11 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from app.auth.services import set_role
+from app.auth.services import register_user, set_role
 from app.extensions import db
 from app.models import Attempt, Role, User
 from tests.conftest import AuthActions, count_rows, csrf_from, make_app
+from tests.feedback.test_redis_worker import redis_url  # noqa: F401  (a fixture)
 
 
 def user(app, email: str) -> User:
@@ -222,3 +224,98 @@ def test_limits_set_for_every_route_apply_to_page_views_too(tmp_path, seeded_dat
         check=True,
     )
     assert ran.stdout.strip() == "[200, 200, 429]"
+
+
+# --- Sign-up tells nobody which addresses have accounts -------------------------------------
+
+
+def test_sign_up_is_throttled_per_address(tmp_path, seeded_database):
+    shutil.copy(seeded_database, tmp_path / "coach.db")
+    app = make_app(tmp_path, REGISTER_LIMIT_PER_ADDRESS="2 per hour")
+    client = app.test_client()
+    actions = AuthActions(client)
+    assert actions.register("one@example.com").status_code == 302
+    actions.logout()
+    assert actions.register("one@example.com").status_code == 200  # taken: refused, counted
+    blocked = actions.register("three@example.com")
+    assert blocked.status_code == 429 and "Too many attempts" in blocked.text
+    assert count_rows(app, User) == 1
+
+
+# --- Login limits cannot lock the owner out --------------------------------------------------
+
+
+def test_a_stranger_failing_to_log_in_does_not_lock_the_owner_out(tmp_path, seeded_database):
+    shutil.copy(seeded_database, tmp_path / "coach.db")
+    app = make_app(tmp_path, PROXY_COUNT=1)
+    with app.app_context(), db.session() as session:
+        register_user(session, "target@example.com", "correct horse battery")
+    client = app.test_client()
+
+    def login_from(address: str, password: str) -> int:
+        token = csrf_from(client.get("/login").text)
+        form = {"email": "target@example.com", "password": password, "csrf_token": token}
+        return client.post("/login", data=form, headers={"X-Forwarded-For": address}).status_code
+
+    assert [login_from("203.0.113.5", "a wrong guess!") for _ in range(5)] == [200] * 5
+    assert login_from("203.0.113.5", "correct horse battery") == 429  # the stranger is stopped
+    assert login_from("198.51.100.7", "correct horse battery") == 302  # the owner is not
+
+
+def test_login_limits_hold_across_servers_sharing_one_redis(tmp_path, seeded_database, request):
+    """Two servers (here two processes, as under gunicorn) count one account's failures together
+    when they share REDIS_URL: the second sees the first's failures and refuses."""
+    redis = request.getfixturevalue("redis_url")  # a real redis-server on a free port
+    shutil.copy(seeded_database, tmp_path / "coach.db")
+    config = {"REDIS_URL": redis, "LOGIN_LIMIT_PER_ACCOUNT": "3 per minute"}
+    first = make_app(tmp_path, **config)
+    with first.app_context(), db.session() as session:
+        register_user(session, "target@example.com", "correct horse battery")
+    failing = AuthActions(first.test_client())
+    assert [
+        failing.login("target@example.com", "a wrong guess!").status_code for _ in range(3)
+    ] == [200] * 3
+    script = (
+        "import sys; from pathlib import Path\n"
+        "from tests.conftest import AuthActions, make_app\n"
+        "app = make_app(Path(sys.argv[1]), REDIS_URL=sys.argv[2],"
+        " LOGIN_LIMIT_PER_ACCOUNT='3 per minute')\n"
+        "print(AuthActions(app.test_client()).login('target@example.com').status_code)\n"
+    )
+    second = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path), redis],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert second.stdout.strip().splitlines()[-1] == "429"
+
+
+# --- Passwords that are easy to guess are refused -------------------------------------------
+
+
+def error_beside(page: str, field_id: str) -> str:
+    """The error text shown in the form field `field_id`'s own box, or ''."""
+    box = re.search(
+        rf'<div class="field has-error">\s*<label for="{field_id}">.*?</div>', page, re.S
+    )
+    errors = re.findall(r'<span class="error">(.*?)</span>', box.group(0)) if box else []
+    return " ".join(errors)
+
+
+@pytest.mark.parametrize(
+    ("password", "reason"),
+    [
+        ("1234567890", "common password"),
+        ("password123", "very common password"),
+        ("dana.smith@example.com", "Add another word or two"),
+    ],
+)
+def test_sign_up_refuses_a_weak_password_with_the_reason_beside_it(
+    app, client, auth, password, reason
+):
+    response = auth.register("dana.smith@example.com", password)
+    assert response.status_code == 200
+    assert reason in error_beside(response.text, "password")
+    assert count_rows(app, User) == 0

@@ -1,8 +1,10 @@
 """Admins manage accounts: search, roles, deactivation, reset links (by e-mail too), the last
-admin who always remains, sign-up races and the `coach user` commands."""
+admin who always remains, sign-up races, sign-up by e-mail and the `coach user` commands."""
 
 from __future__ import annotations
 
+import email
+import email.policy
 import re
 import socket
 import threading
@@ -26,7 +28,7 @@ from app.extensions import db
 from app.models import Attempt, PasswordReset, Role, User, utcnow
 from app.practice.services import save_draft
 from tests.conftest import AuthActions, count_rows, csrf_from, make_app
-from tests.web.test_auth import user
+from tests.web.test_auth import error_beside, user
 
 PASSWORD = "correct horse battery"
 
@@ -38,12 +40,12 @@ def post(client, path: str, data: dict | None = None):
 
 
 def admin_and_candidate(app, auth: AuthActions) -> tuple[User, User]:
-    """The first account (admin, logged in at the end) and a candidate."""
-    auth.register("boss@example.com")
-    auth.logout()
-    auth.register("cand@example.com")
-    auth.logout()
-    auth.login("boss@example.com")
+    """The first account (admin, logged in at the end) and a candidate. (Made directly: with
+    mail configured, sign-up goes through an e-mailed link.)"""
+    with app.app_context(), db.session() as session:
+        register_user(session, "boss@example.com", PASSWORD)
+        register_user(session, "cand@example.com", PASSWORD)
+    assert auth.login("boss@example.com").status_code == 302
     return user(app, "boss@example.com"), user(app, "cand@example.com")
 
 
@@ -345,6 +347,8 @@ def test_a_reset_link_sets_a_new_password_once(app, client, auth):
     assert form.status_code == 200 and "Set a new password" in form.text
     short = set_password_with(visitor, path, "short")
     assert short.status_code == 200 and "at least 10 characters" in short.text.lower()
+    weak = set_password_with(visitor, path, "cand@example.com")  # the account's own email
+    assert weak.status_code == 200 and "Add another word" in error_beside(weak.text, "password")
     done = set_password_with(visitor, path, "a brand new password")
     assert done.status_code == 302 and done.headers["Location"] == "/login"
 
@@ -467,6 +471,75 @@ def test_a_mail_server_that_fails_is_reported_to_the_admin(tmp_path, seeded_data
     assert app.test_client().get(link_in(page.text)).status_code == 200  # passed on by hand
 
 
+# --- Sign-up by e-mail ----------------------------------------------------------------------
+
+
+def body_of(content: str) -> str:
+    """A received message's text, decoded as a mail program would show it."""
+    return email.message_from_string(content, policy=email.policy.default).get_content()
+
+
+def test_with_mail_a_taken_address_gets_the_same_page_and_its_owner_an_e_mail(
+    tmp_path, seeded_database, smtp_server
+):
+    controller, inbox = smtp_server
+    app = mail_app(tmp_path, seeded_database, controller.port)
+    with app.app_context(), db.session() as session:
+        register_user(session, "taken@example.com", "correct horse battery")
+
+    def sign_up(email: str):
+        client = app.test_client()
+        form = client.get("/register").text
+        assert 'name="password"' not in form  # the password is chosen after the e-mailed link
+        response = client.post("/register", data={"email": email, "csrf_token": csrf_from(form)})
+        page = response.text.replace(email.lower(), "ADDRESS")
+        return response.status_code, re.sub(r'value="[^"]{40,}"', "TOKEN", page)
+
+    new, taken = sign_up("new@example.com"), sign_up("Taken@Example.com")
+    assert new == taken
+    assert new[0] == 200 and "Check your e-mail" in new[1]
+    # The server's handler ran before its reply to each message, so both are in the inbox now.
+    (to_new, new_mail), (to_owner, owner_mail) = [(m[1], body_of(m[2])) for m in inbox.messages]
+    assert to_new == ["new@example.com"] and to_owner == ["taken@example.com"]
+    assert "already has one" in owner_mail and "/register/" not in owner_mail
+    assert count_rows(app, User) == 1  # nothing is made until the link is opened
+
+    link = re.search(r"http://localhost(/register/\S+)", new_mail).group(1)
+    visitor = app.test_client()
+    page = visitor.get(link)
+    assert page.status_code == 200 and "new@example.com" in page.text
+    weak = visitor.post(
+        link,
+        data={
+            "password": "new@example.com",
+            "confirm": "new@example.com",
+            "csrf_token": csrf_from(page.text),
+        },
+    )
+    assert weak.status_code == 200 and error_beside(weak.text, "password")
+    done = visitor.post(
+        link,
+        data={
+            "password": "a calmer harbour at dusk",
+            "confirm": "a calmer harbour at dusk",
+            "csrf_token": csrf_from(page.text),
+        },
+    )
+    assert done.status_code == 302 and done.headers["Location"] == "/questions"
+    assert user(app, "new@example.com").role == "candidate"
+    assert "Log out" in visitor.get("/").text
+    again = app.test_client().get(link)
+    assert again.status_code == 410 and "already been used" in again.text
+
+
+def test_a_forged_sign_up_link_is_404(tmp_path, seeded_database, smtp_server):
+    controller, _ = smtp_server
+    app = mail_app(tmp_path, seeded_database, controller.port)
+    response = app.test_client().get("/register/bmV3QGV4YW1wbGUuY29t.forged.signature")
+    assert response.status_code == 404 and "not valid" in response.text
+    assert count_rows(app, User) == 0
+
+
 # --- The command line -----------------------------------------------------------------------
 
 
@@ -502,6 +575,16 @@ def test_create_admin_refuses_a_short_password(app, runner):
     )
     assert result.exit_code == 1
     assert result.output.strip() == "Error: the password needs at least 10 characters"
+    assert count_rows(app, User) == 0
+
+
+def test_create_admin_refuses_a_password_that_is_easy_to_guess(app, runner):
+    result = runner.invoke(
+        args=["user", "create-admin", "root@example.com", "--password-stdin"],
+        input="1234567890\n",
+    )
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: the password is too easy to guess: This is a top-100")
     assert count_rows(app, User) == 0
 
 
