@@ -35,7 +35,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         __name__,
         instance_path=os.path.abspath(instance_path) if instance_path else None,
         instance_relative_config=True,
-        static_folder="../static",
+        # Inside the package when installed from the wheel, else the checkout's top level.
+        static_folder="static"
+        if os.path.isdir(f"{os.path.dirname(__file__)}/static")
+        else "../static",
     )
     app.config.from_object(DefaultConfig)
     app.config.from_prefixed_env("COACH")
@@ -147,7 +150,7 @@ def _size(limit: int | None) -> str:
 
 def _register_error_pages(app: Flask) -> None:
     from .auth.access import AttemptNotFound
-    from .practice.services import QuestionNotFound
+    from .practice.services import MAX_ANSWER_CHARS, QuestionNotFound
 
     def page(code: int, title: str, message: str) -> tuple[str, int]:
         return render_template("errors/error.html", code=code, title=title, message=message), code
@@ -186,8 +189,9 @@ def _register_error_pages(app: Flask) -> None:
                 error="Not saved: you were logged out, or this page is out of date. Log in "
                 "again in another tab, then reload this page."
             ), 400
-        # The answer posted with a stale form must not vanish with it: show it to copy.
-        kept_text = request.form.get("answer_text", "")
+        # The answer posted with a stale form must not vanish with it: show it to copy. Only
+        # as much as an answer can hold, so the page never echoes an arbitrary body back.
+        kept_text = request.form.get("answer_text", "")[:MAX_ANSWER_CHARS]
         message = "The form is out of date (were you logged out?). Reload the page, then retry."
         return render_template(
             "errors/error.html",

@@ -15,4 +15,4 @@ def _admins_only() -> None:
     """Log in first; then admins only (403 for everyone else)."""
 
 
-from . import bank, questions, users  # noqa: E402,F401  (register the routes)
+from . import audit, bank, questions, users  # noqa: E402,F401  (register the routes)

@@ -6,6 +6,7 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from app.audit import record
 from app.bank.questions import (
     NoSuchQuestion,
     QuestionChanged,
@@ -24,6 +25,7 @@ from app.coach.forms import ButtonForm, require_button
 from app.extensions import db, forget_question_pages
 from app.markdown import render_markdown
 from app.models import Question
+from app.schemas import BodyInvalid, MarkdownPreviewBody, parse_json
 
 from . import bp
 from .question_form import QuestionForm, form_data
@@ -58,10 +60,12 @@ def new_question() -> Response | str | tuple[str, int]:
     form = _form()
     if not form.validate_on_submit():
         return _render_form(form, None)
+    session = db.request_session()
     try:
-        question = create_question(db.request_session(), form.question_values(), current_user.id)
+        question = create_question(session, form.question_values(), current_user.id)
     except QuestionInvalid as error:
         return _render_form(form, None, error), 422
+    record(session, current_user.id, "question.create", question.slug, question_id=question.id)
     flash(f"Created “{question.title}”: candidates can practise it now.", "success")
     return redirect(url_for("admin.edit_question", question_id=question.id))
 
@@ -75,9 +79,10 @@ def edit_question(question_id: int) -> Response | str | tuple[str, int]:
     form = _form(question)
     if not form.validate_on_submit():
         abort(400)
+    session = db.request_session()
     try:
         update_question(
-            db.request_session(),
+            session,
             question_id,
             form.question_values(),
             form.updated_at.data or "",
@@ -89,6 +94,7 @@ def edit_question(question_id: int) -> Response | str | tuple[str, int]:
         return _render_form(form, question, stale=True), 409
     except QuestionInvalid as error:
         return _render_form(form, question, error), 422
+    record(session, current_user.id, "question.edit", question.slug, question_id=question_id)
     forget_question_pages([question.slug])
     flash("Saved.", "success")
     return redirect(url_for("admin.edit_question", question_id=question_id))
@@ -97,7 +103,7 @@ def edit_question(question_id: int) -> Response | str | tuple[str, int]:
 @bp.post("/questions/<id:question_id>/retire")
 def retire(question_id: int) -> Response:
     require_button()
-    question = _change(retire_question, question_id)
+    question = _change(retire_question, question_id, "question.retire")
     flash(f"Retired “{question.title}”: its attempts and scores stay as they are.", "success")
     return redirect(url_for("admin.edit_question", question_id=question_id))
 
@@ -105,7 +111,7 @@ def retire(question_id: int) -> Response:
 @bp.post("/questions/<id:question_id>/restore")
 def restore(question_id: int) -> Response:
     require_button()
-    question = _change(restore_question, question_id)
+    question = _change(restore_question, question_id, "question.restore")
     flash(f"Restored “{question.title}”.", "success")
     return redirect(url_for("admin.edit_question", question_id=question_id))
 
@@ -113,10 +119,10 @@ def restore(question_id: int) -> Response:
 @bp.post("/questions/preview")
 def preview_markdown() -> Response | tuple[Response, int]:
     """The editor's live preview: Markdown through the app's one sanitising renderer."""
-    data = request.get_json(silent=True)
-    text = data.get("text") if isinstance(data, dict) else None
-    if not isinstance(text, str):
-        return jsonify(error="Send the text to preview as JSON: {'text': ...}."), 400
+    try:
+        text = parse_json(request.get_data(), MarkdownPreviewBody).text
+    except BodyInvalid as invalid:
+        return jsonify(error=f"No preview: {invalid.reason}. Send JSON: {{'text': ...}}."), 400
     if len(text) > MAX_PREVIEW_CHARS:
         return jsonify(error="Too long to preview."), 413
     # Uncached: every keystroke is a new text, which must not push out the stored questions'.
@@ -156,10 +162,12 @@ def _question(question_id: int) -> Question:
         abort(404)
 
 
-def _change(change, question_id: int) -> Question:
+def _change(change, question_id: int, action: str) -> Question:
+    session = db.request_session()
     try:
-        question = change(db.request_session(), question_id)
+        question = change(session, question_id)
     except NoSuchQuestion:
         abort(404)
+    record(session, current_user.id, action, question.slug, question_id=question_id)
     forget_question_pages([question.slug])
     return question

@@ -7,6 +7,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from app.audit import record
 from app.auth.mail import MailNotSent, mail_enabled, send_reset_link
 from app.auth.services import (
     AccountError,
@@ -60,29 +61,39 @@ def change_role(user_id: int) -> Response:
     if not form.validate_on_submit():
         flash("Choose one of the listed roles.", "error")
         return redirect(url_for("admin.users"))
+    session = db.request_session()
+    before = get_user(session, user_id).role
     try:
-        user = set_role(db.request_session(), user_id, Role(form.role.data), current_user.id)
+        user = set_role(session, user_id, Role(form.role.data), current_user.id)
     except AccountError as exc:
         flash(str(exc), "error")
     else:
+        if user.role != before:
+            record(
+                session, current_user.id, "user.role", user.email, before=before, after=user.role
+            )
         flash(f"{user.email} is now {user.role}.", "success")
     return redirect(url_for("admin.users"))
 
 
 @bp.post("/users/<id:user_id>/deactivate")
 def deactivate(user_id: int) -> Response:
+    session = db.request_session()
     try:
-        user = deactivate_user(db.request_session(), user_id, current_user.id)
+        user = deactivate_user(session, user_id, current_user.id)
     except AccountError as exc:
         flash(str(exc), "error")
     else:
+        record(session, current_user.id, "user.deactivate", user.email, user_id=user_id)
         flash(f"{user.email} is deactivated: they cannot log in any more.", "success")
     return redirect(url_for("admin.user", user_id=user_id))
 
 
 @bp.post("/users/<id:user_id>/reactivate")
 def reactivate(user_id: int) -> Response:
-    user = reactivate_user(db.request_session(), user_id)
+    session = db.request_session()
+    user = reactivate_user(session, user_id)
+    record(session, current_user.id, "user.reactivate", user.email, user_id=user_id)
     flash(f"{user.email} is active again.", "success")
     return redirect(url_for("admin.user", user_id=user_id))
 
@@ -91,8 +102,15 @@ def reactivate(user_id: int) -> Response:
 def issue_reset(user_id: int) -> str:
     """Shown once, on this response only: the link is not stored, so it is not in a redirect."""
     config = current_app.config
-    issued = issue_password_reset(
-        db.request_session(), user_id, current_user.id, config["PASSWORD_RESET_HOURS"]
+    session = db.request_session()
+    issued = issue_password_reset(session, user_id, current_user.id, config["PASSWORD_RESET_HOURS"])
+    record(
+        session,
+        current_user.id,
+        "user.reset_link",
+        issued.user.email,
+        user_id=user_id,
+        expires_at=issued.expires_at.isoformat(),
     )
     link = url_for("auth.reset", token=issued.token, _external=True)
     mail_error = None

@@ -9,6 +9,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
+from app.audit import record
 from app.extensions import db
 from app.practice.highlight import evidence_segments
 from app.practice.services import attempt_result
@@ -94,9 +95,10 @@ def override(attempt_id: int):
     form = OverrideForm()
     if not form.validate_on_submit():
         return review(attempt_id, override_form=form, status=422)
+    session = db.request_session()
     try:
-        override_level(
-            db.request_session(),
+        level = override_level(
+            session,
             current_user.id,
             attempt_id,
             form.criterion.data or "",
@@ -106,6 +108,15 @@ def override(attempt_id: int):
     except ReviewError as error:
         form.reason.errors = [str(error)]
         return review(attempt_id, override_form=form, status=422)
+    record(
+        session,
+        current_user.id,
+        "review.override",
+        f"attempt {attempt_id}",
+        override_id=level.id,
+        criterion=level.criterion_id,
+        level=level.level,
+    )
     flash("Your level is shown beside the engine's; the candidate is notified.", "success")
     return redirect(url_for("coach.review", attempt_id=attempt_id) + "#overrides")
 
@@ -113,8 +124,12 @@ def override(attempt_id: int):
 @bp.post("/reviews/<id:attempt_id>/overrides/<id:override_id>/revert")
 def revert(attempt_id: int, override_id: int) -> Response:
     require_button()
-    if not revert_override(db.request_session(), current_user.id, attempt_id, override_id):
+    session = db.request_session()
+    if not revert_override(session, current_user.id, attempt_id, override_id):
         abort(404)
+    record(
+        session, current_user.id, "review.revert", f"attempt {attempt_id}", override_id=override_id
+    )
     flash("Override reverted: the engine's level stands again (the log keeps both).")
     return redirect(url_for("coach.review", attempt_id=attempt_id) + "#overrides")
 

@@ -10,6 +10,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
+from app.audit import record
 from app.auth.access import COACHES, role_required
 from app.extensions import db
 from app.feedback.tasks import tasks
@@ -44,6 +45,7 @@ from app.rubrics.services import (
     save_draft,
     start_draft,
 )
+from app.schemas import BodyInvalid, RubricDraftBody, parse_json
 from pm_scoring.sourcefile import Problem
 
 from . import bp
@@ -172,13 +174,16 @@ def start(rubric_id: str) -> Response:
 @bp.post("/rubrics/<rubric_id>/v<id:version>/retire")
 def retire(rubric_id: str, version: int) -> Response:
     require_button()
+    session = db.request_session()
     try:
-        retire_version(db.request_session(), rubric_id, version)
-        flash(f"Version {version} is retired; it stays readable for the scores it gave.", "success")
+        retire_version(session, rubric_id, version)
     except RubricNotFound:
         abort(404)
     except DraftInvalid as error:
         flash(str(error), "error")
+    else:
+        record(session, current_user.id, "rubric.retire", f"{rubric_id} v{version}")
+        flash(f"Version {version} is retired; it stays readable for the scores it gave.", "success")
     return redirect(url_for("coach.rubric", rubric_id=rubric_id))
 
 
@@ -230,8 +235,11 @@ def save(draft_id: int) -> Response | tuple[Response | str, int]:
     """Autosave (JSON from the editor's script: the problems and a fresh preview come back) or
     the no-script "Save draft" button."""
     if request.is_json:
-        data = request.get_json(silent=True) or {}
-        text, revision = str(data.get("text", "")), _int(data.get("revision"))
+        try:
+            body = parse_json(request.get_data(), RubricDraftBody)
+        except BodyInvalid as invalid:
+            return jsonify(error=f"Not saved: {invalid.reason}"), 400
+        text, revision = body.text, -1 if body.revision is None else body.revision
     else:
         form = DraftForm()
         if not form.validate_on_submit():
@@ -289,6 +297,7 @@ def publish(draft_id: int) -> Response | tuple[str, int]:
     except DraftInvalid as error:
         flash(f"Not published: {len(error.problems)} problem(s) to fix first.", "error")
         return redirect(url_for("coach.edit", draft_id=draft_id))
+    record(session, current_user.id, "rubric.publish", f"{row.rubric_id} v{row.version}")
     flash(f"Published {row.title} v{row.version}: new answers are scored against it.", "success")
     return redirect(url_for("rubrics.show", rubric_id=row.rubric_id, version=row.version))
 

@@ -41,9 +41,9 @@ def start_feedback(
 ) -> tuple[Feedback | None, bool]:
     """A feedback record for a submitted attempt the user owns, and whether a task must fill it
     in. Feedback already given for the same key is copied at once instead of asking again."""
-    attempt = get_attempt(session, user_id, attempt_id)  # someone else's is a 404 either way
     if not settings.enabled:
         return None, False
+    attempt = get_attempt(session, user_id, attempt_id)
     stored = session.exec(select(Score).where(Score.attempt_id == attempt.id)).one()
     rubric = session.get(RubricVersion, stored.rubric_version_id)
     key = feedback_key(attempt.answer_text, rubric, settings.model)

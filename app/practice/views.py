@@ -6,6 +6,7 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from app.auth.access import get_attempt
 from app.extensions import cache, db, not_cacheable
 from app.feedback.panel import ask_for_feedback, render_feedback
 from app.feedback.service import latest_feedback
@@ -21,6 +22,7 @@ from app.review.services import (
     unread_notifications,
 )
 from app.rubrics.rescoring import later_scores
+from app.schemas import AnswerDraftBody, BodyInvalid, parse_json, validate
 
 from . import bp
 from .forms import (
@@ -99,13 +101,18 @@ def draft(slug: str) -> str | Response | tuple[str | Response, int]:
     """Autosave (JSON from the page's script) or the no-script "Save draft" button."""
     form = None
     if request.is_json:
-        data = request.get_json(silent=True) or {}
-        text = str(data.get("answer_text", ""))
-        seconds, draft_id = to_int(data.get("time_spent_seconds")), row_id(data.get("attempt_id"))
-        base_version = str(data.get("base_version") or "") or None
-        unconfirmed = unconfirmed_texts(data.get(UNCONFIRMED_FIELD))
+        try:
+            body = parse_json(request.get_data(), AnswerDraftBody)
+        except BodyInvalid as invalid:
+            return jsonify(error=f"Not saved: {invalid.reason}", reason="invalid"), 400
+        text = body.answer_text
+        seconds, draft_id = to_int(body.time_spent_seconds), row_id(body.attempt_id)
+        base_version = body.base_version or None
+        unconfirmed = unconfirmed_texts(body.unconfirmed_text)
     else:
         form = AnswerForm()
+        if refused := _refuse_invalid_form(slug, form):
+            return refused
         text, seconds, draft_id = form.answer_text.data or "", form.seconds(), form.draft_id()
         base_version = form.base_version.data or None
         unconfirmed = form.unconfirmed()
@@ -159,6 +166,8 @@ def draft(slug: str) -> str | Response | tuple[str | Response, int]:
 @login_required
 def submit(slug: str) -> Response | tuple[str | Response, int]:
     form = AnswerForm()
+    if refused := _refuse_invalid_form(slug, form):
+        return refused
     if form.validate_on_submit():
         try:
             attempt_id = submit_attempt(
@@ -181,6 +190,22 @@ def submit(slug: str) -> Response | tuple[str | Response, int]:
             ask_for_feedback(current_user.id, attempt_id)
             return redirect(url_for("practice.attempt", attempt_id=attempt_id))
     return _answer_page(slug, form), 400
+
+
+def _refuse_invalid_form(slug: str, form: AnswerForm) -> tuple[str, int] | None:
+    """The no-script form gets the autosave's checks: its fields, as posted, must fit
+    `AnswerDraftBody`; else the page again, saying which field is wrong (its text kept)."""
+    fields = {
+        name: request.form[name] for name in AnswerDraftBody.model_fields if name in request.form
+    }
+    fields[UNCONFIRMED_FIELD] = request.form.getlist(UNCONFIRMED_FIELD)
+    try:
+        validate(fields, AnswerDraftBody)
+    except BodyInvalid as invalid:
+        form.answer_text.errors = [f"Not saved: {invalid.reason}. Save again to keep it."]
+        form.base_version.data = ""  # saved again, the text is kept as a draft of its own
+        return _answer_page(slug, form), 400
+    return None
 
 
 def _refuse_retired(retired: QuestionRetired, json: bool) -> tuple[str | Response, int]:
@@ -308,6 +333,7 @@ def feedback(attempt_id: int) -> str:
 def retry_feedback(attempt_id: int) -> Response:
     if not EmptyForm().validate_on_submit():
         abort(400)
+    get_attempt(db.request_session(), current_user.id, attempt_id)  # someone else's: 404
     ask_for_feedback(current_user.id, attempt_id)
     return redirect(url_for("practice.attempt", attempt_id=attempt_id) + "#ai-feedback")
 

@@ -420,3 +420,13 @@ def test_a_draft_based_on_a_valid_version_still_saves(world):
         headers={"X-CSRFToken": token},
     )
     assert again.status_code == 200 and again.json["attempt_id"] == first["attempt_id"]
+
+
+def test_a_long_email_under_the_limit_is_not_echoed_back_whole(client):
+    page = client.get("/login").text
+    long_email = "a" * 200_000 + "@example.com"
+    response = client.post(
+        "/login", data={"email": long_email, "password": "x", "csrf_token": csrf_from(page)}
+    )
+    assert response.status_code == 200 and "a" * 300 not in response.text
+    assert len(response.data) < 30_000
