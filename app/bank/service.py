@@ -19,7 +19,11 @@ from pm_scoring.sourcefile import read_each
 from .formats import QuestionSpec, read_bank_paths
 from .importer import QUESTION_FIELDS, label_rows, preview_import, write_plan
 
-SHIPPED_BANK_DIR = Path(__file__).resolve().parents[2] / "question_bank"
+# Inside the package when installed from the wheel, else the checkout's top-level folder.
+SHIPPED_BANK_DIR = next(
+    (d for d in [Path(__file__).resolve().parents[1] / "question_bank"] if d.is_dir()),
+    Path(__file__).resolve().parents[2] / "question_bank",
+)
 
 
 @dataclass

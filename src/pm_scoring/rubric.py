@@ -18,8 +18,12 @@ from .meaning import embed
 from .sourcefile import Document, Problem, SourceError, parse_text, read_file, validate
 from .text import PhraseMatcher, compile_phrase, is_content_word, tokenize
 
-# The rubrics shipped with the project; `load_rubric("star")` looks here.
-SHIPPED_RUBRICS_DIR = Path(__file__).resolve().parents[2] / "rubrics"
+# The rubrics shipped with the project; `load_rubric("star")` looks here: inside the package
+# when installed from the wheel, else the checkout's top-level folder.
+SHIPPED_RUBRICS_DIR = next(
+    (d for d in [Path(__file__).resolve().with_name("rubrics")] if d.is_dir()),
+    Path(__file__).resolve().parents[2] / "rubrics",
+)
 
 RubricId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)]
 CriterionId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
