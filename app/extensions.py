@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, current_app, g, request, session
 from flask_caching import Cache
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
+from flask_limiter.util import get_qualified_name, get_remote_address
 from flask_login import LoginManager, current_user
 from flask_wtf import CSRFProtect
 from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
-MIGRATIONS_DIR = Path(__file__).resolve().parents[1] / "migrations"
+# Inside the package when installed from the wheel, else the checkout's top-level folder.
+MIGRATIONS_DIR = next(
+    (d for d in [Path(__file__).resolve().with_name("migrations")] if d.is_dir()),
+    Path(__file__).resolve().parents[1] / "migrations",
+)
 
 
 class Database:
@@ -89,19 +94,58 @@ login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Log in to answer questions and keep your progress."
 login_manager.session_protection = "strong"
+
+
+class RouteLimiter(Limiter):
+    """Flask-Limiter, whose hooks run on every request, here running them only on the routes
+    that carry limits (login attempts), unless limits for every route are set
+    (COACH_RATELIMIT_DEFAULT or COACH_RATELIMIT_APPLICATION): elsewhere they cost a cached page
+    a tenth of its time and a submission about 0.3M instructions, and find nothing to check."""
+
+    def init_app(self, app: Flask) -> None:
+        super().init_app(app)
+        if app.config.get("RATELIMIT_DEFAULT") or app.config.get("RATELIMIT_APPLICATION"):
+            return
+        registries: list[dict] = [
+            app.before_request_funcs,
+            app.after_request_funcs,
+            app.teardown_request_funcs,
+        ]
+        for hooks in registries:
+            hooks[None] = [self._on_limited_routes(hook) for hook in hooks.get(None, [])]
+
+    def _on_limited_routes(self, hook: Callable) -> Callable:
+        """One of this limiter's hooks made to run only on a limited route; others as they are.
+        A hook skipped passes on what it was given (an after-request hook, its response)."""
+        if getattr(hook, "__self__", None) is not self and self not in getattr(hook, "args", ()):
+            return hook
+
+        def on_limited_routes(*args: Any) -> Any:
+            if request.endpoint in _limited_endpoints(current_app):
+                return hook(*args)
+            return args[0] if args else None
+
+        return on_limited_routes
+
+
+def _limited_endpoints(app: Flask) -> frozenset[str]:
+    """The endpoints whose views carry `@limiter.limit` (or whose blueprint does), found once
+    per app, when every route is registered."""
+    found = app.extensions.get("limited_endpoints")
+    if found is None:
+        limits = limiter.limit_manager
+        found = frozenset(
+            endpoint
+            for endpoint, view in app.view_functions.items()
+            if limits.decorated_limits(get_qualified_name(view))
+            or limits.blueprint_limits(app, endpoint.rpartition(".")[0])
+        )
+        app.extensions["limited_endpoints"] = found
+    return found
+
+
 # In-memory counters by default (COACH_RATELIMIT_STORAGE_URI points elsewhere, e.g. Redis).
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
-
-
-@limiter.request_filter
-def _reading_is_never_limited() -> bool:
-    """Only posts carry limits here (login attempts), so page views skip the limiter's checks,
-    which cost a cached page a tenth of its time, unless limits for every route are set
-    (COACH_RATELIMIT_DEFAULT or COACH_RATELIMIT_APPLICATION). A limit on a GET route would
-    need this gone."""
-    config = current_app.config
-    everywhere = config.get("RATELIMIT_DEFAULT") or config.get("RATELIMIT_APPLICATION")
-    return not everywhere and request.method in ("GET", "HEAD", "OPTIONS")
+limiter = RouteLimiter(key_func=get_remote_address, default_limits=[])
 
 
 # Public pages seen by anonymous visitors are cached per process for a short while.

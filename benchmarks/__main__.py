@@ -7,7 +7,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import bank_import, browse, coach, feedback, scoring, web
+from benchmarks import bank_import, browse, coach, feedback, load, scoring, web
 
 OUTPUT = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 
@@ -16,6 +16,8 @@ def main() -> None:
     sections = [
         scoring.report(),
         web.report(),
+        web.instructions_report(),
+        load.report(),
         feedback.report(),
         coach.report(),
         bank_import.report(),

@@ -3,7 +3,10 @@ measured alternately in one run with wrk on 127.0.0.1."""
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import http.cookiejar
+import json
 import os
 import re
 import shutil
@@ -18,6 +21,8 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+import yaml
+
 ROOT = Path(__file__).resolve().parents[1]
 GUNICORN = str(Path(sys.executable).parent / "gunicorn")
 ROUNDS = 3
@@ -29,6 +34,9 @@ ANSWER = (
     "30 minutes, run a war room, and afterwards hold a blameless postmortem, add regression tests, "
     "a staged rollout and alerts, and watch error rates, logins and NPS return to baseline."
 )
+# A real 439-word answer to the question (the issue's "439-word answer"), for the load test and
+# for information beside the submission counts, which post ANSWER as the wrk runs do.
+LONG_ANSWER_FILE = ROOT / "tests" / "eval" / "corpus" / "heldout" / "worldwide-outage.yaml"
 
 
 def _free_port() -> int:
@@ -38,14 +46,16 @@ def _free_port() -> int:
 
 
 @contextmanager
-def _gunicorn(target: str, env: dict[str, str]):
+def _gunicorn(target: str, env: dict[str, str], workers: int = 2):
+    """A gunicorn on a free port, yielding its address; its output (a JSON line per request)
+    goes nowhere, so that no full pipe ever holds a worker up."""
     port = _free_port()
     process = subprocess.Popen(
-        [GUNICORN, "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning", target],
+        [GUNICORN, "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning", target],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
     )
     try:
         deadline = time.monotonic() + 30
@@ -239,3 +249,218 @@ def _budget(
         f"{scored_ms - floor_ms:.2f} ms; validating and storing take "
         f"{submit_ms - scored_ms:.2f} ms more."
     )
+
+
+# Submit and autosave against a peer, in instructions --------------------------------------------
+
+COUNTED_ROUNDS = 5
+WARM_ROUNDS = 3
+SUBMIT_TARGET = 0.9  # our submit may cost at most this much of the peer's
+AUTOSAVE_TARGET = 1.0  # an autosave at most the peer's plain write
+COUNTED = [
+    "coach autosave",
+    "peer plain write",
+    "coach submit",
+    "peer submit",
+    "coach submit, long",
+    "peer submit, long",
+]
+
+
+def long_answer() -> str:
+    return yaml.safe_load(LONG_ANSWER_FILE.read_text())["answers"][0]["text"]
+
+
+class _Counted:
+    """WSGI middleware: counts the instructions of the app's whole call (session, CSRF, user,
+    view, commit, response) under the label set before a request, and nothing around it."""
+
+    def __init__(self, wsgi_app, helper: ctypes.CDLL):
+        self.wsgi_app, self.helper, self.label = wsgi_app, helper, None
+
+    def __call__(self, environ, start_response):
+        if self.label is None:
+            return self.wsgi_app(environ, start_response)
+        gc.collect()
+        self.helper.cg_zero()
+        response = self.wsgi_app(environ, start_response)
+        self.helper.cg_dump(self.label.encode())
+        self.label = None
+        return response
+
+
+def _run_counted(work: Path, instance: Path) -> None:
+    """Inside valgrind: the coach's submit and autosave and the peer's two writes, in turn."""
+    from app import create_app
+    from benchmarks.peer_app import create_peer_app
+
+    helper = ctypes.CDLL(str(work / "libcgctl.so"))
+    coach = create_app({"INSTANCE_PATH": str(instance), "TASK_CONSUMER": "none"})
+    peer = create_peer_app(coach.config["DATABASE_URL"], coach.config["SECRET_KEY"])
+    client = coach.test_client()
+
+    def token(path: str) -> str:
+        html = client.get(path).text
+        return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html).group(1)
+
+    for email in ("admin@bench.example", "candidate@bench.example"):
+        form = {"email": email, "password": "benchmark password", "confirm": "benchmark password"}
+        client.post("/register", data={**form, "csrf_token": token("/register")})
+        client.post("/logout", data={"csrf_token": token("/")})
+    form = {"email": "candidate@bench.example", "password": "benchmark password"}
+    client.post("/login", data={**form, "csrf_token": token("/login")})
+    csrf = token("/questions/worldwide-outage")
+    peer_client = peer.test_client()
+    peer_client.set_cookie("session", client.get_cookie("session").value)
+
+    text = ANSWER
+    submit = {"answer_text": text, "time_spent_seconds": "300", "csrf_token": csrf}
+    long = {**submit, "answer_text": long_answer()}
+    page = "/questions/worldwide-outage"
+    draft = {"attempt_id": None, "saved_at": None}
+
+    def autosave():
+        body = {
+            "answer_text": text,
+            "time_spent_seconds": 300,
+            "attempt_id": draft["attempt_id"],
+            "base_version": draft["saved_at"],
+        }
+        reply = client.post(page + "/draft", json=body, headers={"X-CSRFToken": csrf})
+        draft.update(reply.get_json())
+        return reply
+
+    requests = {
+        # The draft first: an autosave of text already submitted is refused.
+        "coach autosave": (coach, autosave, 200),
+        "peer plain write": (peer, lambda: peer_client.post(page + "/draft", data=submit), 302),
+        "coach submit": (coach, lambda: client.post(page + "/submit", data=submit), 302),
+        "peer submit": (peer, lambda: peer_client.post(page + "/submit", data=submit), 302),
+        "coach submit, long": (coach, lambda: client.post(page + "/submit", data=long), 302),
+        "peer submit, long": (peer, lambda: peer_client.post(page + "/submit", data=long), 302),
+    }
+    counters = {app: _Counted(app.wsgi_app, helper) for app in (coach, peer)}
+    for app, counter in counters.items():
+        app.wsgi_app = counter
+    helper.cg_start()
+    for round_ in range(WARM_ROUNDS + COUNTED_ROUNDS):
+        for name, (app, post, expected) in requests.items():
+            if round_ >= WARM_ROUNDS:
+                counters[app].label = f"{round_}|{name}"
+            response = post()
+            location = response.headers.get("Location", "")
+            if response.status_code != expected or "login" in location:
+                raise RuntimeError(f"{name}: {response.status_code} {location} {response.text}")
+    (work / "words.json").write_text(json.dumps([len(text.split()), len(long_answer().split())]))
+
+
+def count_instructions() -> dict | None:
+    """The median instructions of each write in COUNTED, or None without valgrind and cc."""
+    from benchmarks.browse import _HELPER  # the C helper that switches callgrind's counting
+
+    if not (shutil.which("valgrind") and shutil.which("cc")):
+        return None
+    if not Path("/usr/include/valgrind/callgrind.h").exists():
+        return None
+    work = Path(tempfile.mkdtemp(prefix="coach-web-count-"))
+    try:
+        instance = work / "instance"
+        env = {**os.environ, "COACH_INSTANCE_PATH": str(instance)}
+        env.pop("COACH_DATABASE_URL", None)
+        coach = str(Path(sys.executable).parent / "coach")
+        subprocess.run([coach, "init"], env=env, check=True, capture_output=True)
+        (work / "cgctl.c").write_text(_HELPER)
+        library = str(work / "libcgctl.so")
+        compiled = subprocess.run(
+            ["cc", "-shared", "-fPIC", "-O1", "-o", library, str(work / "cgctl.c")],
+            capture_output=True,
+        )
+        if compiled.returncode != 0:
+            return None
+        command = [
+            "valgrind",
+            "--tool=callgrind",
+            "--instr-atstart=no",
+            "--dump-line=no",
+            f"--callgrind-out-file={work}/callgrind.out.%p",
+            sys.executable,
+            "-m",
+            "benchmarks.web",
+            "--counted",
+            str(work),
+            str(instance),
+        ]
+        run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env)
+        if run.returncode != 0:
+            raise RuntimeError(f"the counted run failed:\n{run.stderr[-3000:]}")
+        counts: dict[str, list[int]] = {}
+        for path in work.glob("callgrind.out.*"):
+            text = path.read_text(errors="replace")
+            label = re.search(r"^desc: Trigger: Client Request: (.+)$", text, re.M)
+            total = re.search(r"^(?:totals|summary): (\d+)", text, re.M)
+            if label and total:
+                counts.setdefault(label.group(1).split("|", 1)[1], []).append(int(total.group(1)))
+        words = json.loads((work / "words.json").read_text())
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return {"words": words, **{name: statistics.median(counts[name]) for name in COUNTED}}
+
+
+def instructions_report() -> str:
+    counts = count_instructions()
+    title = "## Submit and autosave against a peer, in instructions"
+    if counts is None:
+        return f"{title}\n\nNot measured: valgrind or a C compiler is missing.\n"
+    short, long = counts["words"]
+    verdict = lambda ratio, target: "met" if ratio <= target else "NOT met"  # noqa: E731
+
+    def row(label: str, ours: str, peer: str, target: float | None) -> str:
+        ratio = counts[ours] / counts[peer]
+        goal = f"<= {target} ({verdict(ratio, target)})" if target else "for information"
+        return (
+            f"| {label} | {counts[ours] / 1e6:.2f} M | {counts[peer] / 1e6:.2f} M "
+            f"| {ratio:.2f} | {goal} |"
+        )
+
+    return "\n".join(
+        [
+            title,
+            "",
+            "Instructions executed inside each app's WSGI call (valgrind's callgrind, counting "
+            "only during the call: deterministic, unlike a time), the median of "
+            f"{COUNTED_ROUNDS} rounds after {WARM_ROUNDS} warm ones, in one process on one "
+            "SQLite database, both apps sharing its accounts and secret key. The peer "
+            "(benchmarks/peer_app.py) is an idiomatic Flask write view with the same "
+            "extensions: Flask-Login loads the user row, a Flask-WTF form checks its CSRF "
+            "token, the answer is scored with the same scorer, one SQLModel insert stores the "
+            "post and its report as JSON, commit, redirect; its plain write is the same "
+            f"without scoring. Both post the issue's real {long}-word answer "
+            f"(tests/eval/corpus/heldout) and, for information, the {short}-word answer the wrk "
+            "runs above submit. "
+            "The coach's autosave is the page's JSON save of an existing draft.",
+            "",
+            "| request | coach | peer | ratio | target |",
+            "|---|---|---|---|---|",
+            row(
+                f"submit, {long}-word answer",
+                "coach submit, long",
+                "peer submit, long",
+                SUBMIT_TARGET,
+            ),
+            row(
+                "autosave, against the peer's plain write",
+                "coach autosave",
+                "peer plain write",
+                AUTOSAVE_TARGET,
+            ),
+            row(f"submit, {short}-word answer", "coach submit", "peer submit", None),
+            "",
+        ]
+    )
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 3 and sys.argv[1] == "--counted":
+        _run_counted(Path(sys.argv[2]), Path(sys.argv[3]))
+    else:
+        sys.stdout.write(instructions_report())

@@ -4,6 +4,7 @@ from collections.abc import Mapping
 
 from flask import request
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import generate_csrf
 from wtforms import HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
@@ -11,7 +12,19 @@ from app.models import MAX_ROW_ID
 from app.practice.services import MAX_ANSWER_CHARS, QuestionFilters
 
 
+def _page_token() -> str:
+    """The CSRF token the answer form carries: the one posted, which CSRFProtect has checked
+    before any view runs, else a new one for the page being shown."""
+    return request.form.get("csrf_token") or generate_csrf()
+
+
 class AnswerForm(FlaskForm):
+    class Meta:
+        # CSRFProtect checks every post (form or JSON) before the view runs; the form's own
+        # check would only sign a fresh token for a post that is answered with a redirect.
+        csrf = False
+
+    csrf_token = HiddenField(default=_page_token)  # for the page and its no-script posts
     # Its length is checked by the service, as stored (CRLF line breaks count once). The page's
     # script keeps and restores the text itself; the browser's own restoring (on Back) would put
     # old text back behind its back, so it is off.

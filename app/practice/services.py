@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from math import ceil
 
 from sqlalchemy import (
+    Row,
     Select,
     Subquery,
     bindparam,
@@ -43,6 +44,7 @@ from app.models import (
     Score,
     utcnow,
 )
+from app.observability import SCORING_SECONDS
 from pm_scoring import OFF_TOPIC_CAP, Rubric, ScoreReport, criterion_share, score
 
 
@@ -473,9 +475,36 @@ class SavedDraft:
 def _parse_version(version: str) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(version)
-    except ValueError:
+        return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    except (ValueError, OverflowError):  # e.g. year 9999 at UTC-23: past datetime.max in UTC
         return None
-    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+# An autosave runs every few seconds on every open answer page, so, like submitting, it reads
+# only the columns it needs with statements built once, and writes with one conditional UPDATE.
+_DRAFT_TARGET = select(Question.id, Question.retired_at, Question.answer_template).where(
+    Question.slug == bindparam("slug")
+)
+_ATTEMPTS = Attempt.__table__.c  # type: ignore[attr-defined]
+_OWN_ATTEMPT = (_ATTEMPTS.user_id == bindparam("user_id")) & (
+    _ATTEMPTS.question_id == bindparam("question_id")
+)
+_NAMED_ATTEMPT = select(
+    _ATTEMPTS.id,
+    _ATTEMPTS.status,
+    _ATTEMPTS.time_spent_seconds,
+    _ATTEMPTS.updated_at,
+    _ATTEMPTS.answer_text,
+).where(_OWN_ATTEMPT, _ATTEMPTS.id == bindparam("attempt_id"))
+# Only a draft may change, and only as the page saw it: a second tab, a double click or a save
+# from elsewhere in between finds no row to change. (The values come as parameters.)
+_AT_SEEN_VERSION = (
+    _ATTEMPTS.id == bindparam("draft_id"),
+    _ATTEMPTS.status == AttemptStatus.DRAFT.value,
+    _ATTEMPTS.updated_at == bindparam("seen_at"),
+)
+_UPDATE_DRAFT = update(Attempt.__table__).where(*_AT_SEEN_VERSION)  # type: ignore[arg-type]
+_DELETE_DRAFT = delete(Attempt.__table__).where(*_AT_SEEN_VERSION)  # type: ignore[arg-type]
 
 
 def save_draft(
@@ -506,7 +535,9 @@ def save_draft(
     `unconfirmed_texts` are what the page sent in its latest saves whose replies never came: if
     one of them landed, its draft is the page's own, whatever the page knows of its id or
     version."""
-    question = get_question(session, slug)
+    question = session.connection().execute(_DRAFT_TARGET, {"slug": slug}).first()
+    if question is None:
+        raise QuestionNotFound(slug)
     if question.retired_at is not None:
         raise QuestionRetired(slug)
     text, time_spent = _clean(text, time_spent)
@@ -564,15 +595,11 @@ def save_draft(
     return SavedDraft(draft.id, draft_version_at(now), forked=named is not None)  # type: ignore[arg-type]
 
 
-def _own_attempt(
-    session: Session, user_id: int, question_id: int, attempt_id: int
-) -> Attempt | None:
-    """The candidate's attempt at this question with this id, as the database holds it now."""
-    return session.exec(
-        attempts_visible_to(user_id)
-        .where(Attempt.id == attempt_id, Attempt.question_id == question_id)
-        .execution_options(populate_existing=True)
-    ).first()
+def _own_attempt(session: Session, user_id: int, question_id: int, attempt_id: int) -> Row | None:
+    """The candidate's attempt at this question with this id, as the database holds it now
+    (the columns a save needs, not an ORM object to keep in step)."""
+    params = {"user_id": user_id, "question_id": question_id, "attempt_id": attempt_id}
+    return session.connection().execute(_NAMED_ATTEMPT, params).first()
 
 
 def _unconfirmed(texts: Sequence[str]) -> frozenset[str]:
@@ -591,31 +618,24 @@ def _draft_of_lost_save(
 
 
 def _update_draft(
-    session: Session, draft: Attempt, seen_at: datetime | None, text: str, time_spent: int
+    session: Session, draft: Row, seen_at: datetime | None, text: str, time_spent: int
 ) -> SavedDraft | None:
     """Write the draft only if it is still a draft at the version `seen_at`, in one statement,
     so no save in between is lost; None when it is not. Text the candidate emptied deletes the
     draft instead (at that version too): an empty draft keeps nothing, and would only be
     listed, and shown as saved, as if it did."""
-    at_seen_version = (
-        Attempt.id == draft.id,
-        Attempt.status == AttemptStatus.DRAFT,
-        Attempt.updated_at == seen_at,
-    )
+    at_seen_version = {"draft_id": draft.id, "seen_at": seen_at}
     now, emptied = utcnow(), not text.strip()
+    connection = session.connection()
     if not emptied:
-        statement = (
-            update(Attempt)
-            .where(*at_seen_version)  # type: ignore[arg-type]
-            .values(
-                answer_text=text,
-                time_spent_seconds=max(draft.time_spent_seconds, time_spent),
-                updated_at=now,
-            )
-        )
+        values = {
+            "answer_text": text,
+            "time_spent_seconds": max(draft.time_spent_seconds, time_spent),
+            "updated_at": now,
+        }
+        changed = connection.execute(_UPDATE_DRAFT, {**at_seen_version, **values})
     else:
-        statement = delete(Attempt).where(*at_seen_version)  # type: ignore[arg-type,assignment]
-    changed = session.execute(statement.execution_options(synchronize_session=False))
+        changed = connection.execute(_DELETE_DRAFT, at_seen_version)
     session.commit()
     if changed.rowcount != 1:  # type: ignore[attr-defined]
         return None
@@ -644,26 +664,8 @@ _SUBMISSION_TARGET = (
     .order_by(RubricVersion.version.desc())  # type: ignore[attr-defined]
     .limit(1)
 )
-_ATTEMPTS = Attempt.__table__.c  # type: ignore[attr-defined]
-_OWN_ATTEMPT = (_ATTEMPTS.user_id == bindparam("user_id")) & (
-    _ATTEMPTS.question_id == bindparam("question_id")
-)
-_NAMED_ATTEMPT = select(
-    _ATTEMPTS.id,
-    _ATTEMPTS.status,
-    _ATTEMPTS.time_spent_seconds,
-    _ATTEMPTS.updated_at,
-    _ATTEMPTS.answer_text,
-).where(_OWN_ATTEMPT, _ATTEMPTS.id == bindparam("attempt_id"))
 _SUBMITTED_TEXT = select(_ATTEMPTS.answer_text).where(
     _ATTEMPTS.id == bindparam("attempt_id"), _ATTEMPTS.status == AttemptStatus.SUBMITTED.value
-)
-# Only a draft may become submitted, and only as the page saw it: a second tab, a double click
-# or a save from elsewhere in between finds no row to change. (The values come as parameters.)
-_SUBMIT_DRAFT = update(Attempt.__table__).where(  # type: ignore[arg-type]
-    _ATTEMPTS.id == bindparam("draft_id"),
-    _ATTEMPTS.status == AttemptStatus.DRAFT.value,
-    _ATTEMPTS.updated_at == bindparam("seen_at"),
 )
 _INSERT_ATTEMPT = insert(Attempt.__table__)  # type: ignore[arg-type]
 _INSERT_SCORE = insert(Score.__table__)  # type: ignore[arg-type]
@@ -700,7 +702,8 @@ def submit_attempt(
         )
     version_id, rubric_id, version, content_hash = rubric_version
     rubric = rubric_for_version(session, version_id, rubric_id, version, content_hash)
-    report = score(rubric, text, question_as_asked(title, prompt))
+    with SCORING_SECONDS.time():
+        report = score(rubric, text, question_as_asked(title, prompt))
     result = report.to_dict()
 
     owner = {"user_id": user_id, "question_id": question_id}
@@ -733,7 +736,7 @@ def submit_attempt(
     }
     if draft is not None:
         changed = connection.execute(
-            _SUBMIT_DRAFT,
+            _UPDATE_DRAFT,  # a draft becomes the attempt only as the page saw it
             {
                 **values,
                 "time_spent_seconds": max(draft.time_spent_seconds, time_spent),

@@ -121,6 +121,29 @@ def test_submitting_an_empty_answer_explains_what_is_wrong(candidate):
     assert "Write an answer before submitting." in response.text
 
 
+def test_a_submission_or_save_button_without_its_csrf_token_is_refused(candidate):
+    for action in ("/submit", "/draft"):
+        response = candidate.post(OUTAGE + action, data={"answer_text": f"forged {action}"})
+        assert response.status_code == 400
+    assert "forged" not in candidate.get(OUTAGE).text
+    assert "forged" not in candidate.get("/questions/worldwide-outage/attempts").text
+
+
+def test_the_form_shown_again_after_a_refused_submission_still_submits(candidate):
+    page = submit(candidate, "   ").text  # refused: the page comes back with the form
+    answer_form = page[page.index('action="/questions/worldwide-outage/submit"') :]
+    retried = candidate.post(
+        OUTAGE + "/submit",
+        data={
+            "answer_text": ANSWER,
+            "time_spent_seconds": "60",
+            "csrf_token": csrf_from(answer_form),
+        },
+    )
+    assert retried.status_code == 302
+    assert "/attempts/" in retried.headers["Location"]
+
+
 def test_another_candidates_attempt_is_404(client, candidate):
     mine = attempt_id(submit(candidate, ANSWER))
     assert candidate.get(f"/attempts/{mine}").status_code == 200
