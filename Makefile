@@ -4,7 +4,7 @@ BIN    := $(VENV)/bin
 PYTHON ?= python3
 PORT   ?= 5000
 
-.PHONY: install test-deps run test lint format bench clean
+.PHONY: install test-deps run test test-postgres lint format bench clean
 
 install: $(VENV)/.installed
 
@@ -34,6 +34,11 @@ run: install
 
 test: install test-deps
 	$(BIN)/pytest -q
+
+# The same suite on PostgreSQL: the server COACH_TEST_DATABASE_URL names, or else a throwaway one
+# (Debian's postgresql, on a free port) that the tests start and remove.
+test-postgres: install test-deps
+	$(BIN)/pytest -q --postgres
 
 lint: install
 	$(BIN)/ruff check .

@@ -6,7 +6,7 @@ import json
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlmodel import SQLModel, select
 
 from app.extensions import db
@@ -51,3 +51,32 @@ def test_rubric_versions_stored_before_drafts_existed_stay_published(empty_app):
             (row,) = session.exec(select(RubricVersion)).all()
         assert row.status == RubricStatus.PUBLISHED and row.revision == 0
         assert row.published_at is not None and row.source_text is None
+
+
+def test_every_migration_goes_down_and_up_again(empty_app):
+    """Upgrade to the newest revision, downgrade to nothing, upgrade again: each downgrade undoes
+    its upgrade exactly (on SQLite here, and on PostgreSQL when the suite runs there)."""
+    from alembic import command
+    from alembic.config import Config as AlembicConfig
+
+    from app.extensions import MIGRATIONS_DIR
+
+    def migrate(step, revision: str) -> None:
+        config = AlembicConfig()
+        config.set_main_option("script_location", str(MIGRATIONS_DIR))
+        with db.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            step(config, revision)
+
+    with empty_app.app_context():
+        migrate(command.upgrade, "head")
+        migrate(command.downgrade, "base")
+        with db.engine.connect() as connection:
+            left = set(inspect(connection).get_table_names()) - {"alembic_version"}
+        assert left == set()
+        migrate(command.upgrade, "head")
+        with db.engine.connect() as connection:
+            context = MigrationContext.configure(
+                connection, opts={"include_object": _not_full_text_search}
+            )
+            assert compare_metadata(context, SQLModel.metadata) == []

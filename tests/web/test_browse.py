@@ -222,7 +222,13 @@ def test_the_list_reads_one_page_of_rows_however_many_questions_there_are(app, c
         event.remove(engine, "before_cursor_execute", record)
         event.remove(Question, "load", count)
     assert loaded == []  # rows are read as the columns a line shows, never as whole questions
-    prompt_reads = [s for s in statements if "questions.prompt" in s and "FROM questions" in s]
+    # Rows shown are read a page at a time. (PostgreSQL's full-text match names the prompt in the
+    # expression its GIN index is built on: that is the index, not a read of every row.)
+    prompt_reads = [
+        s
+        for s in statements
+        if "questions.prompt" in s and "FROM questions" in s and "to_tsvector" not in s
+    ]
     assert prompt_reads and all("LIMIT" in s for s in prompt_reads)
     assert f"{count_rows(app, Question):,} questions" in client.get("/questions").text
 
