@@ -132,6 +132,13 @@ def running_redis(directory: Path) -> Iterator[str]:
         server.wait(timeout=10)
 
 
+@pytest.fixture
+def redis_url(tmp_path: Path) -> Iterator[str]:
+    """A real redis-server for one test, on a free port."""
+    with running_redis(tmp_path) as url:
+        yield url
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--postgres",

@@ -6,49 +6,17 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-import pytest
-
 from tests.conftest import AuthActions, csrf_from, make_app
 
 from .standin import Reply, StandIn, completion
 
-REDIS = shutil.which("redis-server")
 COACH = str(Path(sys.executable).parent / "coach")
 ADVICE = {"summary": "Solid first step; name your recovery metrics.", "criteria": [], "rewrite": ""}
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def redis_url(tmp_path):
-    if REDIS is None:
-        pytest.fail("redis-server is missing: run `make test`, which installs it", pytrace=False)
-    port = _free_port()
-    server = subprocess.Popen(
-        [REDIS, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.05)
-    yield f"redis://127.0.0.1:{port}/0"
-    server.terminate()
-    server.wait(timeout=10)
 
 
 def test_a_coach_worker_process_writes_the_feedback(tmp_path, seeded_database, redis_url):

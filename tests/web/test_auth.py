@@ -15,7 +15,6 @@ from app.auth.services import register_user, set_role
 from app.extensions import db
 from app.models import Attempt, Role, User
 from tests.conftest import AuthActions, count_rows, csrf_from, make_app
-from tests.feedback.test_redis_worker import redis_url  # noqa: F401  (a fixture)
 
 
 def user(app, email: str) -> User:
