@@ -9,20 +9,20 @@ interleaved timings, the median of several rounds."""
 
 from __future__ import annotations
 
-import ctypes
 import gc
 import json
 import random
 import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 from app.bank.formats import Difficulty, QuestionType
+from benchmarks.callgrind import count_labels
+from benchmarks.callgrind import helper as callgrind_helper
 
 ROOT = Path(__file__).resolve().parents[1]
 GENERATED = 10_000
@@ -39,13 +39,6 @@ PAGES = [
     f'filter by tag "{TAG}"',
     "home",
 ]
-
-_HELPER = """
-#include <valgrind/callgrind.h>
-void cg_start(void) { CALLGRIND_START_INSTRUMENTATION; }
-void cg_zero(void) { CALLGRIND_ZERO_STATS; }
-void cg_dump(const char *label) { CALLGRIND_DUMP_STATS_AT(label); }
-"""
 
 # Words for generated questions: varied titles, prompts, companies and tags.
 _VERBS = "Improve Design Measure Grow Launch Fix Prioritise Price Estimate Rethink Scale".split()
@@ -233,7 +226,7 @@ def _warmed(instances: list[Path]) -> list[_Site]:
 
 def _run_counted(instances: list[Path], out: Path) -> None:
     """Inside valgrind: each request's instructions, dumped under its label."""
-    helper = ctypes.CDLL(str(out / "libcgctl.so"))
+    helper = callgrind_helper(out)
     sites = _warmed(instances)
     (out / "facts.json").write_text(json.dumps({"facts": [site.facts for site in sites]}))
     helper.cg_start()
@@ -249,41 +242,13 @@ def _run_counted(instances: list[Path], out: Path) -> None:
 
 def _counted(instances: list[Path], work: Path) -> tuple[dict, dict] | None:
     """Instruction counts per (database, page), or None when valgrind cannot be used."""
-    if not (shutil.which("valgrind") and shutil.which("cc")):
+    labelled = count_labels(work, "benchmarks.browse", *map(str, instances))
+    if labelled is None:
         return None
-    if not Path("/usr/include/valgrind/callgrind.h").exists():
-        return None
-    (work / "cgctl.c").write_text(_HELPER)
-    built = subprocess.run(
-        ["cc", "-shared", "-fPIC", "-O1", "-o", str(work / "libcgctl.so"), str(work / "cgctl.c")],
-        capture_output=True,
-    )
-    if built.returncode != 0:
-        return None
-    command = [
-        "valgrind",
-        "--tool=callgrind",
-        "--instr-atstart=no",
-        "--dump-line=no",
-        f"--callgrind-out-file={work}/callgrind.out.%p",
-        sys.executable,
-        "-m",
-        "benchmarks.browse",
-        "--counted",
-        str(work),
-        *map(str, instances),
-    ]
-    run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
-    if run.returncode != 0:
-        raise RuntimeError(f"the counted run failed:\n{run.stderr[-3000:]}")
     counts: dict[tuple[int, str], list[int]] = {}
-    for path in work.glob("callgrind.out.*"):
-        text = path.read_text(errors="replace")
-        label = re.search(r"^desc: Trigger: Client Request: (.+)$", text, re.M)
-        total = re.search(r"^(?:totals|summary): (\d+)", text, re.M)
-        if label and total:
-            _, which, name = label.group(1).split("|", 2)
-            counts.setdefault((int(which), name), []).append(int(total.group(1)))
+    for label, totals in labelled.items():
+        _, which, name = label.split("|", 2)
+        counts.setdefault((int(which), name), []).extend(totals)
     facts = json.loads((work / "facts.json").read_text())["facts"]
     return {key: statistics.median(values) for key, values in counts.items()}, facts
 

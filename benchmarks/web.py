@@ -23,6 +23,9 @@ from pathlib import Path
 
 import yaml
 
+from benchmarks.callgrind import count_labels
+from benchmarks.callgrind import helper as callgrind_helper
+
 ROOT = Path(__file__).resolve().parents[1]
 GUNICORN = str(Path(sys.executable).parent / "gunicorn")
 ROUNDS = 3
@@ -294,7 +297,7 @@ def _run_counted(work: Path, instance: Path) -> None:
     from app import create_app
     from benchmarks.peer_app import create_peer_app
 
-    helper = ctypes.CDLL(str(work / "libcgctl.so"))
+    helper = callgrind_helper(work)
     coach = create_app({"INSTANCE_PATH": str(instance), "TASK_CONSUMER": "none"})
     peer = create_peer_app(coach.config["DATABASE_URL"], coach.config["SECRET_KEY"])
     client = coach.test_client()
@@ -356,12 +359,6 @@ def _run_counted(work: Path, instance: Path) -> None:
 
 def count_instructions() -> dict | None:
     """The median instructions of each write in COUNTED, or None without valgrind and cc."""
-    from benchmarks.browse import _HELPER  # the C helper that switches callgrind's counting
-
-    if not (shutil.which("valgrind") and shutil.which("cc")):
-        return None
-    if not Path("/usr/include/valgrind/callgrind.h").exists():
-        return None
     work = Path(tempfile.mkdtemp(prefix="coach-web-count-"))
     try:
         instance = work / "instance"
@@ -369,37 +366,12 @@ def count_instructions() -> dict | None:
         env.pop("COACH_DATABASE_URL", None)
         coach = str(Path(sys.executable).parent / "coach")
         subprocess.run([coach, "init"], env=env, check=True, capture_output=True)
-        (work / "cgctl.c").write_text(_HELPER)
-        library = str(work / "libcgctl.so")
-        compiled = subprocess.run(
-            ["cc", "-shared", "-fPIC", "-O1", "-o", library, str(work / "cgctl.c")],
-            capture_output=True,
-        )
-        if compiled.returncode != 0:
+        labelled = count_labels(work, "benchmarks.web", str(instance), env=env)
+        if labelled is None:
             return None
-        command = [
-            "valgrind",
-            "--tool=callgrind",
-            "--instr-atstart=no",
-            "--dump-line=no",
-            f"--callgrind-out-file={work}/callgrind.out.%p",
-            sys.executable,
-            "-m",
-            "benchmarks.web",
-            "--counted",
-            str(work),
-            str(instance),
-        ]
-        run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env)
-        if run.returncode != 0:
-            raise RuntimeError(f"the counted run failed:\n{run.stderr[-3000:]}")
         counts: dict[str, list[int]] = {}
-        for path in work.glob("callgrind.out.*"):
-            text = path.read_text(errors="replace")
-            label = re.search(r"^desc: Trigger: Client Request: (.+)$", text, re.M)
-            total = re.search(r"^(?:totals|summary): (\d+)", text, re.M)
-            if label and total:
-                counts.setdefault(label.group(1).split("|", 1)[1], []).append(int(total.group(1)))
+        for label, totals in labelled.items():
+            counts.setdefault(label.split("|", 1)[1], []).extend(totals)
         words = json.loads((work / "words.json").read_text())
     finally:
         shutil.rmtree(work, ignore_errors=True)
