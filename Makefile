@@ -11,13 +11,13 @@ install: $(VENV)/.installed
 # Re-installs only when the project's dependencies change; a no-op otherwise.
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,voice]'
 	touch $@
 
 # Some tests drive real programs from Debian's packages: Chromium for the browser tests (never a
 # downloaded browser), a Redis server for the task queue and a PostgreSQL server. Each entry is
 # package:program, the program telling whether the package is there; missing ones are installed.
-TEST_PACKAGES := chromium:chromium redis-server:redis-server \
+TEST_PACKAGES := chromium:chromium redis-server:redis-server espeak-ng:espeak-ng \
                  postgresql:/usr/lib/postgresql/*/bin/initdb
 
 test-deps:

@@ -43,6 +43,7 @@ class User(UserMixin, SQLModel, table=True):
     # Carried in every session and remember-me cookie: raising it (logout, "log out everywhere",
     # a new password) ends every session made before.
     session_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    weekly_goal: int | None = None  # answers a week the candidate aims for; None: not set
 
     @property
     def is_admin(self) -> bool:
@@ -195,7 +196,10 @@ class BankImport(SQLModel, table=True):
 class Attempt(SQLModel, table=True):
     __tablename__ = "attempts"
     # A candidate's attempts at one question: drafts, history and best scores all start here.
-    __table_args__ = (Index("ix_attempts_user_question", "user_id", "question_id"),)
+    __table_args__ = (
+        Index("ix_attempts_user_question", "user_id", "question_id"),
+        UniqueConstraint("user_id", "question_id", "draft_key", name="uq_attempts_draft_key"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="users.id", index=True)
@@ -203,6 +207,10 @@ class Attempt(SQLModel, table=True):
     answer_text: str = Field(default="", sa_type=Text)
     status: str = Field(default=AttemptStatus.DRAFT, max_length=20)
     time_spent_seconds: int = 0
+    # The id the answer page made for this draft, and the page's count of its saves: a save
+    # lands only if its version is newer, so a save whose reply was lost is simply sent again.
+    draft_key: str | None = Field(default=None, max_length=40)
+    version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     submitted_at: datetime | None = None
@@ -353,3 +361,90 @@ class Rescore(SQLModel, table=True):
     criteria: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
     flags: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class FollowUp(SQLModel, table=True):
+    """The question an interviewer asks next about a submitted attempt's weakest criterion, and
+    the candidate's reply, scored against that criterion alone. The attempt's score of record
+    never changes; the follow-up shows the criterion before and after."""
+
+    __tablename__ = "follow_ups"
+
+    id: int | None = Field(default=None, primary_key=True)
+    attempt_id: int = Field(foreign_key="attempts.id", index=True)
+    criterion_id: str = Field(max_length=80)
+    question: str = Field(sa_type=Text)  # the follow-up as asked
+    source: str = Field(default="rubric", max_length=10)  # "rubric", or "ai" when tailored
+    quote: str | None = Field(default=None, sa_type=Text)  # what an AI follow-up is grounded in
+    level_before: int
+    answer_text: str | None = Field(default=None, sa_type=Text)
+    level_after: int | None = None
+    report: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    engine_version: str | None = Field(default=None, max_length=80)
+    created_at: datetime = Field(default_factory=utcnow)
+    answered_at: datetime | None = None
+
+
+class MockStatus(StrEnum):
+    IN_PROGRESS = "in_progress"
+    FINISHED = "finished"
+
+
+class MockInterview(SQLModel, table=True):
+    """A timed run of several questions, one after another, with no scores until the end."""
+
+    __tablename__ = "mock_interviews"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    title: str = Field(max_length=200)
+    loop: str | None = Field(default=None, max_length=80)  # a ready-made loop's id, if chosen
+    status: str = Field(default=MockStatus.IN_PROGRESS, max_length=20)
+    created_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
+
+
+class MockQuestion(SQLModel, table=True):
+    """One question of a mock interview, in its place, with the answer as it stands."""
+
+    __tablename__ = "mock_questions"
+    __table_args__ = (UniqueConstraint("mock_id", "position", name="uq_mock_questions_position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    mock_id: int = Field(foreign_key="mock_interviews.id", index=True)
+    position: int
+    question_id: int = Field(foreign_key="questions.id")
+    time_limit_seconds: int
+    answer_text: str = Field(default="", sa_type=Text)
+    version: int = 0  # the page's count of its saves, as for drafts
+    seconds_used: int = 0
+    started_at: datetime | None = None
+    attempt_id: int | None = Field(default=None, foreign_key="attempts.id")  # once submitted
+
+
+class TranscriptionStatus(StrEnum):
+    PENDING = "pending"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class Transcription(SQLModel, table=True):
+    """A spoken answer, transcribed on this server in the background. The audio is deleted once
+    transcribed unless the candidate chose to keep it; delivery figures never touch the score."""
+
+    __tablename__ = "transcriptions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    question_id: int = Field(foreign_key="questions.id")
+    attempt_id: int | None = Field(default=None, foreign_key="attempts.id", index=True)
+    status: str = Field(default=TranscriptionStatus.PENDING, max_length=20)
+    audio: bytes | None = Field(default=None, sa_type=LargeBinary)
+    audio_type: str = Field(default="", max_length=100)
+    keep_audio: bool = False
+    transcript: str | None = Field(default=None, sa_type=Text)
+    delivery: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    model: str | None = Field(default=None, max_length=100)
+    error: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None

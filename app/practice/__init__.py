@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("practice", __name__)
 
-from . import views  # noqa: E402,F401  (registers the routes)
+from . import follow_up_views, mock_views, views, voice_views  # noqa: E402,F401  (the routes)

@@ -1,0 +1,4 @@
+"""(being written)"""
+
+from . import bp  # noqa: F401
+

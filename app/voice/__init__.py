@@ -1,0 +1,1 @@
+"""Spoken answers: local speech-to-text and delivery figures (the `voice` extra)."""
