@@ -6,6 +6,8 @@ the address (PORT), and command-line options override everything here.
 
 import multiprocessing
 import os
+import shutil
+import tempfile
 
 # Sync workers: each handles one request at a time, which suits this app. A request is short
 # CPU work (rendering, scoring an answer takes milliseconds) plus quick database queries; the
@@ -51,6 +53,28 @@ preload_app = True
 # nginx is the only client and sets X-Forwarded-For; the app reads it (COACH_PROXY_COUNT=1).
 forwarded_allow_ips = "*"
 
-# Logs go to stdout/stderr, where Docker and systemd collect them.
-accesslog = "-"
+# Logs go to stdout/stderr, where Docker and systemd collect them. No access log: the app
+# writes its own JSON line per request, with its request id (COACH_REQUEST_LOG).
+accesslog = None
 errorlog = "-"
+
+# Prometheus metrics summed over every worker, not those of whichever worker answers a scrape:
+# prometheus-client's multiprocess mode keeps each worker's figures in files in this folder.
+# Set here, before the app (and prometheus-client) is imported and the workers fork. A folder of
+# one's own may be given; it is emptied at start, since old files would count again.
+_metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or tempfile.mkdtemp(
+    prefix="coach-metrics-"
+)
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = _metrics_dir
+
+
+def on_starting(server):
+    shutil.rmtree(_metrics_dir, ignore_errors=True)
+    os.makedirs(_metrics_dir, exist_ok=True)
+
+
+def child_exit(server, worker):
+    """A worker that exits (recycled or killed) leaves its counts; its live gauges go."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)

@@ -22,7 +22,15 @@ from ipaddress import ip_address
 from typing import Any
 
 from flask import Blueprint, Flask, Request, Response, abort, current_app, g, jsonify, request
-from prometheus_client import CONTENT_TYPE_LATEST, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
 from sqlalchemy import text
 
 from .extensions import db
@@ -42,7 +50,9 @@ SCORING_SECONDS = Histogram(
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
 TASK_QUEUE_DEPTH = Gauge(
-    "coach_task_queue_depth", "Tasks waiting in the background queue, read at each scrape."
+    "coach_task_queue_depth",
+    "Tasks waiting in the background queue, read at each scrape.",
+    multiprocess_mode="mostrecent",  # under gunicorn: the last worker's reading, not a sum
 )
 
 # An incoming id is kept only if it is short and plain, so it cannot forge log lines or headers.
@@ -56,6 +66,8 @@ bp = Blueprint("observability", __name__)
 def init_app(app: Flask) -> None:
     # First of all the before-request functions, so the duration covers the others too.
     app.before_request_funcs.setdefault(None, []).insert(0, _start_request)
+    if app.config["REQUEST_LOG"]:
+        app.after_request(_log_request)  # after-request hooks run last-registered first
     app.after_request(_finish_request)
     app.register_blueprint(bp)
     if not request_log.handlers:  # once per process; a logging config may replace it
@@ -90,37 +102,45 @@ os.register_at_fork(after_in_child=_start_request_ids)
 
 
 def _finish_request(response: Response) -> Response:
-    req: Request = request._get_current_object()  # type: ignore[attr-defined]
     context = g._get_current_object()  # one proxy lookup each, not one per attribute
     seconds = time.perf_counter() - getattr(context, "request_started", time.perf_counter())
     request_id = getattr(context, "request_id", None) or _new_request_id()
-    route = req.endpoint or "unmatched"
-    method = req.method
-    status = response.status_code
-    key = (route, method if method in _METHODS else "other", status)
+    route = request.endpoint or "unmatched"
+    method = request.method
+    key = (route, method if method in _METHODS else "other", response.status_code)
     timer = _timers.get(key)
     if timer is None:  # `labels()` checks and locks on every call: each series is looked up once
         timer = _timers[key] = REQUEST_SECONDS.labels(*key)
     timer.observe(seconds)
     response.headers["X-Request-Id"] = request_id
-    if request_log.isEnabledFor(logging.INFO):
-        user = getattr(context, "_login_user", None)  # Flask-Login's, if this request loaded it
-        user_id = user.id if user is not None and user.is_authenticated else None
-        # One JSON object per line, written by hand: only the path can hold characters that
-        # need escaping (the id, method, route and numbers are plain by construction).
-        request_log.info(
-            '{"time": "%s", "request_id": "%s", "method": "%s", "path": %s, "route": "%s", '
-            '"status": %d, "duration_ms": %.2f, "user_id": %s}',
-            datetime.now(UTC).isoformat(timespec="milliseconds"),
-            request_id,
-            key[1],  # a known method, or "other": nothing a client sends unchecked
-            json.dumps(_loggable_path(req)),
-            route,
-            status,
-            seconds * 1000,
-            "null" if user_id is None else user_id,
-            extra={"request_id": request_id},
-        )
+    context.request_seconds, context.request_id = seconds, request_id
+    return response
+
+
+def _log_request(response: Response) -> Response:
+    """The request's JSON line; registered before `_finish_request`, so it runs after it."""
+    if not request_log.isEnabledFor(logging.INFO):
+        return response
+    req: Request = request._get_current_object()  # type: ignore[attr-defined]
+    context = g._get_current_object()
+    request_id = context.request_id
+    user = getattr(context, "_login_user", None)  # Flask-Login's, if this request loaded it
+    user_id = user.id if user is not None and user.is_authenticated else None
+    # One JSON object per line, written by hand: only the path can hold characters that
+    # need escaping (the id, method, route and numbers are plain by construction).
+    request_log.info(
+        '{"time": "%s", "request_id": "%s", "method": "%s", "path": %s, "route": "%s", '
+        '"status": %d, "duration_ms": %.2f, "user_id": %s}',
+        datetime.now(UTC).isoformat(timespec="milliseconds"),
+        request_id,
+        req.method if req.method in _METHODS else "other",  # nothing a client sends unchecked
+        json.dumps(_loggable_path(req)),
+        req.endpoint or "unmatched",
+        response.status_code,
+        context.request_seconds * 1000,
+        "null" if user_id is None else user_id,
+        extra={"request_id": request_id},
+    )
     return response
 
 
@@ -179,7 +199,17 @@ def metrics() -> Response:
     except Exception as exc:
         current_app.logger.warning("metrics: the task queue does not answer: %s", exc)
         TASK_QUEUE_DEPTH.set(float("nan"))
-    return Response(generate_latest(), content_type=CONTENT_TYPE_LATEST)
+    return Response(generate_latest(_registry()), content_type=CONTENT_TYPE_LATEST)
+
+
+def _registry() -> CollectorRegistry:
+    """This process's metrics; under gunicorn (gunicorn.conf.py sets PROMETHEUS_MULTIPROC_DIR)
+    those of every worker, summed, from the files each writes."""
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return REGISTRY
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)
+    return registry
 
 
 def _from_this_machine() -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 
@@ -63,6 +64,27 @@ def test_the_log_line_names_the_signed_in_user_and_hides_a_links_token(
     assert isinstance(progress["user_id"], int) and progress["route"] == "practice.progress"
     assert reset["path"] == "/reset/<token>"
     assert "a-secret-reset-token" not in caplog.text
+
+
+def test_with_the_request_log_off_no_line_is_written_but_ids_and_metrics_stay(
+    tmp_path, seeded_database, request_lines
+):
+    shutil.copy(seeded_database, tmp_path / "coach.db")
+    quiet = make_app(tmp_path, REQUEST_LOG=False).test_client()
+    before = metric(
+        quiet,
+        'coach_request_duration_seconds_count{method="GET",route="practice.questions",status="200"}',
+    )
+
+    response = quiet.get("/questions?page=1", headers={"X-Request-Id": "edge-quiet.1"})
+
+    assert response.status_code == 200 and response.headers["X-Request-Id"] == "edge-quiet.1"
+    assert request_lines() == []
+    after = metric(
+        quiet,
+        'coach_request_duration_seconds_count{method="GET",route="practice.questions",status="200"}',
+    )
+    assert after == before + 1
 
 
 def test_healthz_and_readyz_answer_when_the_database_and_queue_do(client):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from sqlmodel import select
+
 from app.bank.service import count_questions
-from app.extensions import db
+from app.extensions import db, forget_question_pages
 from app.models import Question
+from tests.web.test_sessions import REMEMBER, logged_in, signed_up, with_cookies
 
 
 def test_home_page_invites_the_candidate_to_browse(client):
@@ -91,3 +94,41 @@ def test_no_page_is_kept_in_the_browsers_cache(client, auth):
     assert client.get("/progress").headers["Cache-Control"] == "no-store"
     style = client.get("/static/css/app.css")
     assert "no-store" not in style.headers.get("Cache-Control", "")
+
+
+def _retitle(app, slug: str, title: str) -> None:
+    """Change a question behind the page cache's back (no `forget_question_pages`)."""
+    with app.app_context(), db.session() as session:
+        question = session.exec(select(Question).where(Question.slug == slug)).one()
+        question.title = title
+        session.commit()
+
+
+def test_anonymous_visitors_share_one_cached_page_until_it_is_forgotten(app, client):
+    assert "Handle a worldwide outage" in client.get("/questions/worldwide-outage").text
+    _retitle(app, "worldwide-outage", "Retitled behind the cache")
+
+    assert "Handle a worldwide outage" in client.get("/questions/worldwide-outage").text
+    assert "Handle a worldwide outage" in app.test_client().get("/questions/worldwide-outage").text
+    # A query string is the same page to an anonymous visitor: no key per parameter.
+    assert "Handle a worldwide outage" in client.get("/questions/worldwide-outage?draft=3").text
+
+    with app.app_context():
+        forget_question_pages(["worldwide-outage"])
+    assert "Retitled behind the cache" in client.get("/questions/worldwide-outage").text
+
+
+def test_a_signed_in_visitor_never_gets_the_cached_page_even_by_remember_cookie_alone(app, client):
+    signed_up(app)
+    owner = logged_in(app, remember=True)
+    returning = with_cookies(app, owner, REMEMBER)  # a new browser session: no session cookie
+    client.get("/questions/worldwide-outage")  # cached now
+    _retitle(app, "worldwide-outage", "Retitled behind the cache")
+
+    page = returning.get("/questions/worldwide-outage").text
+    assert "Retitled behind the cache" in page and 'name="answer_text"' in page
+    assert "Retitled behind the cache" in owner.get("/questions/worldwide-outage").text
+    # A cookie that opens no account is an anonymous visitor's: the shared page.
+    forged = app.test_client()
+    forged.set_cookie(REMEMBER, "not-a-valid-token")
+    assert "Handle a worldwide outage" in forged.get("/questions/worldwide-outage").text

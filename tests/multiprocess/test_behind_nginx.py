@@ -1,0 +1,169 @@
+"""The documented front of the app: gunicorn with gunicorn.conf.py (two sync workers) behind
+nginx run with deploy/nginx.conf itself, only its addresses changed.
+
+Clients that send a request body a few bytes at a time, or stall, tie up nginx connections,
+never a gunicorn worker, so other visitors are still answered. Straight to gunicorn, two such
+clients would hold both workers for its 30-second timeout (docs/deploy.md). And /metrics, asked
+of gunicorn on this machine, counts every worker's requests whichever worker answers."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.conftest import ROOT, free_port, wait_for_port
+
+BIN = Path(sys.executable).parent
+GUNICORN = [BIN / "gunicorn", "-c", ROOT / "gunicorn.conf.py", "-w", "2"]
+pytestmark = [
+    pytest.mark.sqlite_only,  # the database plays no part; once is enough
+    pytest.mark.skipif(not shutil.which("nginx"), reason="needs Debian's nginx (make test-deps)"),
+]
+
+
+def nginx_config(deployed: str, nginx_port: int, app_port: int, temp: Path) -> str:
+    """deploy/nginx.conf with this machine's addresses in place of compose's: the app server on
+    loopback instead of the `web` replicas found through Docker's DNS."""
+    config, replaced = re.subn(
+        r"server web:8000 resolve;", f"server 127.0.0.1:{app_port};", deployed
+    )
+    config, resolvers = re.subn(r"\n\s*resolver [^;]*;", "", config)
+    config, listens = re.subn(r"listen 80;", f"listen 127.0.0.1:{nginx_port};", config)
+    assert (replaced, resolvers, listens) == (1, 1, 1), "deploy/nginx.conf changed shape"
+    temp_paths = "".join(
+        f"    {kind}_temp_path {temp / kind};\n"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    return f"pid {temp / 'nginx.pid'};\n" + config.replace("http {\n", "http {\n" + temp_paths, 1)
+
+
+@dataclass(frozen=True)
+class Front:
+    nginx: str  # what visitors reach
+    gunicorn: str  # the app server itself, as a Prometheus on this machine scrapes it
+
+
+@pytest.fixture(scope="module")
+def front(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Front]:
+    """gunicorn with gunicorn.conf.py and two sync workers, and nginx in front."""
+    tmp = tmp_path_factory.mktemp("slow-clients")
+    instance, temp = tmp / "instance", tmp / "nginx"
+    temp.mkdir(mode=0o777)
+    temp.chmod(0o777)  # nginx's workers may run as another user
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("COACH_")},
+        "COACH_INSTANCE_PATH": str(instance),
+        "COACH_DATABASE_URL": f"sqlite:///{instance / 'coach.db'}",
+        "COACH_SECRET_KEY": "slow clients test",
+    }
+    init = subprocess.run([BIN / "coach", "init"], env=env, capture_output=True, text=True)
+    assert init.returncode == 0, init.stdout + init.stderr
+    app_port, nginx_port = free_port(), free_port()
+    config = temp / "nginx.conf"
+    deployed = (ROOT / "deploy" / "nginx.conf").read_text()
+    config.write_text(nginx_config(deployed, nginx_port, app_port, temp))
+    with contextlib.ExitStack() as stack:
+        log = stack.enter_context((tmp / "processes.log").open("w"))
+        gunicorn = subprocess.Popen(
+            [*GUNICORN, "-b", f"127.0.0.1:{app_port}", "app:create_app()"],
+            env=env,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        stack.callback(_stop, gunicorn)
+        wait_for_port(app_port, gunicorn)
+        nginx = subprocess.Popen(
+            ["nginx", "-p", str(temp), "-e", "stderr", "-c", str(config), "-g", "daemon off;"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        stack.callback(_stop, nginx)
+        wait_for_port(nginx_port, nginx)
+        yield Front(f"http://127.0.0.1:{nginx_port}", f"http://127.0.0.1:{app_port}")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=25)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@contextlib.contextmanager
+def slow_clients(url: str, count: int) -> Iterator[list[socket.socket]]:
+    """`count` clients that each start a 100 KB form post, send a few bytes of it, and stall."""
+    host, port = url.removeprefix("http://").split(":")
+    clients = []
+    try:
+        for _ in range(count):
+            client = socket.create_connection((host, int(port)))
+            client.sendall(
+                b"POST /login HTTP/1.1\r\nHost: coach.test\r\n"
+                b"Content-Type: application/x-www-form-urlencoded\r\n"
+                b"Content-Length: 100000\r\n\r\nemail=slow"
+            )
+            clients.append(client)
+        yield clients
+    finally:
+        for client in clients:
+            client.close()
+
+
+def test_stalled_uploads_do_not_hold_the_app_servers_workers(front):
+    behind_nginx = front.nginx
+    assert requests.get(behind_nginx + "/healthz", timeout=20).text == "ok\n"
+    with slow_clients(behind_nginx, count=8):  # four times the workers
+        # Answered while every slow client is still mid-body (each would need a worker for
+        # 30 s if gunicorn were reading it); the timeout only bounds a failure.
+        page = requests.get(behind_nginx + "/questions/worldwide-outage", timeout=20)
+        assert page.status_code == 200 and "Handle a worldwide outage" in page.text
+        assert requests.get(behind_nginx + "/healthz", timeout=20).text == "ok\n"
+
+
+def test_a_whole_form_still_reaches_the_app_through_the_proxy(front):
+    behind_nginx = front.nginx
+    with slow_clients(behind_nginx, count=4):
+        http = requests.Session()
+        page = http.get(behind_nginx + "/login", timeout=20)
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text)
+        assert token, page.text[:500]
+        login = http.post(
+            behind_nginx + "/login",
+            data={"email": "nobody@example.com", "password": "x" * 12, "csrf_token": token[1]},
+            timeout=20,
+        )
+        assert login.status_code == 200 and "do not match an account" in login.text
+
+
+def _requests_counted(base: str) -> float:
+    text = requests.get(base + "/metrics", timeout=20).text
+    sample = (
+        'coach_request_duration_seconds_count{method="GET",route="practice.questions",status="200"}'
+    )
+    found = re.search(rf"^{re.escape(sample)} (\S+)$", text, re.MULTILINE)
+    return float(found[1]) if found else 0.0
+
+
+def test_metrics_count_the_requests_of_every_worker_at_each_scrape(front):
+    before = _requests_counted(front.gunicorn)
+    for page in range(1, 21):  # a connection each: the two workers share them
+        assert requests.get(f"{front.nginx}/questions?page={page % 3 + 1}", timeout=20).ok
+    # Whichever worker answers a scrape, it reports all twenty.
+    scrapes = {_requests_counted(front.gunicorn) for _ in range(6)}
+    assert scrapes == {before + 20}
+    # Through the proxy, /metrics is not published.
+    assert requests.get(front.nginx + "/metrics", timeout=20).status_code == 404
