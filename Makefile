@@ -15,9 +15,10 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 # Some tests drive real programs from Debian's packages: Chromium for the browser tests (never a
-# downloaded browser), a Redis server for the task queue and a PostgreSQL server. Each entry is
+# downloaded browser), a Redis server for the task queue, a PostgreSQL server, espeak-ng to speak
+# the spoken answers the tests transcribe, and nginx in front of gunicorn. Each entry is
 # package:program, the program telling whether the package is there; missing ones are installed.
-TEST_PACKAGES := chromium:chromium redis-server:redis-server espeak-ng:espeak-ng \
+TEST_PACKAGES := chromium:chromium redis-server:redis-server espeak-ng:espeak-ng nginx:nginx \
                  postgresql:/usr/lib/postgresql/*/bin/initdb
 
 test-deps:
@@ -32,7 +33,11 @@ run: install
 	$(BIN)/coach init
 	$(BIN)/coach run --host 127.0.0.1 --port $(PORT)
 
+# The answer page's ES modules are unit-tested with Node's own test runner (Node 20 or newer);
+# `npm ci` installs what package-lock.json pins (nothing so far, so it only checks the lock).
 test: install test-deps
+	test -d node_modules || npm ci --no-audit --no-fund
+	npm test
 	$(BIN)/pytest -q
 
 # The same suite on PostgreSQL: the server COACH_TEST_DATABASE_URL names, or else a throwaway one

@@ -16,6 +16,7 @@ from .config import DefaultConfig, finalise_config
 from .extensions import cache, csrf, db, limiter, login_manager
 from .markdown import render_markdown
 from .models import MAX_ROW_ID
+from .request_overhead import CoachFlask
 
 
 class RowIdConverter(IntegerConverter):
@@ -31,7 +32,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get(
         "COACH_INSTANCE_PATH"
     )
-    app = Flask(
+    app = CoachFlask(
         __name__,
         instance_path=os.path.abspath(instance_path) if instance_path else None,
         instance_relative_config=True,
@@ -62,7 +63,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     tasks.init_app(app)
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(lambda args, page: {**args, "page": page}, "combine_page")
-    from .practice.services import score_arithmetic, word_diff
+    from .practice.compare import word_diff
+    from .practice.services import score_arithmetic
 
     app.add_template_global(word_diff, "word_diff")
     app.add_template_global(score_arithmetic, "score_arithmetic")
@@ -132,13 +134,14 @@ def _security_headers(response: Response) -> Response:
     return response
 
 
-# Routes whose bodies may be larger than MAX_REQUEST_KB: a bank upload up to IMPORT_MAX_MB.
-_UPLOAD_ENDPOINTS = frozenset({"admin.upload"})
+# Routes whose bodies may be larger than MAX_REQUEST_KB: a bank upload up to IMPORT_MAX_MB, a
+# spoken answer's recording up to VOICE_MAX_MB.
+_UPLOAD_ENDPOINTS = {"admin.upload": "IMPORT_MAX_MB", "practice.upload_recording": "VOICE_MAX_MB"}
 
 
 def _larger_uploads() -> None:
-    if request.endpoint in _UPLOAD_ENDPOINTS:
-        limit = float(current_app.config["IMPORT_MAX_MB"]) * 1024 * 1024
+    if setting := _UPLOAD_ENDPOINTS.get(request.endpoint or ""):
+        limit = float(current_app.config[setting]) * 1024 * 1024
         request.max_content_length = int(limit) + 64 * 1024  # the form around the file
 
 

@@ -52,6 +52,13 @@ class DefaultConfig:
     IMPORT_MAX_QUESTIONS = 20000
     # An import with more questions than this is applied by the background task queue.
     IMPORT_BACKGROUND_OVER = 500
+    # Spoken answers (the `voice` extra): the largest recording accepted, and the longest the
+    # answer page records (the server refuses to transcribe anything longer).
+    VOICE_MAX_MB = 10
+    VOICE_MAX_SECONDS = 300
+    # One JSON line per request on stderr. Behind a proxy that logs every request itself (nginx's
+    # access log, docs/deploy.md) it can be turned off: it is a fifth of a cached page's cost.
+    REQUEST_LOG = True
     # /metrics answers loopback clients that came through no proxy; true opens it to all.
     METRICS_PUBLIC = False
     # Password-reset links an admin issues: how long they work.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from functools import wraps
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_qualified_name, get_remote_address
 from flask_login import LoginManager, current_user
+from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE
 from flask_wtf import CSRFProtect
 from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine
@@ -152,13 +154,40 @@ limiter = RouteLimiter(key_func=get_remote_address, default_limits=[])
 cache = Cache()
 
 
+def _page_key(path: str) -> str:
+    return f"page:{path}"
+
+
+def cached_page(view: Callable[..., str]) -> Callable[..., str]:
+    """Serve the page from the page cache to visitors who all see the same thing (see
+    `not_cacheable`); the rendered text is kept, keyed by the path without its query string.
+    Flask-Caching's own decorator inspects its functions' signatures on every request, which
+    cost an anonymous cached page about a tenth of its time."""
+
+    @wraps(view)
+    def from_the_cache(**kwargs: Any) -> str:
+        if not_cacheable():
+            return view(**kwargs)
+        key = _page_key(request.path)
+        page = cache.get(key)
+        if page is None:
+            page = view(**kwargs)
+            cache.set(key, page)
+        return page
+
+    return from_the_cache
+
+
 def forget_question_pages(slugs: Iterable[str]) -> None:
     """Drop the cached anonymous pages of questions that were just edited, retired or imported
     (in this process; other processes' copies expire within the cache's timeout)."""
-    cache.delete_many(*(f"view//questions/{slug}" for slug in slugs))
+    cache.delete_many(*(_page_key(f"/questions/{slug}") for slug in slugs))
 
 
 def not_cacheable() -> bool:
     """A page may come from the page cache only when it is the same for every visitor: nobody
     logged in and nothing in the session (such as a flashed message)."""
+    remember_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", REMEMBER_COOKIE)
+    if not session and remember_cookie not in request.cookies:
+        return False  # no session and no remember-me cookie: nobody can be logged in
     return current_user.is_authenticated or bool(session)

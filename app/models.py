@@ -371,7 +371,7 @@ class FollowUp(SQLModel, table=True):
     __tablename__ = "follow_ups"
 
     id: int | None = Field(default=None, primary_key=True)
-    attempt_id: int = Field(foreign_key="attempts.id", index=True)
+    attempt_id: int = Field(foreign_key="attempts.id", unique=True, index=True)  # one each
     criterion_id: str = Field(max_length=80)
     question: str = Field(sa_type=Text)  # the follow-up as asked
     source: str = Field(default="rubric", max_length=10)  # "rubric", or "ai" when tailored

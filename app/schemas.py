@@ -2,15 +2,14 @@
 
 Every JSON endpoint reads its body through `parse_body(Model)`: anything that is not an object of
 the right shape (a list, a string, nesting deeper than any page sends, a number where text
-belongs, a lone UTF-16 surrogate no database can store, an impossible draft version) is a
+belongs, a lone UTF-16 surrogate no database can store, a draft key or version no page makes) is a
 `BodyInvalid` naming the field, which the view answers with a 400 before anything reaches a
-service or the database. The no-script form posts are checked by the same models."""
+service or the database. The no-script form posts are checked by models of the same fields."""
 
 from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
@@ -26,23 +25,21 @@ def _no_lone_surrogates(text: str) -> str:
     return text
 
 
-def _draft_version(text: str) -> str:
-    """A draft's version is the time it was saved (`draft_version_at`): it must be a time any
-    row can have, or the comparison with the stored one would overflow."""
-    if not text:
-        return text
-    try:
-        parsed = datetime.fromisoformat(text)
-        parsed = parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-    except (ValueError, OverflowError):
-        raise ValueError("is not a draft version this app gave out") from None
-    if not 1970 <= parsed.year <= 9998:
-        raise ValueError("is not a draft version this app gave out")
-    return text
-
-
 Text = Annotated[str, AfterValidator(_no_lone_surrogates)]
-DraftVersion = Annotated[str, Field(max_length=64), AfterValidator(_draft_version)]
+# A draft's key is made by the answer page (`crypto.randomUUID()`, or by the server for the
+# no-script form); its version is the page's count of its saves, stored in a 32-bit column.
+_DRAFT_KEY = re.compile(r"[A-Za-z0-9_-]{1,40}")
+
+
+def _draft_key(key: str) -> str:
+    if not _DRAFT_KEY.fullmatch(key):
+        raise ValueError("is not a draft key this app makes (1 to 40 letters, digits, - or _)")
+    return key
+
+
+DraftKey = Annotated[str, AfterValidator(_draft_key)]
+MAX_DRAFT_VERSION = 2**31 - 1
+DraftVersion = Annotated[int, Field(ge=1, le=MAX_DRAFT_VERSION)]
 
 
 class _Body(BaseModel):
@@ -51,15 +48,23 @@ class _Body(BaseModel):
 
 
 class AnswerDraftBody(_Body):
-    """An autosave of the answer page (static/js/answer.js), or its no-script "Save draft" and
-    "Submit" forms. Numbers stay lenient (the views read them with `to_int`/`row_id`), as a page
-    loaded before an upgrade may send them as strings."""
+    """An autosave of the answer page (static/js/answer/drafts.js): the page's draft key and the
+    version of this save. A page loaded before drafts had keys sends none, and is told to reload
+    rather than have each of its saves start a draft of its own."""
 
+    draft_key: DraftKey
+    version: DraftVersion
     answer_text: Text = ""
-    time_spent_seconds: float | Text | None = None
-    attempt_id: int | Text | None = None
-    base_version: DraftVersion | None = None
-    unconfirmed_text: list[Text] | Text | None = None
+    time_spent_seconds: float | Text | None = None  # lenient: read with `to_int`
+
+
+class AnswerFormBody(AnswerDraftBody):
+    """The no-script "Save draft" and "Submit" posts, as posted: the key the server rendered
+    into the form, and the version that post saves as. A form without them (an older page, a
+    hand-made post) keeps its text as a draft of its own."""
+
+    draft_key: DraftKey | None = None  # type: ignore[assignment]
+    version: DraftVersion = 1
 
 
 class RubricDraftBody(_Body):
@@ -115,7 +120,7 @@ def validate(data: Any, model: type[M]) -> M:
 
 
 def describe(error: ValidationError) -> str:
-    """The first problem, as a person reads it: `base_version: is not a draft version ...`."""
+    """The first problem, as a person reads it: `version: Input should be greater than ...`."""
     first = error.errors(include_url=False, include_input=False)[0]
     field = ".".join(str(part) for part in first["loc"] if not _is_type_tag(part)) or "body"
     message = str(first["msg"]).removeprefix("Value error, ")

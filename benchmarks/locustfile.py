@@ -63,20 +63,20 @@ class Candidate(HttpUser):
         slug = random.choice(slugs)
         page = self.client.get(f"/questions/{slug}", name="question page")
         csrf = _META_TOKEN.search(page.text).group(1)
-        draft = {"attempt_id": _hidden(page.text, "attempt_id") or None}
-        draft["saved_at"] = _hidden(page.text, "base_version")
+        # The page's draft (its key, rendered into the form) and the version its next save is.
+        key, version = _hidden(page.text, "draft_key"), int(_hidden(page.text, "version"))
         words = ANSWER.split(" ")
         seconds = 0
         for typed in range(1, AUTOSAVES + 1):
             gevent.sleep(AUTOSAVE_SECONDS)
             seconds += int(AUTOSAVE_SECONDS)
             body = {
+                "draft_key": key,
+                "version": version,
                 "answer_text": " ".join(words[: len(words) * typed // (AUTOSAVES + 1)]),
                 "time_spent_seconds": seconds,
-                "attempt_id": draft["attempt_id"],
-                "base_version": draft["saved_at"],
-                "unconfirmed_text": [],
             }
+            version += 1
             with self.client.post(
                 f"/questions/{slug}/draft",
                 json=body,
@@ -87,13 +87,12 @@ class Candidate(HttpUser):
                 if reply.status_code != 200:
                     reply.failure(f"autosave: {reply.status_code} {reply.text[:200]}")
                     return
-                draft.update(reply.json())
         gevent.sleep(AUTOSAVE_SECONDS)
         form = {
             "answer_text": ANSWER,
             "time_spent_seconds": str(seconds + int(AUTOSAVE_SECONDS)),
-            "attempt_id": str(draft["attempt_id"] or ""),
-            "base_version": draft["saved_at"] or "",
+            "draft_key": key,
+            "version": str(version),
             "csrf_token": _FORM_TOKEN.search(page.text).group(1),
         }
         with self.client.post(

@@ -14,12 +14,16 @@ from app.models import (
     Attempt,
     CoachComment,
     Feedback,
+    FollowUp,
     LevelOverride,
+    MockInterview,
+    MockQuestion,
     Question,
     Rescore,
     RubricVersion,
     Score,
     Share,
+    Transcription,
     User,
     utcnow,
 )
@@ -51,7 +55,8 @@ def _by_attempt(session: Session, model: Any, attempt_ids: list[int]) -> dict[in
 
 def export_account(session: Session, user_id: int) -> dict[str, Any]:
     """Everything the account holds, as JSON-ready data: its attempts with their answers,
-    scores, rescores, AI feedback, coaches' comments and levels, and its shares."""
+    scores, rescores, AI feedback, follow-ups, recordings' transcripts and delivery figures,
+    coaches' comments and levels, and its shares; and its mock interviews."""
     user = get_user(session, user_id)
     rows = session.exec(
         select(Attempt, Question.slug, Question.title)
@@ -76,6 +81,8 @@ def export_account(session: Session, user_id: int) -> dict[str, Any]:
     comments = _by_attempt(session, CoachComment, ids)
     overrides = _by_attempt(session, LevelOverride, ids)
     shares = _by_attempt(session, Share, ids)
+    follow_ups = _by_attempt(session, FollowUp, ids)
+    recordings = _by_attempt(session, Transcription, ids)
     people = _emails(
         session,
         {c.coach_id for group in (*comments.values(), *overrides.values()) for c in group}
@@ -140,6 +147,26 @@ def export_account(session: Session, user_id: int) -> dict[str, Any]:
                     }
                     for o in overrides.get(attempt.id, [])
                 ],
+                "follow_ups": [
+                    {
+                        "criterion": f.criterion_id,
+                        "question": f.question,
+                        "answer_text": f.answer_text,
+                        "level_before": f.level_before,
+                        "level_after": f.level_after,
+                        "answered_at": _iso(f.answered_at),
+                    }
+                    for f in follow_ups.get(attempt.id, [])
+                ],
+                "recordings": [
+                    {
+                        "transcript": r.transcript,
+                        "delivery": r.delivery,
+                        "audio_kept": r.audio is not None,
+                        "created_at": _iso(r.created_at),
+                    }
+                    for r in recordings.get(attempt.id, [])
+                ],
                 "shares": [
                     {
                         "coach": people.get(s.coach_id) if s.coach_id else None,
@@ -159,7 +186,43 @@ def export_account(session: Session, user_id: int) -> dict[str, Any]:
         },
         "exported_at": _iso(utcnow()),
         "attempts": attempts,
+        "mock_interviews": _mock_interviews(session, user_id),
     }
+
+
+def _mock_interviews(session: Session, user_id: int) -> list[dict[str, Any]]:
+    mocks = session.exec(
+        select(MockInterview).where(MockInterview.user_id == user_id).order_by(MockInterview.id)
+    ).all()
+    questions: dict[int, list[dict[str, Any]]] = {}
+    if mocks:
+        rows = session.exec(
+            select(MockQuestion, Question.slug)
+            .join(Question, Question.id == MockQuestion.question_id)  # type: ignore[arg-type]
+            .where(MockQuestion.mock_id.in_([m.id for m in mocks]))  # type: ignore[attr-defined]
+            .order_by(MockQuestion.mock_id, MockQuestion.position)
+        ).all()
+        for row, slug in rows:
+            questions.setdefault(row.mock_id, []).append(
+                {
+                    "question": slug,
+                    "answer_text": row.answer_text,
+                    "seconds_used": row.seconds_used,
+                    "time_limit_seconds": row.time_limit_seconds,
+                    "attempt_id": row.attempt_id,
+                }
+            )
+    return [
+        {
+            "title": mock.title,
+            "loop": mock.loop,
+            "status": mock.status,
+            "created_at": _iso(mock.created_at),
+            "finished_at": _iso(mock.finished_at),
+            "questions": questions.get(mock.id, []),  # type: ignore[arg-type]
+        }
+        for mock in mocks
+    ]
 
 
 CSV_COLUMNS = (

@@ -29,7 +29,10 @@ from app.models import (
     BankImport,
     CoachComment,
     Feedback,
+    FollowUp,
     LevelOverride,
+    MockInterview,
+    MockQuestion,
     Notification,
     PasswordReset,
     Question,
@@ -39,6 +42,7 @@ from app.models import (
     RubricSample,
     Score,
     Share,
+    Transcription,
     User,
     utcnow,
 )
@@ -541,10 +545,21 @@ def change_password(session: Session, user_id: int, current: str, new: str) -> S
 
 # Deleting an account: what happens to each column that points at it or at its attempts.
 # (tests/web/test_account.py checks that every such foreign key in the models is listed here.)
-ATTEMPT_ROWS = (Notification, Share, CoachComment, LevelOverride, Feedback, Score, Rescore)
+ATTEMPT_ROWS = (
+    Notification,
+    Share,
+    CoachComment,
+    LevelOverride,
+    Feedback,
+    Score,
+    Rescore,
+    FollowUp,
+)
 # Rows that are the account's own, or that it wrote on other people's attempts as a coach
 # (coach_id cannot be empty): deleted with it.
 OWN_ROWS = (
+    Transcription.user_id,  # before attempts: a recording names the attempt it was used in
+    MockInterview.user_id,  # its questions are deleted first, as they name attempts
     Notification.user_id,
     PasswordReset.user_id,
     Share.coach_id,
@@ -582,6 +597,8 @@ def delete_account(session: Session, user_id: int, email: str, password: str) ->
         .where(Share.via_link.in_(doomed_shares), Share.id.not_in(doomed_shares))  # type: ignore[union-attr]
         .values(via_link=None)
     )
+    mocks = select(MockInterview.id).where(MockInterview.user_id == user_id)
+    session.execute(delete(MockQuestion).where(MockQuestion.mock_id.in_(mocks)))  # type: ignore[attr-defined]
     for column in OWN_ROWS:
         session.execute(delete(column.class_).where(column == user_id))
     for model in ATTEMPT_ROWS:

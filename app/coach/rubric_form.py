@@ -54,6 +54,7 @@ class CriterionForm(Form):
     what_happened = BooleanField("Part of a story: a plan counts only as a mention")
     cues = StringField("Cues (comma-separated)")
     tip = TextAreaField("Tip", render_kw={"rows": 2})
+    follow_up = TextAreaField("Follow-up question when it is weak", render_kw={"rows": 2})
     concepts = FieldList(FormField(ConceptForm), min_entries=0)
 
 
@@ -95,6 +96,7 @@ def form_data(content: dict[str, Any]) -> dict[str, Any]:
         "criteria": [
             {
                 **{k: c.get(k) for k in ("id", "title", "weight", "description", "tip")},
+                "follow_up": c.get("follow_up") or "",
                 **{
                     f"level_{n}": c.get("levels", {}).get(n, c.get("levels", {}).get(str(n), ""))
                     for n in LEVELS
@@ -206,6 +208,8 @@ def _criterion(form: CriterionForm) -> dict[str, Any]:
         criterion["one_done_well"] = int(form.one_done_well.data)
     if form.what_happened.data:
         criterion["what_happened"] = True
+    if _text(form.follow_up.data):
+        criterion["follow_up"] = _text(form.follow_up.data)
     return {k: v for k, v in criterion.items() if v is not None}
 
 

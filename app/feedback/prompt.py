@@ -8,7 +8,7 @@ import re
 from pm_scoring import Rubric, ScoreReport
 
 # Bump when the wording changes: cached feedback is keyed by it.
-PROMPT_VERSION = "1"
+PROMPT_VERSION = "2"
 
 SYSTEM_PROMPT = """You are an experienced product-manager interviewer giving written feedback.
 The user message contains an interview question, a rubric, the rubric score already given, and a
@@ -18,6 +18,10 @@ For each rubric criterion say what the answer did well and what it should add, q
 candidate's own words exactly where you can (good_quote, add_quote; use "" when there is nothing
 to quote). Give your own level from 0 to 4 per criterion. Then write a short summary and a
 stronger rewrite of the answer that keeps the candidate's own facts and story and invents none.
+Finally, as an interviewer would, propose one follow-up question that probes the criterion
+where the answer is weakest, as follow_up: {"criterion": that criterion's id, "question": one or
+two sentences under 300 characters, "quote": a short passage copied exactly from the answer that
+the question picks up}. Use null when no part of the answer can ground one.
 Reply with JSON only, matching the requested schema."""
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+MAX_FOLLOW_UP = 300  # characters in a tailored follow-up question, and in its quote
 
 
 class CriterionAdvice(BaseModel):
@@ -20,12 +21,28 @@ class CriterionAdvice(BaseModel):
     level: int | None = None  # the model's own 0-4 level, for comparison only
 
 
+class FollowUpProposal(BaseModel):
+    """A follow-up question tailored to the answer, grounded in its own words. Checked apart
+    from the rest of the reply: an invalid one is dropped, the feedback stands."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    criterion: str
+    question: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=10, max_length=MAX_FOLLOW_UP)
+    ]
+    quote: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=3, max_length=MAX_FOLLOW_UP)
+    ]
+
+
 class FeedbackReply(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     summary: Short
     criteria: list[CriterionAdvice] = Field(default_factory=list, max_length=30)
     rewrite: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20000)] = ""
+    follow_up: Any = None  # a FollowUpProposal when valid: see `tailored_follow_up`
 
 
 def reply_json_schema(criterion_ids: list[str]) -> dict[str, Any]:
@@ -43,14 +60,25 @@ def reply_json_schema(criterion_ids: list[str]) -> dict[str, Any]:
             "level": {"type": "integer", "minimum": 0, "maximum": 4},
         },
     }
+    follow_up = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["criterion", "question", "quote"],
+        "properties": {
+            "criterion": {"type": "string", "enum": criterion_ids},
+            "question": {"type": "string"},
+            "quote": {"type": "string"},
+        },
+    }
     return {
         "type": "object",
         "additionalProperties": False,
-        "required": ["summary", "criteria", "rewrite"],
+        "required": ["summary", "criteria", "rewrite", "follow_up"],
         "properties": {
             "summary": {"type": "string"},
             "criteria": {"type": "array", "items": advice},
             "rewrite": {"type": "string"},
+            "follow_up": {"anyOf": [follow_up, {"type": "null"}]},
         },
     }
 
@@ -84,4 +112,28 @@ def sanitise(reply: FeedbackReply, answer: str, criterion_ids: list[str]) -> dic
                 "level": level,
             }
         )
-    return {"summary": reply.summary, "criteria": criteria, "rewrite": reply.rewrite}
+    sanitised: dict[str, Any] = {
+        "summary": reply.summary,
+        "criteria": criteria,
+        "rewrite": reply.rewrite,
+    }
+    follow_up = tailored_follow_up(reply.follow_up, answer, known)
+    if follow_up is not None:
+        sanitised["follow_up"] = follow_up
+    return sanitised
+
+
+def tailored_follow_up(
+    proposed: Any, answer: str, criterion_ids: set[str]
+) -> dict[str, str] | None:
+    """The model's follow-up, if it passes the feedback's own rules: a known criterion, a
+    question of sensible length, and a quote the answer really contains. Else None."""
+    if not proposed:
+        return None
+    try:
+        follow_up = FollowUpProposal.model_validate(proposed)
+    except ValidationError:
+        return None
+    if follow_up.criterion not in criterion_ids or not grounded(follow_up.quote, answer):
+        return None
+    return follow_up.model_dump()

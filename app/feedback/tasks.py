@@ -1,6 +1,6 @@
-"""Work off the request path (AI feedback, rescoring past answers, large bank imports), on
-Huey: SqliteHuey in instance/ by default (consumed by a thread inside the web process),
-RedisHuey when COACH_REDIS_URL is set (consumed by `coach worker`)."""
+"""Work off the request path (AI feedback, rescoring past answers, large bank imports,
+transcribing spoken answers), on Huey: SqliteHuey in instance/ by default (consumed by a thread
+inside the web process), RedisHuey when COACH_REDIS_URL is set (consumed by `coach worker`)."""
 
 from __future__ import annotations
 
@@ -78,9 +78,18 @@ class TaskQueue:
                     lambda done, total: record_progress(import_id, done, total),
                 )
 
+        def transcribe(transcription_id: int) -> None:
+            # The speech model is imported and loaded here, in the worker, once per process.
+            from app.voice.service import run_transcription
+
+            with app.app_context(), db.session() as session:
+                max_seconds = float(app.config["VOICE_MAX_SECONDS"])
+                run_transcription(session, transcription_id, max_seconds)
+
         self._generate = huey.task(name="coach.generate_feedback")(generate_feedback)
         self._rescore = huey.task(name="coach.rescore")(rescore)
         self._import_bank = huey.task(name="coach.import_bank")(import_bank)
+        self._transcribe = huey.task(name="coach.transcribe")(transcribe)
         return huey
 
     def enqueue_feedback(self, feedback_id: int) -> None:
@@ -94,6 +103,10 @@ class TaskQueue:
     def enqueue_bank_import(self, import_id: int) -> None:
         _ = self.huey
         self._import_bank(import_id)
+
+    def enqueue_transcription(self, transcription_id: int) -> None:
+        _ = self.huey
+        self._transcribe(transcription_id)
 
     def consumer(self, workers: int = 1, in_process: bool = False) -> Consumer:
         """A consumer that polls often: an idle queue is checked every 50 ms at most."""

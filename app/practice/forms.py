@@ -9,7 +9,7 @@ from wtforms import HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from app.models import MAX_ROW_ID
-from app.practice.services import MAX_ANSWER_CHARS, QuestionFilters
+from app.practice.services import QuestionFilters, new_draft_key
 
 
 def _page_token() -> str:
@@ -30,35 +30,20 @@ class AnswerForm(FlaskForm):
     # old text back behind its back, so it is off.
     answer_text = TextAreaField("Your answer", render_kw={"rows": 16, "autocomplete": "off"})
     time_spent_seconds = HiddenField(default="0")
-    attempt_id = HiddenField(default="")  # the draft this page edits, once it has one
-    base_version = HiddenField(default="")  # the version of that draft the text is based on
+    # The draft this page edits (its key, made by the page's script or, for the no-script form,
+    # by the server) and the version a post saves it as: one more than the page was given, so it
+    # lands only if nothing newer was saved meanwhile. The script keeps both up to date.
+    draft_key = HiddenField(default=new_draft_key)
+    version = HiddenField(default="1")
 
     def seconds(self) -> int:
         return to_int(self.time_spent_seconds.data)
 
-    def draft_id(self) -> int | None:
-        return row_id(self.attempt_id.data)
+    def key(self) -> str | None:
+        return self.draft_key.data or None
 
-    def unconfirmed(self) -> list[str]:
-        """The texts of the page's unheard saves, added to the form by its script."""
-        return unconfirmed_texts(request.form.getlist(UNCONFIRMED_FIELD))
-
-
-# The page's script names the texts of its latest saves whose replies never came (any of them
-# may have landed): several `unconfirmed_text` fields in a form, a list under that name in an
-# autosave (a page loaded before lists sends one string).
-UNCONFIRMED_FIELD = "unconfirmed_text"
-MAX_UNCONFIRMED = 5
-
-
-def unconfirmed_texts(values: object) -> list[str]:
-    """Up to MAX_UNCONFIRMED texts from untrusted input: a list of strings, or one string."""
-    if isinstance(values, str):
-        values = [values]
-    if not isinstance(values, list):
-        return []
-    texts = [value for value in values if isinstance(value, str)]
-    return [text for text in texts if len(text) <= MAX_ANSWER_CHARS][-MAX_UNCONFIRMED:]
+    def version_number(self) -> int:
+        return max(1, to_int(self.version.data))
 
 
 def to_int(value: object) -> int:
@@ -88,15 +73,24 @@ def question_filters(args: Mapping[str, str]) -> QuestionFilters:
 
 
 class CompareForm(FlaskForm):
+    """The compare page's query: two attempts (in any order: the earlier is shown first), or a
+    question (or one attempt) whose answers the chooser lists."""
+
     class Meta:
         csrf = False  # a GET form that only reads
 
-    first = IntegerField(
-        "Earlier attempt", validators=[InputRequired(), NumberRange(min=1, max=MAX_ROW_ID)]
-    )
-    second = IntegerField(
-        "Later attempt", validators=[InputRequired(), NumberRange(min=1, max=MAX_ROW_ID)]
-    )
+    question = StringField("Question", validators=[Optional(), Length(max=200)])
+    first = IntegerField("One attempt", validators=[Optional()])
+    second = IntegerField("Another attempt", validators=[Optional()])
+
+    def out_of_range(self) -> bool:
+        """An id no row can have: no such attempt (a 404), like any other missing one."""
+        return any(
+            f.data is not None and not 1 <= f.data <= MAX_ROW_ID for f in (self.first, self.second)
+        )
+
+    def attempt_ids(self) -> tuple[int | None, int | None]:
+        return self.first.data, self.second.data
 
 
 class EmptyForm(FlaskForm):
@@ -110,4 +104,15 @@ class ShareForm(FlaskForm):
         "Your coach's email",
         validators=[InputRequired(), Length(max=254)],
         render_kw={"autocomplete": "email", "type": "email"},
+    )
+
+
+class WeeklyGoalForm(FlaskForm):
+    goal = IntegerField(
+        "Answers a week",
+        validators=[
+            InputRequired("Enter how many answers a week you aim for, from 1 to 50."),
+            NumberRange(min=1, max=50, message="A weekly goal is from 1 to 50 answers."),
+        ],
+        render_kw={"min": 1, "max": 50, "inputmode": "numeric"},
     )

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
+import uuid
+from dataclasses import dataclass, replace
 from math import ceil
 
 from sqlalchemy import (
-    Row,
     Select,
     Subquery,
     bindparam,
@@ -24,9 +21,10 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy import text as sql_text
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
-from app.auth.access import AttemptNotFound, attempts_visible_to, get_attempt
+from app.auth.access import AttemptNotFound, get_attempt
 from app.bank.formats import Difficulty, QuestionType
 from app.bank.service import (
     live_rubric_version,
@@ -388,7 +386,7 @@ class AnswerTooLong(ValueError):
 
 
 # Built once: building a statement costs more than running it on SQLite, and every answer page
-# runs this one.
+# runs this one. An emptied draft is deleted, so every draft listed holds some text.
 _DRAFTS = (
     select(Attempt)
     .where(
@@ -402,7 +400,7 @@ _DRAFTS = (
 
 def drafts_for(session: Session, user_id: int, question_id: int) -> list[Attempt]:
     """The candidate's unfinished answers to this question, newest first. Usually one; a second
-    tab can start another, and none may ever be out of sight."""
+    tab starts another, and none may ever be out of sight."""
     params = {"user_id": user_id, "question_id": question_id}
     return list(session.exec(_DRAFTS, params=params).all())  # type: ignore[call-overload]
 
@@ -416,16 +414,10 @@ def current_draft(session: Session, user_id: int, question_id: int) -> Attempt |
     return next(iter(drafts_for(session, user_id, question_id)), None)
 
 
-def draft_version(draft: Attempt) -> str:
-    """When a draft was last saved, as the page and the server both spell it: pages send it back
-    with each save, so a save based on an older version is never written over a newer one."""
-    return draft_version_at(draft.updated_at)
-
-
-def draft_version_at(saved: datetime) -> str:
-    if saved.tzinfo is None:  # SQLite hands back naive datetimes; both kinds are UTC
-        saved = saved.replace(tzinfo=UTC)
-    return saved.astimezone(UTC).isoformat(timespec="microseconds")
+def new_draft_key() -> str:
+    """A key for a draft the server starts: the no-script form's, a retry's, or a text that
+    could not land under its page's key. Pages make theirs the same way (a random UUID)."""
+    return str(uuid.uuid4())
 
 
 def normalise_line_breaks(text: str) -> str:
@@ -450,34 +442,30 @@ def only_the_template(text: str, template: str | None) -> bool:
 
 
 class AlreadySubmitted(ValueError):
-    """This very answer was submitted already (a double click, a save that came late)."""
+    """The draft under this key has been submitted (a double click, a save that came late), or
+    a new draft would hold exactly the answer submitted last. `same_text`: the attempt holds the
+    very text that was sent."""
 
-    def __init__(self, attempt_id: int):
+    def __init__(self, attempt_id: int, draft_key: str | None, same_text: bool = True):
         super().__init__(f"attempt {attempt_id} is already submitted")
-        self.attempt_id = attempt_id
+        self.attempt_id, self.draft_key, self.same_text = attempt_id, draft_key, same_text
 
 
 class DraftChanged(ValueError):
-    """The draft was saved from elsewhere (another tab) since the page last saw it."""
+    """The draft under this key holds a newer version with other text, saved from elsewhere (a
+    page on another device with the same draft open): this save did not land."""
 
-    def __init__(self, attempt_id: int):
-        super().__init__(f"draft {attempt_id} was changed elsewhere")
-        self.attempt_id = attempt_id
+    def __init__(self, attempt_id: int, version: int):
+        super().__init__(f"draft {attempt_id} is at version {version} already")
+        self.attempt_id, self.version = attempt_id, version
 
 
 @dataclass(frozen=True)
 class SavedDraft:
     id: int | None  # None when the text was emptied, and the draft with it
-    version: str  # what the page sends back with its next save ("" with no draft)
-    forked: bool  # the page's draft had moved on, so its text became a draft of its own
-
-
-def _parse_version(version: str) -> datetime | None:
-    try:
-        parsed = datetime.fromisoformat(version)
-        return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-    except (ValueError, OverflowError):  # e.g. year 9999 at UTC-23: past datetime.max in UTC
-        return None
+    key: str  # the draft's key: the page's, or a new one when `forked`
+    version: int  # the version the server holds under that key
+    forked: bool = False  # the page's draft had moved on, so its text became a draft of its own
 
 
 # An autosave runs every few seconds on every open answer page, so, like submitting, it reads
@@ -489,22 +477,38 @@ _ATTEMPTS = Attempt.__table__.c  # type: ignore[attr-defined]
 _OWN_ATTEMPT = (_ATTEMPTS.user_id == bindparam("user_id")) & (
     _ATTEMPTS.question_id == bindparam("question_id")
 )
-_NAMED_ATTEMPT = select(
-    _ATTEMPTS.id,
-    _ATTEMPTS.status,
-    _ATTEMPTS.time_spent_seconds,
-    _ATTEMPTS.updated_at,
-    _ATTEMPTS.answer_text,
-).where(_OWN_ATTEMPT, _ATTEMPTS.id == bindparam("attempt_id"))
-# Only a draft may change, and only as the page saw it: a second tab, a double click or a save
-# from elsewhere in between finds no row to change. (The values come as parameters.)
-_AT_SEEN_VERSION = (
+_BY_KEY = select(_ATTEMPTS.id, _ATTEMPTS.status, _ATTEMPTS.version, _ATTEMPTS.answer_text).where(
+    _OWN_ATTEMPT, _ATTEMPTS.draft_key == bindparam("draft_key")
+)
+# A save lands only on a draft, and only when it is newer than what the row holds: a late,
+# older save (or one from a page that lost the race) finds no row to change.
+_OLDER_DRAFT = (
     _ATTEMPTS.id == bindparam("draft_id"),
     _ATTEMPTS.status == AttemptStatus.DRAFT.value,
-    _ATTEMPTS.updated_at == bindparam("seen_at"),
+    _ATTEMPTS.version < bindparam("new_version"),
 )
-_UPDATE_DRAFT = update(Attempt.__table__).where(*_AT_SEEN_VERSION)  # type: ignore[arg-type]
-_DELETE_DRAFT = delete(Attempt.__table__).where(*_AT_SEEN_VERSION)  # type: ignore[arg-type]
+_UPDATE_DRAFT = (
+    update(Attempt.__table__)  # type: ignore[arg-type]
+    .where(*_OLDER_DRAFT)
+    .values(
+        answer_text=bindparam("text"),
+        time_spent_seconds=bindparam("seconds"),
+        version=bindparam("new_version"),
+        updated_at=bindparam("now"),
+    )
+)
+_DELETE_DRAFT = delete(Attempt.__table__).where(*_OLDER_DRAFT)  # type: ignore[arg-type]
+_LATEST_SUBMITTED = (
+    select(_ATTEMPTS.id, _ATTEMPTS.draft_key, _ATTEMPTS.answer_text)
+    .where(_OWN_ATTEMPT, _ATTEMPTS.status == AttemptStatus.SUBMITTED.value)
+    .order_by(_ATTEMPTS.submitted_at.desc(), _ATTEMPTS.id.desc())
+    .limit(1)
+)
+_INSERT_ATTEMPT = insert(Attempt.__table__)  # type: ignore[arg-type]
+# Another request may write the same key between our read and our write (a double click, a
+# save racing a submit): the statement that loses finds nothing to change, or meets the unique
+# constraint, and the whole decision is taken again from what is stored now.
+_WRITE_TRIES = 3
 
 
 def save_draft(
@@ -513,28 +517,20 @@ def save_draft(
     slug: str,
     text: str,
     time_spent: int,
-    attempt_id: int | None = None,
-    autosave: bool = False,
-    base_version: str | None = None,
-    unconfirmed_texts: Sequence[str] = (),
+    draft_key: str | None = None,
+    version: int = 1,
 ) -> SavedDraft:
-    """Store the answer typed so far in the draft the page is editing: the one it names while
-    it is still a draft, else a new one (never a draft the page did not write, which another
-    tab may still be writing). Emptied text deletes the page's draft; blank text never starts
-    one (`EmptyAnswer`).
+    """Store the answer typed so far under the page's draft key: an upsert of the row (user,
+    question, key) that lands only when `version` is newer than the version stored. So a save
+    whose reply was lost is simply sent again, and a late, older save never overwrites a newer
+    one. Emptied text deletes the draft; blank text never starts one (`EmptyAnswer`, unless the
+    page saved under its key before: then there is simply nothing to keep). Without a key the
+    text is a draft of its own.
 
-    The page says which version of its draft its text is based on (`base_version`), and the
-    write only happens if the draft is still at that version, in one conditional UPDATE, so a
-    save from another tab in between is never silently overwritten. An autosave is then
-    refused (`DraftChanged`, and the page's script decides); a "Save draft" button press keeps
-    its text as a draft of its own. A named attempt that has been submitted refuses autosaves
-    (`AlreadySubmitted`: a save that left the page just before Submit and arrived after it must
-    not come back as a draft), and a button press with the submitted text; other text from a
-    button becomes a draft of its own.
-
-    `unconfirmed_texts` are what the page sent in its latest saves whose replies never came: if
-    one of them landed, its draft is the page's own, whatever the page knows of its id or
-    version."""
+    Refused with `AlreadySubmitted` when the key's draft has been submitted (a save that left the
+    page just before Submit and arrived after it must not bring it back as a draft), or when a
+    new draft would hold exactly the answer submitted last; with `DraftChanged` when the key
+    holds a version as new or newer with other text (the same draft open on another device)."""
     question = session.connection().execute(_DRAFT_TARGET, {"slug": slug}).first()
     if question is None:
         raise QuestionNotFound(slug)
@@ -544,104 +540,83 @@ def save_draft(
     only_template = only_the_template(text, question.answer_template)
     if only_template:
         text = ""  # the template as it came is no answer yet: it keeps (or starts) no draft
-    unconfirmed = _unconfirmed(unconfirmed_texts)
-    if not attempt_id:
-        attempt_id = _draft_of_lost_save(session, user_id, question.id, unconfirmed)
-    named = _own_attempt(session, user_id, question.id, attempt_id) if attempt_id else None
-    if named is not None and named.status == AttemptStatus.DRAFT:
-        own_save_landed = named.answer_text in unconfirmed
-        seen = (
-            named.updated_at
-            if own_save_landed or not base_version
-            else _parse_version(base_version)
-        )
-        if saved := _update_draft(session, named, seen, text, time_spent):
-            return saved
-        # Saved from elsewhere meanwhile, or submitted, or emptied (and so deleted).
-        named = _own_attempt(session, user_id, question.id, named.id)  # type: ignore[arg-type]
-        if named is None and not text.strip():
-            return SavedDraft(None, "", forked=False)  # emptied elsewhere too: nothing to keep
-        if named is not None and named.status == AttemptStatus.DRAFT and autosave:
-            raise DraftChanged(named.id)  # type: ignore[arg-type]
-    if named is not None and named.status == AttemptStatus.SUBMITTED:
-        if autosave or named.answer_text == text:
-            raise AlreadySubmitted(named.id)  # type: ignore[arg-type]
-    elif named is None and autosave and text.strip():
-        # The page's first autosave can be slow enough to arrive after the Submit it preceded.
-        latest = session.exec(
-            attempts_visible_to(user_id)
-            .where(Attempt.question_id == question.id, Attempt.status == AttemptStatus.SUBMITTED)
-            .order_by(Attempt.submitted_at.desc())  # type: ignore[union-attr]
-        ).first()
-        if latest is not None and latest.answer_text == text:
-            raise AlreadySubmitted(latest.id)  # type: ignore[arg-type]
-    if not text.strip():
-        raise EmptyAnswer(
-            "There is nothing to save yet: the answer box holds only the template."
-            if only_template
-            else "There is nothing to save yet: the answer is empty."
-        )
-    now = utcnow()
-    draft = Attempt(
-        user_id=user_id,
-        question_id=question.id,
-        answer_text=text,
-        time_spent_seconds=time_spent,
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(draft)
-    session.commit()
-    return SavedDraft(draft.id, draft_version_at(now), forked=named is not None)  # type: ignore[arg-type]
+    key = draft_key or new_draft_key()
+    owner = {"user_id": user_id, "question_id": question.id, "draft_key": key}
+    for _ in range(_WRITE_TRIES):
+        connection = session.connection()
+        row = connection.execute(_BY_KEY, owner).first()
+        if row is None:
+            if not text.strip() and version > 1:
+                session.rollback()
+                return SavedDraft(None, key, version)  # emptied (and so deleted) already
+            if not text.strip():
+                session.rollback()
+                raise EmptyAnswer(
+                    "There is nothing to save yet: the answer box holds only the template."
+                    if only_template
+                    else "There is nothing to save yet: the answer is empty."
+                )
+            latest = connection.execute(_LATEST_SUBMITTED, owner).first()
+            if latest is not None and latest.answer_text == text:
+                session.rollback()
+                raise AlreadySubmitted(latest.id, latest.draft_key)
+            now = utcnow()
+            values = {"answer_text": text, "time_spent_seconds": time_spent, "version": version}
+            try:
+                inserted = connection.execute(
+                    _INSERT_ATTEMPT, {**owner, **values, "created_at": now, "updated_at": now}
+                )
+                session.commit()
+            except IntegrityError:  # the same key saved at the same moment: look again
+                session.rollback()
+                continue
+            return SavedDraft(inserted.inserted_primary_key[0], key, version)
+        if row.status == AttemptStatus.SUBMITTED:
+            session.rollback()
+            raise AlreadySubmitted(row.id, key, same_text=row.answer_text == text)
+        newer = {"draft_id": row.id, "new_version": version}
+        if text.strip():
+            values = {"text": text, "seconds": time_spent, "now": utcnow()}
+            changed = connection.execute(_UPDATE_DRAFT, {**newer, **values})
+        else:
+            changed = connection.execute(_DELETE_DRAFT, newer)
+        session.commit()
+        if changed.rowcount == 1:  # type: ignore[attr-defined]
+            return SavedDraft(row.id if text.strip() else None, key, version)
+        held = session.connection().execute(_BY_KEY, owner).first()
+        if held is None and not text.strip():
+            session.rollback()
+            return SavedDraft(None, key, version)  # emptied, and so deleted, already
+        if held is not None and held.status == AttemptStatus.DRAFT and held.version >= version:
+            session.rollback()
+            if held.answer_text == text:  # this very save, sent again: it is there
+                return SavedDraft(held.id, key, held.version)
+            raise DraftChanged(held.id, held.version)
+        session.rollback()  # submitted or deleted meanwhile: decide again
+    raise DraftChanged(0, version)  # still losing races: the page keeps its text and says so
 
 
-def _own_attempt(session: Session, user_id: int, question_id: int, attempt_id: int) -> Row | None:
-    """The candidate's attempt at this question with this id, as the database holds it now
-    (the columns a save needs, not an ORM object to keep in step)."""
-    params = {"user_id": user_id, "question_id": question_id, "attempt_id": attempt_id}
-    return session.connection().execute(_NAMED_ATTEMPT, params).first()
-
-
-def _unconfirmed(texts: Sequence[str]) -> frozenset[str]:
-    return frozenset(normalise_line_breaks(text) for text in texts if text)
-
-
-def _draft_of_lost_save(
-    session: Session, user_id: int, question_id: int, unconfirmed: frozenset[str]
-) -> int | None:
-    """The draft that one of the page's saves created, if it landed although its reply never
-    came (so the page knows no draft yet): the one holding exactly a text it sent."""
-    if not unconfirmed:
-        return None
-    drafts = drafts_for(session, user_id, question_id)
-    return next((draft.id for draft in drafts if draft.answer_text in unconfirmed), None)
-
-
-def _update_draft(
-    session: Session, draft: Row, seen_at: datetime | None, text: str, time_spent: int
-) -> SavedDraft | None:
-    """Write the draft only if it is still a draft at the version `seen_at`, in one statement,
-    so no save in between is lost; None when it is not. Text the candidate emptied deletes the
-    draft instead (at that version too): an empty draft keeps nothing, and would only be
-    listed, and shown as saved, as if it did."""
-    at_seen_version = {"draft_id": draft.id, "seen_at": seen_at}
-    now, emptied = utcnow(), not text.strip()
-    connection = session.connection()
-    if not emptied:
-        values = {
-            "answer_text": text,
-            "time_spent_seconds": max(draft.time_spent_seconds, time_spent),
-            "updated_at": now,
-        }
-        changed = connection.execute(_UPDATE_DRAFT, {**at_seen_version, **values})
-    else:
-        changed = connection.execute(_DELETE_DRAFT, at_seen_version)
-    session.commit()
-    if changed.rowcount != 1:  # type: ignore[attr-defined]
-        return None
-    if emptied:
-        return SavedDraft(None, "", forked=False)
-    return SavedDraft(draft.id, draft_version_at(now), forked=False)  # type: ignore[arg-type]
+def keep_draft(
+    session: Session,
+    user_id: int,
+    slug: str,
+    text: str,
+    time_spent: int,
+    draft_key: str | None,
+    version: int,
+) -> SavedDraft:
+    """The no-script "Save draft" button: a save that is never refused for a conflict. Text that
+    cannot land under its key (a newer version saved there from elsewhere, or the draft since
+    submitted with other text) becomes a draft of its own, `forked`."""
+    try:
+        return save_draft(session, user_id, slug, text, time_spent, draft_key, version)
+    except DraftChanged:
+        pass
+    except AlreadySubmitted as done:
+        if done.same_text or done.draft_key != draft_key:
+            raise  # this very answer was submitted: its result is the answer
+    saved = save_draft(session, user_id, slug, text, time_spent, new_draft_key())
+    return replace(saved, forked=True)
 
 
 # Submitting runs once per answer and has a speed target (`make bench`), so its statements are
@@ -664,10 +639,23 @@ _SUBMISSION_TARGET = (
     .order_by(RubricVersion.version.desc())  # type: ignore[attr-defined]
     .limit(1)
 )
-_SUBMITTED_TEXT = select(_ATTEMPTS.answer_text).where(
-    _ATTEMPTS.id == bindparam("attempt_id"), _ATTEMPTS.status == AttemptStatus.SUBMITTED.value
+# The draft becomes the attempt only as it was read (its version and status unchanged).
+_SUBMIT_DRAFT = (
+    update(Attempt.__table__)  # type: ignore[arg-type]
+    .where(
+        _ATTEMPTS.id == bindparam("draft_id"),
+        _ATTEMPTS.status == AttemptStatus.DRAFT.value,
+        _ATTEMPTS.version == bindparam("seen"),
+    )
+    .values(
+        answer_text=bindparam("text"),
+        time_spent_seconds=bindparam("seconds"),
+        status=AttemptStatus.SUBMITTED.value,
+        version=bindparam("new_version"),
+        updated_at=bindparam("now"),
+        submitted_at=bindparam("now"),
+    )
 )
-_INSERT_ATTEMPT = insert(Attempt.__table__)  # type: ignore[arg-type]
 _INSERT_SCORE = insert(Score.__table__)  # type: ignore[arg-type]
 
 
@@ -677,15 +665,16 @@ def submit_attempt(
     slug: str,
     text: str,
     time_spent: int,
-    attempt_id: int | None = None,
-    base_version: str | None = None,
-    unconfirmed_texts: Sequence[str] = (),
+    draft_key: str | None = None,
+    version: int | None = None,
 ) -> int:
     """Score the answer with the question's current rubric and store it as the score of record,
-    turning the candidate's draft into the submitted attempt, if it is still the version the
-    page was based on (else the draft, saved from elsewhere meanwhile, stays a draft). A draft
-    holding one of `unconfirmed_texts`, saves whose replies never came, is the page's own,
-    whatever the page knows of its id or version. Returns the attempt's id."""
+    turning the page's draft (found by its key) into the submitted attempt; without a draft under
+    that key, the answer is inserted under it. If a newer version with other text was saved under
+    the key meanwhile (the same draft open elsewhere), that draft stays and the answer is an
+    attempt of its own. The same answer submitted again under the same key (a double click, a
+    late resend) is `AlreadySubmitted`. Without a key (a mock interview's answer, the command
+    line) the answer is a fresh attempt. Returns the attempt's id."""
     text, time_spent = _clean(text, time_spent)
     if not text.strip():
         raise EmptyAnswer("Write an answer before submitting.")
@@ -700,78 +689,83 @@ def submit_attempt(
         raise EmptyAnswer(
             "The answer is still the template as it came: write your answer into it, then submit."
         )
-    version_id, rubric_id, version, content_hash = rubric_version
-    rubric = rubric_for_version(session, version_id, rubric_id, version, content_hash)
+    version_id, rubric_id, version_number, content_hash = rubric_version
+    rubric = rubric_for_version(session, version_id, rubric_id, version_number, content_hash)
     with SCORING_SECONDS.time():
         report = score(rubric, text, question_as_asked(title, prompt))
     result = report.to_dict()
 
     owner = {"user_id": user_id, "question_id": question_id}
-
-    # The draft the page edits becomes the attempt; without one (or when another tab submitted
-    # it first with other text, or saved it since) the answer is an attempt of its own.
-    unconfirmed = _unconfirmed(unconfirmed_texts)
-    if not attempt_id:
-        attempt_id = _draft_of_lost_save(session, user_id, question_id, unconfirmed)
-    draft = None
-    if attempt_id:
-        draft = connection.execute(_NAMED_ATTEMPT, {**owner, "attempt_id": attempt_id}).first()
-        if draft is not None and draft.status == AttemptStatus.SUBMITTED:
-            if draft.answer_text == text:  # a double click or a late retry
-                raise AlreadySubmitted(draft.id)
-            draft = None
+    key = draft_key
+    for _ in range(_WRITE_TRIES):
+        connection = session.connection()
+        row = connection.execute(_BY_KEY, {**owner, "draft_key": key}).first() if key else None
+        if row is not None and row.status == AttemptStatus.SUBMITTED:
+            if row.answer_text == text:  # a double click or a late resend
+                session.rollback()
+                raise AlreadySubmitted(row.id, key)
+            row, key = None, None  # other text, after it was submitted: an attempt of its own
         elif (
-            draft is not None
-            and base_version
-            and base_version != draft_version_at(draft.updated_at)
-            and draft.answer_text not in unconfirmed
+            row is not None
+            and version is not None
+            and row.version >= version
+            and row.answer_text != text
         ):
-            draft = None
-    now = utcnow()
-    values = {
-        "answer_text": text,
-        "status": AttemptStatus.SUBMITTED.value,
-        "updated_at": now,
-        "submitted_at": now,
-    }
-    if draft is not None:
-        changed = connection.execute(
-            _UPDATE_DRAFT,  # a draft becomes the attempt only as the page saw it
+            row, key = None, None  # newer text saved there meanwhile: it stays a draft
+        now = utcnow()
+        if row is not None:
+            # Only the draft as it was just read: a save or a submission in between changes
+            # its version or status, and the decision is taken again.
+            changed = connection.execute(
+                _SUBMIT_DRAFT,
+                {
+                    "draft_id": row.id,
+                    "seen": row.version,
+                    "new_version": max(row.version, version or 0),
+                    "text": text,
+                    "seconds": time_spent,
+                    "now": now,
+                },
+            )
+            if changed.rowcount != 1:
+                session.rollback()
+                continue
+            attempt_id = row.id
+        else:
+            try:
+                inserted = connection.execute(
+                    _INSERT_ATTEMPT,
+                    {
+                        **owner,
+                        "answer_text": text,
+                        "time_spent_seconds": time_spent,
+                        "status": AttemptStatus.SUBMITTED.value,
+                        "updated_at": now,
+                        "submitted_at": now,
+                        "draft_key": key or new_draft_key(),
+                        "version": version or 1,
+                        "created_at": now,
+                    },
+                )
+            except IntegrityError:  # the same key written at the same moment: look again
+                session.rollback()
+                continue
+            attempt_id = inserted.inserted_primary_key[0]
+        connection.execute(
+            _INSERT_SCORE,
             {
-                **values,
-                "time_spent_seconds": max(draft.time_spent_seconds, time_spent),
-                "draft_id": draft.id,
-                "seen_at": draft.updated_at,
+                "attempt_id": attempt_id,
+                "rubric_version_id": version_id,
+                "overall": report.overall,
+                "criteria": result["criteria"],
+                "flags": result["flags"],
+                "engine_version": report.engine_version,
+                "created_at": now,
             },
         )
-        if changed.rowcount == 1:
-            attempt_id = draft.id
-        else:
-            submitted = connection.execute(_SUBMITTED_TEXT, {"attempt_id": draft.id}).first()
-            if submitted is not None and submitted.answer_text == text:
-                session.rollback()
-                raise AlreadySubmitted(draft.id)  # the same answer, submitted a moment ago
-            draft = None  # submitted a moment ago with other text, or saved since: a new attempt
-    if draft is None:
-        inserted = connection.execute(
-            _INSERT_ATTEMPT,
-            {**owner, **values, "time_spent_seconds": time_spent, "created_at": now},
-        )
-        attempt_id = inserted.inserted_primary_key[0]
-    connection.execute(
-        _INSERT_SCORE,
-        {
-            "attempt_id": attempt_id,
-            "rubric_version_id": version_id,
-            "overall": report.overall,
-            "criteria": result["criteria"],
-            "flags": result["flags"],
-            "engine_version": report.engine_version,
-            "created_at": now,
-        },
-    )
-    session.commit()
-    return attempt_id
+        session.commit()
+        return attempt_id
+    raise DraftChanged(0, version or 0)  # still losing races after several tries
 
 
 @dataclass(frozen=True)
@@ -781,19 +775,24 @@ class Retry:
 
 
 def start_retry(session: Session, user_id: int, attempt_id: int) -> Retry:
-    """A new draft for the same question, pre-filled with this attempt's answer; a draft already
-    in progress is never overwritten."""
+    """A new draft for the same question, under a key of its own, pre-filled with this attempt's
+    answer; a draft already in progress is never overwritten (nor a second copy started)."""
     previous = get_attempt(session, user_id, attempt_id)
     question = session.get(Question, previous.question_id)
     if question.retired_at is not None:  # type: ignore[union-attr]
         raise QuestionRetired(question.slug)  # type: ignore[union-attr]
     draft = current_draft(session, user_id, previous.question_id)
-    if draft is not None and draft.answer_text.strip() not in ("", previous.answer_text.strip()):
-        return Retry(question, kept_draft=True)
-    draft = draft or Attempt(user_id=user_id, question_id=previous.question_id)
-    draft.answer_text = previous.answer_text
-    draft.updated_at = utcnow()
-    session.add(draft)
+    if draft is not None:
+        return Retry(question, kept_draft=draft.answer_text.strip() != previous.answer_text.strip())
+    session.add(
+        Attempt(
+            user_id=user_id,
+            question_id=previous.question_id,
+            answer_text=previous.answer_text,
+            draft_key=new_draft_key(),
+            version=1,
+        )
+    )
     session.commit()
     return Retry(question, kept_draft=False)
 
@@ -857,64 +856,3 @@ def best_scores(session: Session, user_id: int) -> dict[int, int]:
         .group_by(Attempt.question_id)
     )
     return dict(session.exec(statement).all())
-
-
-@dataclass(frozen=True)
-class CriterionChange:
-    id: str
-    title: str
-    before: int | None
-    after: int | None
-    max: int
-
-    @property
-    def change(self) -> int | None:
-        if self.before is None or self.after is None:
-            return None
-        return self.after - self.before
-
-
-@dataclass(frozen=True)
-class Comparison:
-    first: AttemptResult
-    second: AttemptResult
-    criteria: list[CriterionChange]
-    diff: list[tuple[str, str]]  # ("equal" | "delete" | "insert", text)
-
-
-def compare_attempts(session: Session, user_id: int, first_id: int, second_id: int) -> Comparison:
-    """Two of the candidate's scored attempts side by side: criterion changes and a word diff."""
-    first = attempt_result(session, user_id, first_id)
-    second = attempt_result(session, user_id, second_id)
-    before = {c["id"]: c for c in first.score.criteria}
-    after = {c["id"]: c for c in second.score.criteria}
-    criteria = [
-        CriterionChange(
-            cid,
-            (after.get(cid) or before[cid])["title"],
-            before[cid]["score"] if cid in before else None,
-            after[cid]["score"] if cid in after else None,
-            (after.get(cid) or before[cid])["max"],
-        )
-        for cid in [*before, *(c for c in after if c not in before)]
-    ]
-    return Comparison(
-        first, second, criteria, word_diff(first.attempt.answer_text, second.attempt.answer_text)
-    )
-
-
-def word_diff(old: str, new: str) -> list[tuple[str, str]]:
-    """A word-level diff (difflib), keeping whitespace so the text reads as written."""
-    old, new = old.replace("\r\n", "\n"), new.replace("\r\n", "\n")
-    old_words, new_words = re.split(r"(\s+)", old), re.split(r"(\s+)", new)
-    pieces: list[tuple[str, str]] = []
-    matcher = difflib.SequenceMatcher(a=old_words, b=new_words, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            pieces.append(("equal", "".join(old_words[i1:i2])))
-            continue
-        if tag in ("delete", "replace"):
-            pieces.append(("delete", "".join(old_words[i1:i2])))
-        if tag in ("insert", "replace"):
-            pieces.append(("insert", "".join(new_words[j1:j2])))
-    return pieces

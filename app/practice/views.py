@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from app.auth.access import get_attempt
-from app.extensions import cache, db, not_cacheable
+from app.extensions import cached_page, db
 from app.feedback.panel import ask_for_feedback, render_feedback
 from app.feedback.service import latest_feedback
 from app.review.services import (
@@ -22,24 +22,28 @@ from app.review.services import (
     unread_notifications,
 )
 from app.rubrics.rescoring import later_scores
-from app.schemas import AnswerDraftBody, BodyInvalid, parse_json, validate
+from app.schemas import AnswerDraftBody, AnswerFormBody, BodyInvalid, parse_json, validate
+from app.voice.service import attach_to_attempt
 
 from . import bp
+from .compare import CompareRefused, compare_attempts, compare_choices
+from .follow_up_views import FollowUpForm, follow_up_form_for
+from .follow_ups import follow_up_state
 from .forms import (
-    MAX_UNCONFIRMED,
-    UNCONFIRMED_FIELD,
     AnswerForm,
     CompareForm,
     EmptyForm,
     ShareForm,
+    WeeklyGoalForm,
     question_filters,
     row_id,
     to_int,
-    unconfirmed_texts,
 )
 from .highlight import evidence_segments
-from .progress import progress_for
+from .home import home_for
+from .progress import ScopeUnknown, progress_for, set_weekly_goal, zone_named
 from .services import (
+    MAX_ANSWER_CHARS,
     AlreadySubmitted,
     AnswerTooLong,
     AttemptResult,
@@ -49,18 +53,18 @@ from .services import (
     QuestionRetired,
     attempt_result,
     best_scores,
-    compare_attempts,
-    draft_version,
     drafts_for,
     get_question,
-    home_summary,
+    keep_draft,
     list_questions,
+    new_draft_key,
     pick_draft,
     save_draft,
     start_retry,
     submit_attempt,
     submitted_history,
 )
+from .suggest import next_question, weak_criterion_of
 
 
 @bp.app_context_processor
@@ -72,9 +76,10 @@ def _what_is_new() -> dict[str, int]:
 
 
 @bp.get("/")
+@cached_page  # the same for every anonymous visitor; never a signed-in one
 def home() -> str:
-    total, types = home_summary(db.request_session())
-    return render_template("practice/home.html", total=total, types=types)
+    user_id = current_user.id if current_user.is_authenticated else None
+    return render_template("practice/home.html", home=home_for(db.request_session(), user_id))
 
 
 @bp.get("/questions")
@@ -90,7 +95,7 @@ def questions() -> str | tuple[str, int]:
 
 
 @bp.get("/questions/<slug>")
-@cache.cached(unless=not_cacheable)
+@cached_page
 def question(slug: str) -> str:
     return _answer_page(slug, draft_id=row_id(request.args.get("draft")))
 
@@ -99,55 +104,64 @@ def question(slug: str) -> str:
 @login_required
 def draft(slug: str) -> str | Response | tuple[str | Response, int]:
     """Autosave (JSON from the page's script) or the no-script "Save draft" button."""
-    form = None
-    if request.is_json:
-        try:
-            body = parse_json(request.get_data(), AnswerDraftBody)
-        except BodyInvalid as invalid:
-            return jsonify(error=f"Not saved: {invalid.reason}", reason="invalid"), 400
-        text = body.answer_text
-        seconds, draft_id = to_int(body.time_spent_seconds), row_id(body.attempt_id)
-        base_version = body.base_version or None
-        unconfirmed = unconfirmed_texts(body.unconfirmed_text)
-    else:
-        form = AnswerForm()
-        if refused := _refuse_invalid_form(slug, form):
-            return refused
-        text, seconds, draft_id = form.answer_text.data or "", form.seconds(), form.draft_id()
-        base_version = form.base_version.data or None
-        unconfirmed = form.unconfirmed()
+    if not request.is_json:
+        return _save_button(slug)
+    try:
+        body = parse_json(request.get_data(), AnswerDraftBody)
+    except BodyInvalid as invalid:
+        return jsonify(error=f"Not saved: {invalid.reason}", reason="invalid"), 400
+    seconds = to_int(body.time_spent_seconds)
     try:
         saved = save_draft(
             db.request_session(),
             current_user.id,
             slug,
-            text,
+            body.answer_text,
             seconds,
-            draft_id,
-            autosave=form is None,
-            base_version=base_version,
-            unconfirmed_texts=unconfirmed,
+            body.draft_key,
+            body.version,
         )
     except QuestionRetired as retired:
-        return _refuse_retired(retired, form is None)
+        return _refuse_retired(retired, json=True)
     except DraftChanged as changed:
-        return jsonify(
-            error="changed elsewhere", reason="changed", attempt_id=changed.attempt_id
-        ), 409
+        return jsonify(error="changed elsewhere", reason="changed", version=changed.version), 409
     except (AnswerTooLong, EmptyAnswer) as exc:
-        if form is None:
-            return jsonify(error=str(exc)), 400
+        return jsonify(error=str(exc)), 400
+    except AlreadySubmitted as done:
+        # The page compares the key: its own draft was submitted, or it retyped that answer.
+        return jsonify(
+            error="already submitted",
+            reason="submitted",
+            attempt_id=done.attempt_id,
+            draft_key=done.draft_key,
+        ), 409
+    return jsonify(attempt_id=saved.id, draft_key=saved.key, version=saved.version)
+
+
+def _save_button(slug: str) -> str | Response | tuple[str | Response, int]:
+    """The no-script "Save draft" button: the text is kept, as a draft of its own if it cannot
+    land on the page's draft."""
+    form = AnswerForm()
+    if refused := _refuse_invalid_form(slug, form):
+        return refused
+    try:
+        saved = keep_draft(
+            db.request_session(),
+            current_user.id,
+            slug,
+            form.answer_text.data or "",
+            form.seconds(),
+            form.key(),
+            form.version_number(),
+        )
+    except QuestionRetired as retired:
+        return _refuse_retired(retired, json=False)
+    except (AnswerTooLong, EmptyAnswer) as exc:
         form.answer_text.errors = [str(exc)]
         return _answer_page(slug, form), 400
     except AlreadySubmitted as done:
-        if form is None:
-            return jsonify(
-                error="already submitted", reason="submitted", attempt_id=done.attempt_id
-            ), 409
         flash("That answer was already submitted; here is its result.", "info")
         return redirect(url_for("practice.attempt", attempt_id=done.attempt_id))
-    if form is None:
-        return jsonify(attempt_id=saved.id, saved_at=saved.version)
     if saved.id is None:
         flash("The answer box was empty, so that draft is gone.", "info")
         return redirect(url_for("practice.question", slug=slug))
@@ -176,9 +190,8 @@ def submit(slug: str) -> Response | tuple[str | Response, int]:
                 slug,
                 form.answer_text.data or "",
                 form.seconds(),
-                form.draft_id(),
-                form.base_version.data or None,
-                form.unconfirmed(),
+                form.key(),
+                form.version_number(),
             )
         except (EmptyAnswer, AnswerTooLong) as exc:
             form.answer_text.errors = [str(exc)]
@@ -187,6 +200,8 @@ def submit(slug: str) -> Response | tuple[str | Response, int]:
         except AlreadySubmitted as done:  # a double click: show the result
             return redirect(url_for("practice.attempt", attempt_id=done.attempt_id))
         else:
+            recording = row_id(request.form.get("transcription_id"))  # an answer given aloud
+            attach_to_attempt(db.request_session(), current_user.id, recording, attempt_id)
             ask_for_feedback(current_user.id, attempt_id)
             return redirect(url_for("practice.attempt", attempt_id=attempt_id))
     return _answer_page(slug, form), 400
@@ -194,16 +209,16 @@ def submit(slug: str) -> Response | tuple[str | Response, int]:
 
 def _refuse_invalid_form(slug: str, form: AnswerForm) -> tuple[str, int] | None:
     """The no-script form gets the autosave's checks: its fields, as posted, must fit
-    `AnswerDraftBody`; else the page again, saying which field is wrong (its text kept)."""
+    `AnswerFormBody`; else the page again, saying which field is wrong (its text kept, under a
+    new key, so saving again keeps it as a draft of its own)."""
     fields = {
-        name: request.form[name] for name in AnswerDraftBody.model_fields if name in request.form
+        name: request.form[name] for name in AnswerFormBody.model_fields if name in request.form
     }
-    fields[UNCONFIRMED_FIELD] = request.form.getlist(UNCONFIRMED_FIELD)
     try:
-        validate(fields, AnswerDraftBody)
+        validate(fields, AnswerFormBody)
     except BodyInvalid as invalid:
         form.answer_text.errors = [f"Not saved: {invalid.reason}. Save again to keep it."]
-        form.base_version.data = ""  # saved again, the text is kept as a draft of its own
+        form.draft_key.data, form.version.data = new_draft_key(), "1"
         return _answer_page(slug, form), 400
     return None
 
@@ -218,8 +233,8 @@ def _refuse_retired(retired: QuestionRetired, json: bool) -> tuple[str | Respons
 
 def _answer_page(slug: str, posted: AnswerForm | None = None, draft_id: int | None = None) -> str:
     """The question page. A candidate gets a draft in the answer form (the one asked for, else
-    the newest), or the form as posted with what is wrong with it, and a link to every other
-    draft of theirs for this question."""
+    the newest) with its key and the version its next save makes, or the form as posted with
+    what is wrong with it, and a link to every other draft of theirs for this question."""
     session = db.request_session()
     found = get_question(session, slug)
     form, draft, others = posted, None, []
@@ -231,32 +246,37 @@ def _answer_page(slug: str, posted: AnswerForm | None = None, draft_id: int | No
                 # With no draft, the box starts with the question's template, if it has one.
                 answer_text=draft.answer_text if draft else found.answer_template or "",
                 time_spent_seconds=str(draft.time_spent_seconds if draft else 0),
-                attempt_id=str(draft.id) if draft else "",
-                base_version=draft_version(draft) if draft else "",
+                draft_key=(draft.draft_key if draft else None) or new_draft_key(),
+                version=str(draft.version + 1 if draft else 1),
             )
         else:
-            draft = pick_draft(drafts, posted.draft_id())
+            draft = next((d for d in drafts if d.draft_key and d.draft_key == posted.key()), None)
         others = [other for other in drafts if other is not draft]
     return render_template(
         "practice/question.html",
         question=found,
         form=form,
         draft=draft,
-        draft_version=draft_version(draft) if draft else "",
         other_drafts=others,
         autosave_seconds=current_app.config["AUTOSAVE_SECONDS"],
-        max_unheard=MAX_UNCONFIRMED,
-        form_limit=current_app.config["MAX_FORM_MEMORY_SIZE"],
+        max_answer_chars=MAX_ANSWER_CHARS,
     )
 
 
 @bp.get("/attempts/<id:attempt_id>")
 @login_required
 def attempt(attempt_id: int) -> str:
+    return result_page(attempt_id)
+
+
+def result_page(attempt_id: int, follow_up_form: FollowUpForm | None = None) -> str:
+    """The result page; `follow_up_form` is the follow-up reply as posted, with its errors."""
     session = db.request_session()
     result = attempt_result(session, current_user.id, attempt_id)
     evidence = {c["id"]: c["evidence"] for c in result.score.criteria}
     mark_read(session, current_user.id, attempt_id)
+    follow_up = follow_up_state(session, current_user.id, attempt_id, result)
+    weak = weak_criterion_of(result.rubric.rubric_id, result.score.criteria)
     return render_template(
         "practice/result.html",
         result=result,
@@ -267,6 +287,9 @@ def attempt(attempt_id: int) -> str:
         later=later_scores(session, attempt_id, result.score.rubric_version_id),
         shares=shares_of(session, current_user.id, attempt_id),
         share_form=ShareForm(),
+        follow_up=follow_up,
+        follow_up_form=follow_up_form_for(follow_up, follow_up_form),
+        practise_next=next_question(session, current_user.id, weak, result.question.id),
     )
 
 
@@ -370,18 +393,65 @@ def history(slug: str) -> str:
 
 @bp.get("/attempts/compare")
 @login_required
-def compare() -> str:
+def compare() -> str | tuple[str, int]:
+    """Two attempts, earlier against later; with fewer, the chooser (a question, then two of
+    its answers). What cannot be compared is said on the chooser, with a 400."""
     form = CompareForm(request.args)
-    if not form.validate():
+    if form.out_of_range():
         abort(404)
-    comparison = compare_attempts(
-        db.request_session(), current_user.id, form.first.data, form.second.data
+    session = db.request_session()
+    first, second = form.attempt_ids()
+    malformed = (
+        "" if form.validate() else "; ".join(f"{f.label.text}: {e}" for f in form for e in f.errors)
     )
-    return render_template("practice/compare.html", comparison=comparison)
+    problem = malformed
+    if not malformed and first is not None and second is not None:
+        try:
+            comparison = compare_attempts(session, current_user.id, first, second)
+        except CompareRefused as refused:
+            problem = str(refused)
+        else:
+            return render_template("practice/compare.html", comparison=comparison)
+    choices = compare_choices(
+        session,
+        current_user.id,
+        slug=None if malformed else form.question.data,
+        attempt_id=None if malformed else first or second,  # one named: the chooser, it picked
+    )
+    page = render_template("practice/compare.html", choices=choices, problem=problem)
+    return (page, 400) if problem else page
+
+
+def _progress_page(goal_form: WeeklyGoalForm | None = None) -> str | tuple[str, int]:
+    session = db.request_session()
+    zone = zone_named(request.cookies.get("tz"))
+    show = request.args.get("show", "")
+    problem = None
+    try:
+        data = progress_for(session, current_user.id, show, zone)
+    except ScopeUnknown as unknown:
+        problem, data = str(unknown), progress_for(session, current_user.id, "", zone)
+    if goal_form is None:
+        goal_form = WeeklyGoalForm(goal=data.habit.goal or 5)
+    page = render_template(
+        "practice/progress.html", progress=data, problem=problem, goal_form=goal_form
+    )
+    return (page, 400) if problem or goal_form.errors else page
 
 
 @bp.get("/progress")
 @login_required
-def progress() -> str:
-    data = progress_for(db.request_session(), current_user.id)
-    return render_template("practice/progress.html", progress=data)
+def progress() -> str | tuple[str, int]:
+    return _progress_page()
+
+
+@bp.post("/progress/goal")
+@login_required
+def weekly_goal() -> Response | str | tuple[str, int]:
+    form = WeeklyGoalForm()
+    if not form.validate_on_submit():
+        return _progress_page(form)
+    set_weekly_goal(db.request_session(), current_user.id, form.goal.data)
+    goal = form.goal.data
+    flash(f"Weekly goal set: {goal} answer{'s' if goal != 1 else ''} a week.", "success")
+    return redirect(url_for("practice.progress") + "#this-week")

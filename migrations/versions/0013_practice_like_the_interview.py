@@ -49,7 +49,7 @@ def upgrade() -> None:
         sa.Column('created_at', UTC(), nullable=False),
         sa.Column('answered_at', UTC(), nullable=True),
     )
-    op.create_index('ix_follow_ups_attempt_id', 'follow_ups', ['attempt_id'])
+    op.create_index('ix_follow_ups_attempt_id', 'follow_ups', ['attempt_id'], unique=True)
 
     op.create_table(
         'mock_interviews',

@@ -90,6 +90,9 @@ class CriterionSpec(_Strict):
     concepts: list[ConceptSpec] = Field(min_length=1)
     cues: list[Text] = []
     tip: Text
+    # What an interviewer asks next when this criterion is weak: advice for practice only,
+    # never read by the scorer.
+    follow_up: Text | None = None
 
     _cues_match = field_validator("cues")(_check_phrases)
 
@@ -316,6 +319,9 @@ class Rubric:
         The version number is left out: it labels content, it is not content.
         """
         content = {k: v for k, v in self.to_dict().items() if k != "version"}
+        for criterion in content["criteria"]:  # no follow-up hashes as before the field existed
+            if criterion.get("follow_up") is None:
+                criterion.pop("follow_up", None)
         canonical = json.dumps(content, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()
 

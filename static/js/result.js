@@ -42,15 +42,34 @@
   });
 })();
 
-// The AI feedback panel fills in by itself while it is being written.
+// The AI feedback panel fills in by itself while it is being written. Once it is written, the
+// follow-up question is fetched again: the AI may have tailored it to the answer (unless the
+// candidate has started typing a reply to the rubric's own).
 (function () {
   "use strict";
   const slot = document.getElementById("ai-feedback-slot");
   if (!slot) return;
   let tries = 0;
+  function refreshFollowUp() {
+    const section = document.getElementById("follow-up");
+    if (!section || section.dataset.state !== "offered" || section.dataset.source !== "rubric") return;
+    const box = section.querySelector("textarea");
+    if (box && box.value.trim()) return;
+    fetch(section.dataset.url, { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (html) {
+        const typed = box && box.value.trim();
+        if (html && html.trim() && !typed) section.outerHTML = html;
+      })
+      .catch(function () { /* the rubric's follow-up stays */ });
+  }
   function poll() {
     const panel = slot.querySelector("#ai-feedback");
-    if (!panel || panel.dataset.status !== "pending" || tries > 150) return;
+    if (!panel || tries > 150) return;
+    if (panel.dataset.status !== "pending") {
+      if (tries > 0 && panel.dataset.status === "ok") refreshFollowUp();
+      return;
+    }
     tries += 1;
     fetch(slot.dataset.url, { credentials: "same-origin" })
       .then(function (response) { return response.ok ? response.text() : null; })

@@ -80,7 +80,7 @@ def test_no_payload_runs_on_any_page_that_shows_one(live_server: LiveServer, new
             "/questions/xss-question",  # the answer box, restored by the page's script
             f"/attempts/{attempt}",
             "/questions/xss-question/attempts",
-            f"/attempts/compare?first={attempt}&second={attempt}",
+            f"/attempts/compare?first={attempt}&second={written['second_attempt']}",
         ],
         "coach": [
             f"/coach/reviews/{attempt}",

@@ -103,7 +103,7 @@ def test_the_request_asks_for_strict_structured_output_over_the_rubric_criteria(
     assert response_format["type"] == "json_schema"
     assert response_format["json_schema"]["strict"] is True
     schema = response_format["json_schema"]["schema"]
-    assert schema["required"] == ["summary", "criteria", "rewrite"]
+    assert schema["required"] == ["summary", "criteria", "rewrite", "follow_up"]
     assert schema["properties"]["criteria"]["items"]["properties"]["id"]["enum"] == IDS
     assert [c.spec.id for c in rubric.criteria] == IDS
 

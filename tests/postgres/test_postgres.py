@@ -36,7 +36,12 @@ def test_a_candidate_practises_from_search_to_progress(pg_app):
     token = csrf_from(client.get(OUTAGE).text)
     saved = client.post(
         OUTAGE + "/draft",
-        json={"answer_text": "First thoughts", "time_spent_seconds": 40},
+        json={
+            "draft_key": "pg-page",
+            "version": 1,
+            "answer_text": "First thoughts",
+            "time_spent_seconds": 40,
+        },
         headers={"X-CSRFToken": token},
     )
     assert saved.status_code == 200
@@ -53,7 +58,7 @@ def test_a_candidate_practises_from_search_to_progress(pg_app):
     result = client.get(f"/attempts/{ids[1]}").text
     assert "Clarifies the situation" in result and "<mark" in result
     comparison = client.get(f"/attempts/compare?first={ids[0]}&second={ids[1]}").text
-    assert "<ins>" in comparison
+    assert '<span class="label">Added</span>' in comparison
     assert 'id="progress-chart"' in client.get("/progress").text
     assert "My best:" in client.get("/questions?q=worldwide").text
 

@@ -25,12 +25,16 @@ from app.models import (
     AuditEntry,
     BankImport,
     Feedback,
+    FollowUp,
+    MockInterview,
+    MockQuestion,
     Question,
     Rescore,
     Rescoring,
     Role,
     RubricSample,
     Score,
+    Transcription,
     User,
 )
 from app.practice.services import save_draft, submit_attempt
@@ -92,6 +96,42 @@ def fill(app: Flask) -> People:
             )
         )
 
+        question = session.exec(select(Question).where(Question.slug == SLUG)).one()
+        session.add(
+            FollowUp(
+                attempt_id=mine,
+                criterion_id=criterion,
+                question="And who did you tell first?",
+                level_before=1,
+                answer_text="The support leads, then a status page post.",
+                level_after=2,
+            )
+        )
+        session.add(
+            Transcription(
+                user_id=leaver,
+                question_id=question.id,
+                attempt_id=mine,
+                status="done",
+                transcript="We rolled the release back.",
+                delivery={"words_per_minute": 128},
+            )
+        )
+        mock = MockInterview(user_id=leaver, title="Three questions")
+        session.add(mock)
+        session.flush()
+        session.add(
+            MockQuestion(
+                mock_id=mock.id,
+                position=1,
+                question_id=question.id,
+                time_limit_seconds=600,
+                answer_text="=HYPERLINK(1) " + ANSWER,
+                seconds_used=90,
+                attempt_id=mine,
+            )
+        )
+
         theirs = submit_attempt(session, other, SLUG, ANSWER, 60)
         share_with_coach(session, other, theirs, "leaver@example.com")
         add_comment(session, leaver, theirs, "From the leaver, as a coach.")
@@ -99,7 +139,6 @@ def fill(app: Flask) -> People:
 
         session.add(RubricSample(rubric_id="star", text="A sample", level=3, created_by=leaver))
         session.add(Rescoring(rubric_version_id=score.rubric_version_id, created_by=leaver))
-        question = session.exec(select(Question).where(Question.slug == SLUG)).one()
         question.rubric_assigned_by = leaver
         session.add(BankImport(user_id=leaver, format="yaml"))
         session.add(AuditEntry(actor_id=leaver, action="bank.import", target="questions.yaml"))
@@ -154,6 +193,18 @@ def test_the_json_export_holds_everything_about_my_attempts_and_nothing_else(app
         ("coach", "other@example.com"),
         ("link", None),
     ]
+    assert submitted["follow_ups"][0]["level_after"] == 2
+    assert submitted["recordings"] == [
+        {
+            "transcript": "We rolled the release back.",
+            "delivery": {"words_per_minute": 128},
+            "audio_kept": False,
+            "created_at": submitted["recordings"][0]["created_at"],
+        }
+    ]
+    (mock,) = data["mock_interviews"]
+    assert mock["title"] == "Three questions" and mock["questions"][0]["question"] == SLUG
+    assert mock["questions"][0]["attempt_id"] == people.leaver_attempts[0]
     assert draft["status"] == "draft" and draft["score"] is None
     assert "From the leaver" not in response.text  # a comment on someone else's attempt
     assert "token" not in response.text and "password" not in response.text
@@ -289,6 +340,9 @@ def test_deletion_handles_every_column_that_points_at_a_user_or_an_attempt():
     handled = {(c.class_.__tablename__, c.key) for c in (*OWN_ROWS, *AUTHOR_COLUMNS)}
     handled |= {(model.__tablename__, "attempt_id") for model in ATTEMPT_ROWS}
     handled |= {("attempts", "user_id")}
+    # Deleted by their owner instead: a mock's questions with the mock, a recording by user_id
+    # (it can only name its owner's own attempt).
+    handled |= {("mock_questions", "attempt_id"), ("transcriptions", "attempt_id")}
     pointing = {
         (table.name, fk.parent.name)
         for table in SQLModel.metadata.tables.values()

@@ -199,10 +199,14 @@ def test_a_page_left_open_cannot_save_into_the_next_account(client, auth):
     auth.register("second@example.com")
     late = client.post(
         "/questions/worldwide-outage/draft",
-        json={"answer_text": "The first candidate's words."},
+        json={
+            "draft_key": "first-tab",
+            "version": 1,
+            "answer_text": "The first candidate's words.",
+        },
         headers={"X-CSRFToken": old_token},
     )
-    assert late.status_code == 400
+    assert late.status_code == 400 and "logged out" in late.json["error"]
     assert count_rows(client.application, Attempt) == 0
 
 

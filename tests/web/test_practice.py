@@ -31,13 +31,49 @@ def candidate(client, auth):
     return client
 
 
-def save_draft(client, text: str, seconds: int = 30):
-    token = csrf_from(client.get(OUTAGE).text)
+def page_fields(client, url: str = OUTAGE) -> dict[str, str]:
+    """The answer form's hidden fields as the page renders them: its CSRF token, the key of the
+    draft it edits and the version its next save makes."""
+    page = client.get(url).text
+    fields = dict(
+        re.findall(r'name="(draft_key|version|csrf_token)" type="hidden" value="([^"]*)"', page)
+    )
+    return fields
+
+
+def autosave(client, text: str, key: str, version: int, seconds: int = 30):
+    """A save as the page's script sends it: JSON, under the page's key and version."""
+    token = csrf_from(client.get("/account").text)
     return client.post(
         OUTAGE + "/draft",
-        json={"answer_text": text, "time_spent_seconds": seconds},
+        json={
+            "draft_key": key,
+            "version": version,
+            "answer_text": text,
+            "time_spent_seconds": seconds,
+        },
         headers={"X-CSRFToken": token},
     )
+
+
+def save_draft(client, text: str, seconds: int = 30):
+    """The page's first save: under the key the page was given."""
+    fields = page_fields(client)
+    return autosave(client, text, fields["draft_key"], int(fields["version"]), seconds)
+
+
+def post_form(client, action: str, text: str, key: str | None, version: int | None):
+    """The answer form as a page without script posts it ("draft" or "submit")."""
+    data = {
+        "answer_text": text,
+        "time_spent_seconds": "60",
+        "csrf_token": page_fields(client)["csrf_token"],
+    }
+    if key is not None:
+        data["draft_key"] = key
+    if version is not None:
+        data["version"] = str(version)
+    return client.post(f"{OUTAGE}/{action}", data=data)
 
 
 def submit(client, text: str, seconds: int = 120):
@@ -50,6 +86,19 @@ def submit(client, text: str, seconds: int = 120):
 
 def attempt_id(response) -> int:
     return int(re.search(r"/attempts/(\d+)$", response.headers["Location"]).group(1))
+
+
+def _drafts(client) -> list[tuple[str, str, int]]:
+    """Every draft in the database: (key, text, version), oldest first."""
+    with client.application.app_context(), db.session() as session:
+        rows = session.exec(
+            select(Attempt).where(Attempt.status == AttemptStatus.DRAFT).order_by(Attempt.id)
+        )
+        return [(row.draft_key, row.answer_text, row.version) for row in rows]
+
+
+def _draft_texts(client) -> list[str]:
+    return [text for _, text, _ in _drafts(client)]
 
 
 def test_anonymous_visitors_can_browse_but_not_answer(client):
@@ -67,11 +116,21 @@ def test_a_cached_anonymous_page_is_never_served_to_a_candidate(client, auth):
 
 
 def test_autosaved_draft_comes_back_with_the_page(candidate):
-    saved = save_draft(candidate, "My half-written answer about the outage", seconds=42)
+    fields = page_fields(candidate)
+    assert fields["version"] == "1" and len(fields["draft_key"]) >= 32  # a fresh random key
+    assert page_fields(candidate)["draft_key"] != fields["draft_key"]  # each page its own
+    text = "My half-written answer about the outage"
+    saved = autosave(candidate, text, fields["draft_key"], 1, seconds=42)
     assert saved.status_code == 200 and saved.json["attempt_id"] > 0
+    assert saved.json["draft_key"] == fields["draft_key"] and saved.json["version"] == 1
     page = candidate.get(OUTAGE).text
     assert "My half-written answer about the outage" in page
     assert 'name="time_spent_seconds" type="hidden" value="42"' in page
+    assert page_fields(candidate) | {"csrf_token": ""} == {
+        "draft_key": fields["draft_key"],
+        "version": "2",  # the next save of this draft
+        "csrf_token": "",
+    }
 
 
 def test_autosave_without_a_csrf_token_is_refused(candidate):
@@ -169,7 +228,7 @@ def test_history_compare_and_progress(candidate):
     history = candidate.get(OUTAGE + "/attempts").text
     assert f"/attempts/{first}" in history and f"/attempts/{second}" in history
     comparison = candidate.get(f"/attempts/compare?first={first}&second={second}").text
-    assert "<ins>" in comparison and "Clarifies the situation" in comparison
+    assert '<li class="sentence added">' in comparison and "Clarifies the situation" in comparison
     assert re.search(r'class="up">\+\d+</td>', comparison)
     progress = candidate.get("/progress").text
     assert 'id="progress-chart"' in progress and "Practise next" in progress
@@ -179,73 +238,42 @@ def test_history_compare_and_progress(candidate):
 
 def test_a_late_autosave_never_revives_a_submitted_answer(candidate):
     """An autosave that left the page just before Submit may arrive after it: refused, whatever
-    its text, so it never comes back as a draft."""
-    draft = save_draft(candidate, "Draft before submitting").json["attempt_id"]
-    token = csrf_from(candidate.get(OUTAGE).text)
-    submitted = candidate.post(
-        OUTAGE + "/submit",
-        data={"answer_text": ANSWER, "attempt_id": str(draft), "csrf_token": token},
-    )
+    its text or version, so it never comes back as a draft."""
+    key = page_fields(candidate)["draft_key"]
+    draft = autosave(candidate, "Draft before submitting", key, 1).json["attempt_id"]
+    submitted = post_form(candidate, "submit", ANSWER, key, 2)
     assert submitted.headers["Location"] == f"/attempts/{draft}"
-    for late_text in (ANSWER, "Draft before submitting, a few keystrokes old"):
-        late = candidate.post(
-            OUTAGE + "/draft",
-            json={"answer_text": late_text, "attempt_id": draft},
-            headers={"X-CSRFToken": token},
-        )
-        assert late.status_code == 409 and late.json["attempt_id"] == draft
-    page = candidate.get(OUTAGE).text
-    assert 'name="attempt_id" type="hidden" value=""' in page and "keystrokes old" not in page
-    again = candidate.post(  # a double click on Submit shows the same result
-        OUTAGE + "/submit",
-        data={"answer_text": ANSWER, "attempt_id": str(draft), "csrf_token": token},
-    )
+    for late_text, version in ((ANSWER, 1), ("Draft before submitting, a few keystrokes old", 3)):
+        late = autosave(candidate, late_text, key, version)
+        assert late.status_code == 409 and late.json["reason"] == "submitted"
+        assert late.json["attempt_id"] == draft and late.json["draft_key"] == key
+    assert _drafts(candidate) == []
+    assert page_fields(candidate)["draft_key"] != key  # the page starts a new draft
+    again = post_form(candidate, "submit", ANSWER, key, 2)  # a double click: the same result
     assert again.headers["Location"] == f"/attempts/{draft}"
 
 
-def test_other_tabs_answers_to_a_submitted_draft_are_each_kept(candidate):
-    """Three tabs edit one draft; the first submits it. Each other tab's text ends up in a draft
-    or attempt of its own, none overwriting another."""
-    draft = save_draft(candidate, "Shared start").json["attempt_id"]
-    token = csrf_from(candidate.get(OUTAGE).text)
-    first = candidate.post(
-        OUTAGE + "/submit",
-        data={"answer_text": ANSWER, "attempt_id": str(draft), "csrf_token": token},
-    )
-    assert attempt_id(first) == draft
-
-    def save_button(text: str):  # the no-script "Save draft" button, naming the old draft
-        return candidate.post(
-            OUTAGE + "/draft",
-            data={"answer_text": text, "attempt_id": str(draft), "csrf_token": token},
-        )
+def test_text_saved_to_a_submitted_draft_from_elsewhere_is_each_kept(candidate):
+    """One tab submits the draft; others still post under its key. The no-script "Save draft"
+    keeps each text as a draft of its own, and a Submit with other text is an attempt of its
+    own: none overwrites another."""
+    key = page_fields(candidate)["draft_key"]
+    draft = autosave(candidate, "Shared start", key, 1).json["attempt_id"]
+    assert attempt_id(post_form(candidate, "submit", ANSWER, key, 2)) == draft
 
     second_text = "Tab two: we roll back first, then tell every customer what happened. " * 4
     third_text = "Tab three: we fail over to the other region and post on the status page. " * 4
-    assert save_button(second_text).status_code == 302
-    assert save_button(third_text).status_code == 302
-    with_script = candidate.post(  # a script that heard 409 saves afresh, with no draft named
-        OUTAGE + "/draft",
-        json={"answer_text": "Tab four's text, saved by its script."},
-        headers={"X-CSRFToken": token},
-    )
-    assert with_script.status_code == 200
-    drafts = [text for text in (second_text, third_text) if text.strip() in _draft_texts(candidate)]
-    assert drafts == [second_text, third_text]
-    submitted = candidate.post(
-        OUTAGE + "/submit",
-        data={"answer_text": second_text, "attempt_id": str(draft), "csrf_token": token},
-    )
+    for text in (second_text, third_text):
+        button = post_form(candidate, "draft", text, key, 2)
+        assert button.status_code == 302
+        assert "saved as a separate draft" in candidate.get(button.headers["Location"]).text
+    assert _draft_texts(candidate) == [second_text, third_text]
+    assert key not in [k for k, _, _ in _drafts(candidate)]
+
+    submitted = post_form(candidate, "submit", second_text, key, 2)
     assert attempt_id(submitted) != draft
     assert "Tab two" in candidate.get(f"/attempts/{attempt_id(submitted)}").text
     assert ANSWER[:40] in candidate.get(f"/attempts/{draft}").text
-
-
-def _draft_texts(client) -> str:
-    """Every draft's text in the database."""
-    with client.application.app_context(), db.session() as session:
-        drafts = session.exec(select(Attempt).where(Attempt.status == AttemptStatus.DRAFT))
-        return "\n".join(draft.answer_text for draft in drafts)
 
 
 def test_try_again_never_overwrites_a_draft_in_progress(candidate):
@@ -256,6 +284,23 @@ def test_try_again_never_overwrites_a_draft_in_progress(candidate):
     page = candidate.get(OUTAGE).text
     assert "A fresh answer I am halfway through writing." in page
     assert "already have a draft in progress" in page
+    assert _draft_texts(candidate) == ["A fresh answer I am halfway through writing."]
+
+
+def test_try_again_twice_starts_one_draft_under_a_key_of_its_own(candidate):
+    done = attempt_id(submit(candidate, ANSWER))
+    token = csrf_from(candidate.get(f"/attempts/{done}").text)
+    for _ in range(2):  # a double click
+        candidate.post(f"/attempts/{done}/retry", data={"csrf_token": token})
+    [(key, text, version)] = _drafts(candidate)
+    assert text == ANSWER and version == 1
+    assert page_fields(candidate) | {"csrf_token": ""} == {
+        "draft_key": key,
+        "version": "2",
+        "csrf_token": "",
+    }
+    assert autosave(candidate, ANSWER + " And one more idea.", key, 2).status_code == 200
+    assert _draft_texts(candidate) == [ANSWER + " And one more idea."]
 
 
 def test_an_answer_over_the_limit_is_refused_with_its_length_never_cut(candidate):
@@ -273,6 +318,16 @@ def test_an_answer_over_the_limit_is_refused_with_its_length_never_cut(candidate
     assert "end</textarea>" in refused.text  # the text comes back to be shortened
 
 
+def test_the_page_shows_the_limits_it_counts_against(candidate):
+    """The character limit the page counts against is the one the server refuses over."""
+    page = candidate.get(OUTAGE).text
+    assert f'data-max-chars="{MAX_ANSWER_CHARS}"' in page
+    assert "0 / 50,000 characters" in page and "0 words" in page
+    save_draft(candidate, "Two words\r\nand an emoji 😀")
+    page = candidate.get(OUTAGE).text
+    assert "24 / 50,000 characters" in page and "6 words" in page  # as stored: LF, code points
+
+
 @pytest.mark.parametrize(
     "path",
     [
@@ -286,17 +341,6 @@ def test_ids_no_row_can_have_are_a_404(candidate, path):
     assert response.status_code == 404 and "Not found" in response.text
 
 
-def test_a_draft_naming_an_impossible_attempt_id_is_saved_as_a_new_draft(candidate):
-    token = csrf_from(candidate.get(OUTAGE).text)
-    saved = candidate.post(
-        OUTAGE + "/draft",
-        json={"answer_text": "Still saved.", "attempt_id": 10**30},
-        headers={"X-CSRFToken": token},
-    )
-    assert saved.status_code == 200
-    assert "Still saved." in candidate.get(OUTAGE).text
-
-
 def test_search_treats_wildcard_characters_as_text(client):
     assert "No question matches" in client.get("/questions?q=%25%25").text
     assert "No question matches" in client.get("/questions?q=_").text
@@ -305,114 +349,136 @@ def test_search_treats_wildcard_characters_as_text(client):
     assert "Handle a worldwide outage" in client.get("/questions?q=WORLDWIDE").text
 
 
-def _autosave(client, text: str, draft: int | None = None, base: str | None = None):
-    token = csrf_from(client.get(OUTAGE).text)
-    return client.post(
-        OUTAGE + "/draft",
-        json={"answer_text": text, "attempt_id": draft, "base_version": base},
-        headers={"X-CSRFToken": token},
-    )
+def test_a_save_whose_reply_was_lost_is_sent_again_and_lands_once(candidate):
+    """The page never heard the first reply, so it sends the text again (with the next version,
+    or the same one): the draft is the same row either way, never a second one."""
+    key = page_fields(candidate)["draft_key"]
+    first = autosave(candidate, "First words.", key, 1)
+    again = autosave(candidate, "First words.", key, 1)  # the very save, sent again
+    assert again.status_code == 200 and again.json["attempt_id"] == first.json["attempt_id"]
+    more = autosave(candidate, "First words, and more.", key, 2)
+    assert more.json["attempt_id"] == first.json["attempt_id"]
+    assert _drafts(candidate) == [(key, "First words, and more.", 2)]
 
 
-def test_an_autosave_based_on_an_older_version_never_overwrites_a_newer_one(candidate):
-    """Two tabs on one draft: the second tab's save, based on the version before the first
-    tab's latest save, is refused, and the page keeps its text as a draft of its own."""
-    first = _autosave(candidate, "Version one from tab A.").json
-    second = _autosave(candidate, "Version two from tab A.", first["attempt_id"], first["saved_at"])
-    second = second.json
-    assert second["attempt_id"] == first["attempt_id"]
-    assert second["saved_at"] != first["saved_at"]
+def test_a_late_older_save_never_overwrites_a_newer_one(candidate):
+    key = page_fields(candidate)["draft_key"]
+    autosave(candidate, "Version one.", key, 1)
+    autosave(candidate, "Version three, the newest.", key, 3)
+    late = autosave(candidate, "Version two, delayed on the way.", key, 2)
+    assert late.status_code == 409 and late.json["reason"] == "changed"
+    assert late.json["version"] == 3
+    assert _drafts(candidate) == [(key, "Version three, the newest.", 3)]
 
-    stale = _autosave(candidate, "Tab B's text.", first["attempt_id"], first["saved_at"])
-    assert stale.status_code == 409 and stale.json["reason"] == "changed"
-    assert "Version two from tab A." in _draft_texts(candidate)
-    assert "Tab B's text." not in _draft_texts(candidate)
 
-    kept = _autosave(candidate, "Tab B's text.")  # what the page does on hearing 409
-    assert kept.status_code == 200 and kept.json["attempt_id"] != first["attempt_id"]
+def test_two_keys_are_two_drafts_and_the_page_links_the_other(candidate):
+    """Two tabs make two keys: each text is a draft of its own, the newest in the form and the
+    other a link away, opening with its own key and version."""
+    first_key, second_key = "tab-a-0123456789", "tab-b-0123456789"
+    first = autosave(candidate, "Tab A's text.", first_key, 1).json
+    autosave(candidate, "Tab A's text, typed on.", first_key, 2)
+    autosave(candidate, "Tab B's text.", second_key, 1)
+    assert _draft_texts(candidate) == ["Tab A's text, typed on.", "Tab B's text."]
+
     page = candidate.get(OUTAGE).text  # the newest draft in the form, the other one linked
-    assert "Tab B&#39;s text." in page
+    assert "Tab B&#39;s text." in page and f'value="{second_key}"' in page
     assert "1 other unfinished answer to this question" in page
+    assert f'data-other-drafts="{first_key}"' in page
     other = re.search(r'href="(/questions/worldwide-outage\?draft=(\d+))"', page)
     assert int(other.group(2)) == first["attempt_id"]
-    opened = candidate.get(other.group(1)).text
-    assert "Version two from tab A." in opened
-    assert f'name="attempt_id" type="hidden" value="{first["attempt_id"]}"' in opened
-    assert f'name="base_version" type="hidden" value="{second["saved_at"]}"' in opened
+    assert page_fields(candidate, other.group(1)) | {"csrf_token": ""} == {
+        "draft_key": first_key,
+        "version": "3",
+        "csrf_token": "",
+    }
 
 
-def test_the_version_a_page_is_given_matches_what_saves_return(candidate):
-    """The page's version comes from the database; a save's from the row just written: both
-    must spell it the same way, or every save after a reload would look stale."""
-    saved = _autosave(candidate, "Typed, then reloaded.").json
-    page = candidate.get(OUTAGE).text
-    base = re.search(r'name="base_version" type="hidden" value="([^"]+)"', page).group(1)
-    assert base == saved["saved_at"]
-    assert _autosave(candidate, "Typed more.", saved["attempt_id"], base).status_code == 200
-
-
-def test_someone_elses_draft_id_in_the_address_opens_nothing_of_theirs(client, auth):
+def test_keys_belong_to_their_candidate(client, auth):
+    """The same key from another account is another row: nothing of the first is read or
+    written."""
     auth.register_candidate("first@example.com")
-    theirs = _autosave(client, "First candidate's private draft.").json["attempt_id"]
+    theirs = autosave(client, "First candidate's private draft.", "shared-key-0001", 1).json
     auth.logout()
     auth.register("second@example.com")
-    page = client.get(f"{OUTAGE}?draft={theirs}").text
+    page = client.get(f"{OUTAGE}?draft={theirs['attempt_id']}").text
     assert "private draft" not in page
-    assert 'name="attempt_id" type="hidden" value=""' in page
+    assert page_fields(client)["draft_key"] != "shared-key-0001"
+    mine = autosave(client, "Second candidate's words.", "shared-key-0001", 1)
+    assert mine.status_code == 200 and mine.json["attempt_id"] != theirs["attempt_id"]
+    assert sorted(_draft_texts(client)) == [
+        "First candidate's private draft.",
+        "Second candidate's words.",
+    ]
 
 
 def test_a_first_autosave_arriving_after_its_submission_makes_no_draft(candidate):
-    """The page's first save (naming no draft yet) can be slow enough to reach the server after
-    the Submit that followed it: it must not leave the submitted text behind as a draft."""
-    submit(candidate, ANSWER)
-    late = _autosave(candidate, ANSWER)
+    """The page's first save can be slow enough to reach the server after the Submit that
+    followed it: it must not leave the submitted text behind as a draft."""
+    key = page_fields(candidate)["draft_key"]
+    submitted = post_form(candidate, "submit", ANSWER, key, 2)
+    late = autosave(candidate, ANSWER[:80], key, 1)
     assert late.status_code == 409 and late.json["reason"] == "submitted"
-    assert _draft_texts(candidate) == ""
-    assert _autosave(candidate, "A new answer, typed afresh.").status_code == 200
+    assert late.json["attempt_id"] == attempt_id(submitted) and late.json["draft_key"] == key
+    assert _drafts(candidate) == []
+    fresh = page_fields(candidate)["draft_key"]
+    assert autosave(candidate, "A new answer, typed afresh.", fresh, 1).status_code == 200
 
 
-def _post_form(client, action: str, text: str, draft: int, base: str):
-    """The answer form as a page without script posts it, naming its draft and version."""
-    token = csrf_from(client.get(OUTAGE).text)
-    return client.post(
-        f"{OUTAGE}/{action}",
-        data={
-            "answer_text": text,
-            "attempt_id": str(draft),
-            "base_version": base,
-            "time_spent_seconds": "60",
-            "csrf_token": token,
-        },
-    )
+def test_retyping_the_submitted_answer_starts_no_draft(candidate):
+    """Pasted back in word for word, the last submitted answer is not kept as a new draft: the
+    reply names that attempt (under another key), so the page says so."""
+    done = attempt_id(submit(candidate, ANSWER))
+    again = save_draft(candidate, ANSWER)
+    assert again.status_code == 409 and again.json["attempt_id"] == done
+    assert again.json["draft_key"] != page_fields(candidate)["draft_key"]
+    assert _drafts(candidate) == []
 
 
 @pytest.mark.parametrize("action", ["draft", "submit"])
 def test_a_form_based_on_an_older_version_leaves_the_newer_draft_alone(candidate, action):
-    """A tab opened before another tab saved newer text: its "Save draft" or Submit must not
-    overwrite or submit that newer text; it becomes a draft or an attempt of its own."""
-    first = _autosave(candidate, "Text both tabs started from.").json
-    newer = _autosave(
-        candidate, "Newer text from the other tab.", first["attempt_id"], first["saved_at"]
-    )
-    assert newer.status_code == 200
+    """A page opened before newer text was saved under its key (the same draft open on another
+    device): its "Save draft" or Submit must not overwrite or submit that newer text; it
+    becomes a draft or an attempt of its own."""
+    key = page_fields(candidate)["draft_key"]
+    autosave(candidate, "Text both pages started from.", key, 1)
+    opened = page_fields(candidate)  # the no-script page: saves as version 2
+    assert autosave(candidate, "Newer text from the other device.", key, 2).status_code == 200
 
-    posted = _post_form(candidate, action, ANSWER, first["attempt_id"], first["saved_at"])
+    posted = post_form(candidate, action, ANSWER, opened["draft_key"], int(opened["version"]))
     assert posted.status_code == 302
-    assert "Newer text from the other tab." in _draft_texts(candidate)
+    assert (key, "Newer text from the other device.", 2) in _drafts(candidate)
     if action == "draft":
         page = candidate.get(posted.headers["Location"]).text
         assert "saved as a separate draft" in page
         assert ANSWER[:60] in page and "1 other unfinished answer" in page
     else:
-        assert attempt_id(posted) != first["attempt_id"]
         assert ANSWER[:60] in candidate.get(posted.headers["Location"]).text
+        assert _draft_texts(candidate) == ["Newer text from the other device."]
 
 
 def test_a_form_based_on_the_current_version_takes_over_its_draft(candidate):
-    saved = _autosave(candidate, "Started with script, finished without.").json
-    posted = _post_form(candidate, "submit", ANSWER, saved["attempt_id"], saved["saved_at"])
+    saved = save_draft(candidate, "Started with script, finished without.").json
+    opened = page_fields(candidate)
+    posted = post_form(candidate, "submit", ANSWER, opened["draft_key"], int(opened["version"]))
     assert attempt_id(posted) == saved["attempt_id"]
-    assert _draft_texts(candidate) == ""
+    assert _drafts(candidate) == []
+
+
+def test_a_submission_after_a_lost_save_takes_over_its_draft(candidate):
+    """The page's save landed but its reply never came; the Submit that follows, under the
+    same key with the next version, turns that very draft into the attempt."""
+    key = page_fields(candidate)["draft_key"]
+    landed = autosave(candidate, "Words whose save landed unheard.", key, 1).json
+    posted = post_form(candidate, "submit", ANSWER, key, 2)
+    assert attempt_id(posted) == landed["attempt_id"]
+    assert _drafts(candidate) == []
+
+
+def test_a_form_without_a_key_keeps_its_text_as_a_draft_of_its_own(candidate):
+    """A hand-made post, or a page from before drafts had keys."""
+    save_draft(candidate, "The draft in progress.")
+    assert post_form(candidate, "draft", "Posted without a key.", None, None).status_code == 302
+    assert _draft_texts(candidate) == ["The draft in progress.", "Posted without a key."]
 
 
 def test_an_autosave_from_a_logged_out_page_says_why_in_json(client, auth):
@@ -420,157 +486,120 @@ def test_an_autosave_from_a_logged_out_page_says_why_in_json(client, auth):
     token = csrf_from(client.get(OUTAGE).text)
     auth.logout()
     auth.login("candidate@example.com")
-    late = client.post(OUTAGE + "/draft", json={"answer_text": "x"}, headers={"X-CSRFToken": token})
+    late = client.post(
+        OUTAGE + "/draft",
+        json={"draft_key": "k", "version": 1, "answer_text": "x"},
+        headers={"X-CSRFToken": token},
+    )
     assert late.status_code == 400 and "logged out" in late.json["error"]
 
 
-def test_a_save_whose_reply_was_lost_is_recognised_by_its_text(candidate):
-    """The page sends the text of a save whose reply never came; if that save landed, its draft
-    is the page's own, whether the page knew its id (and version) or not."""
-
-    def autosave(text: str, draft=None, base=None, unconfirmed=None):
-        token = csrf_from(candidate.get(OUTAGE).text)
-        return candidate.post(
-            OUTAGE + "/draft",
-            json={
-                "answer_text": text,
-                "attempt_id": draft,
-                "base_version": base,
-                "unconfirmed_text": unconfirmed,
-            },
-            headers={"X-CSRFToken": token},
-        )
-
-    first = autosave("First words.").json  # the page never hears this reply
-    again = autosave("First words, and more.", unconfirmed="First words.")
-    assert again.status_code == 200 and again.json["attempt_id"] == first["attempt_id"]
-
-    autosave("Lost again.", first["attempt_id"], again.json["saved_at"])  # reply lost too
-    stale_base = autosave("Lost again, then more.", first["attempt_id"], again.json["saved_at"])
-    assert stale_base.status_code == 409  # without the lost text it looks like another tab
-    with_text = autosave(
-        "Lost again, then more.", first["attempt_id"], again.json["saved_at"], "Lost again."
-    )
-    assert with_text.status_code == 200 and with_text.json["attempt_id"] == first["attempt_id"]
-    assert _draft_texts(candidate) == "Lost again, then more."
-
-
-def _submit_after_lost_save(client, text: str, unconfirmed: str, draft=None, base=None):
-    """Submit from a page whose last autosave (of `unconfirmed`) never heard its reply."""
-    token = csrf_from(client.get(OUTAGE).text)
-    return client.post(
-        OUTAGE + "/submit",
-        data={
-            "answer_text": text,
-            "attempt_id": str(draft or ""),
-            "base_version": base or "",
-            "unconfirmed_text": unconfirmed,
-            "csrf_token": token,
-        },
-    )
-
-
-def test_a_submission_after_a_lost_first_save_takes_over_its_draft(candidate):
-    landed = _autosave(candidate, "Words whose save landed unheard.").json
-    posted = _submit_after_lost_save(candidate, ANSWER, "Words whose save landed unheard.")
-    assert attempt_id(posted) == landed["attempt_id"]
-    assert _draft_texts(candidate) == ""
-
-
-def test_a_submission_after_a_lost_later_save_takes_over_its_draft(candidate):
-    """The page's version is older than its draft's only because its own save moved it on."""
-    first = _autosave(candidate, "Opening words.").json
-    _autosave(candidate, "Opening words, unheard.", first["attempt_id"], first["saved_at"])
-    posted = _submit_after_lost_save(
-        candidate, ANSWER, "Opening words, unheard.", first["attempt_id"], first["saved_at"]
-    )
-    assert attempt_id(posted) == first["attempt_id"]
-    assert _draft_texts(candidate) == ""
-
-
-def test_a_submission_naming_someone_elses_text_takes_over_nothing(client, auth):
-    """The lost save's text is looked for among the candidate's own drafts only."""
-    auth.register_candidate("first@example.com")
-    _autosave(client, "Identical words.")
-    auth.logout()
-    auth.register("second@example.com")
-    posted = _submit_after_lost_save(client, ANSWER, "Identical words.")
-    assert posted.status_code == 302
-    assert "Identical words." in _draft_texts(client)  # the first candidate's draft, untouched
-
-
 def test_blank_text_never_starts_a_draft(candidate):
-    blank = _autosave(candidate, "  \n ")
+    blank = save_draft(candidate, "  \n ")
     assert blank.status_code == 400 and "nothing to save" in blank.json["error"]
-    token = csrf_from(candidate.get(OUTAGE).text)
-    button = candidate.post(OUTAGE + "/draft", data={"answer_text": "", "csrf_token": token})
+    fields = page_fields(candidate)
+    button = post_form(candidate, "draft", "", fields["draft_key"], 1)
     assert button.status_code == 400 and "nothing to save" in button.text
-    assert _draft_texts(candidate) == ""
+    assert _drafts(candidate) == []
 
 
 def test_emptying_a_draft_removes_it(candidate):
     """An empty draft would keep nothing, yet be listed and shown as saved."""
-    saved = _autosave(candidate, "Words I then deleted.").json
-    cleared = _autosave(candidate, " \n", saved["attempt_id"], saved["saved_at"])
+    key = page_fields(candidate)["draft_key"]
+    autosave(candidate, "Words I then deleted.", key, 1)
+    cleared = autosave(candidate, " \n", key, 2)
     assert cleared.status_code == 200 and cleared.json["attempt_id"] is None
-    assert _draft_texts(candidate) == "" and "Draft saved" not in candidate.get(OUTAGE).text
+    assert _drafts(candidate) == [] and "Draft saved" not in candidate.get(OUTAGE).text
+    assert autosave(candidate, " \n", key, 2).json["attempt_id"] is None  # sent again: still gone
 
-    again = _autosave(candidate, "Typed again.").json
-    newer = _autosave(candidate, "Typed again, and on.", again["attempt_id"], again["saved_at"])
-    stale = _autosave(candidate, "", again["attempt_id"], again["saved_at"])  # another tab
-    assert newer.status_code == 200 and stale.status_code == 409
-    assert _draft_texts(candidate) == "Typed again, and on."
+    key = page_fields(candidate)["draft_key"]
+    autosave(candidate, "Typed again.", key, 1)
+    autosave(candidate, "Typed again, and on.", key, 3)
+    stale = autosave(candidate, "", key, 2)  # emptied on a page that fell behind
+    assert stale.status_code == 409 and _draft_texts(candidate) == ["Typed again, and on."]
 
-    button = _post_form(candidate, "draft", "", newer.json["attempt_id"], newer.json["saved_at"])
-    assert button.status_code == 302 and _draft_texts(candidate) == ""
+    opened = page_fields(candidate)
+    button = post_form(candidate, "draft", "", opened["draft_key"], int(opened["version"]))
+    assert button.status_code == 302 and _drafts(candidate) == []
     assert "that draft is gone" in candidate.get(button.headers["Location"]).text
 
 
-def test_any_of_several_unheard_saves_identifies_the_pages_draft(candidate):
-    """A flaky network: one save landed unheard, the next never arrived. The page cannot tell
-    which, so it names both, and its draft is found by whichever the server holds."""
-    landed = _autosave(candidate, "Landed, unheard.").json
-    token = csrf_from(candidate.get(OUTAGE).text)
-    later = candidate.post(
-        OUTAGE + "/draft",
-        json={
-            "answer_text": "Landed, unheard. Never arrived. And now more.",
-            "unconfirmed_text": ["Landed, unheard.", "Landed, unheard. Never arrived."],
-        },
-        headers={"X-CSRFToken": token},
-    )
-    assert later.json["attempt_id"] == landed["attempt_id"]
-    assert _draft_texts(candidate) == "Landed, unheard. Never arrived. And now more."
-
-    token = csrf_from(candidate.get(OUTAGE).text)
-    submitted = candidate.post(
-        OUTAGE + "/submit",
-        data={
-            "answer_text": ANSWER,
-            "unconfirmed_text": ["Something else", "Landed, unheard. Never arrived. And now more."],
-            "csrf_token": token,
-        },
-    )
-    assert attempt_id(submitted) == landed["attempt_id"] and _draft_texts(candidate) == ""
-
-
 def test_a_save_to_a_draft_emptied_elsewhere_keeps_its_text(candidate):
-    """Another tab emptied (and so removed) the draft this page edits: its text is a draft of
-    its own."""
-    saved = _autosave(candidate, "Both tabs started here.").json
-    _autosave(candidate, "", saved["attempt_id"], saved["saved_at"])  # the other tab empties it
-    kept = _autosave(candidate, "This tab typed on.", saved["attempt_id"], saved["saved_at"])
-    assert kept.status_code == 200 and _draft_texts(candidate) == "This tab typed on."
+    """The same draft open on another device was emptied there (and so removed): the text this
+    page saves afterwards is kept, never lost to the emptying."""
+    key = page_fields(candidate)["draft_key"]
+    autosave(candidate, "Both pages started here.", key, 1)
+    assert autosave(candidate, "", key, 3).json["attempt_id"] is None  # the other device
+    kept = autosave(candidate, "This page typed on.", key, 2)
+    assert kept.status_code == 200 and _draft_texts(candidate) == ["This page typed on."]
 
 
-def test_only_the_latest_unheard_saves_are_looked_for(candidate):
-    """The page names at most five; a sixth, older text is not looked for."""
-    landed = _autosave(candidate, "The oldest, landed.").json
+AUTOSAVE_FIELDS = {"draft_key": "page-key-1", "version": 1, "answer_text": "Typed."}
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("draft_key", None),
+        ("draft_key", "has spaces"),
+        ("draft_key", "k" * 41),
+        ("draft_key", 12),
+        ("version", None),
+        ("version", 0),
+        ("version", 2**31),
+        ("version", 1.5),
+        ("version", "soon"),
+        ("answer_text", ["a list"]),
+    ],
+)
+def test_an_autosave_of_the_wrong_shape_is_a_400_naming_its_field(candidate, field, value):
+    body = {**AUTOSAVE_FIELDS, field: value}
+    if value is None:
+        del body[field]
     token = csrf_from(candidate.get(OUTAGE).text)
-    unheard = ["The oldest, landed."] + [f"Later, lost {n}." for n in range(5)]
-    later = candidate.post(
+    response = candidate.post(OUTAGE + "/draft", json=body, headers={"X-CSRFToken": token})
+    assert response.status_code == 400 and response.json["reason"] == "invalid"
+    assert response.json["error"].startswith(f"Not saved: {field}: ")
+    assert _drafts(candidate) == []
+
+
+@pytest.mark.parametrize(("field", "value"), [("draft_key", "no spaces"), ("version", "-3")])
+@pytest.mark.parametrize("action", ["draft", "submit"])
+def test_a_form_of_the_wrong_shape_is_shown_again_with_its_text_under_a_new_key(
+    candidate, action, field, value
+):
+    fields = page_fields(candidate)
+    posted = candidate.post(
+        f"{OUTAGE}/{action}",
+        data={**fields, field: value, "answer_text": "Kept, not lost."},
+    )
+    assert posted.status_code == 400
+    assert f"Not saved: {field}:" in posted.text and "Kept, not lost.</textarea>" in posted.text
+    shown = dict(
+        re.findall(r'name="(draft_key|version)" type="hidden" value="([^"]*)"', posted.text)
+    )
+    assert shown["version"] == "1" and shown["draft_key"] not in (value, fields["draft_key"])
+    assert _drafts(candidate) == []
+    again = post_form(candidate, "draft", "Kept, not lost.", shown["draft_key"], 1)
+    assert again.status_code == 302 and _draft_texts(candidate) == ["Kept, not lost."]
+
+
+def test_a_lone_surrogate_is_refused_and_an_emoji_is_text(candidate):
+    token = csrf_from(candidate.get(OUTAGE).text)
+    body = '{"draft_key": "k1", "version": 1, "answer_text": "before \\ud800 after"}'
+    refused = candidate.post(
         OUTAGE + "/draft",
-        json={"answer_text": "Typed on.", "unconfirmed_text": unheard},
+        data=body,
+        content_type="application/json",
         headers={"X-CSRFToken": token},
     )
-    assert later.status_code == 200 and later.json["attempt_id"] != landed["attempt_id"]
+    assert refused.status_code == 400 and "answer_text" in refused.json["error"]
+    assert _drafts(candidate) == []
+    emoji = body.replace("\\ud800", "\\ud83d\\ude00")
+    saved = candidate.post(
+        OUTAGE + "/draft",
+        data=emoji,
+        content_type="application/json",
+        headers={"X-CSRFToken": token},
+    )
+    assert saved.status_code == 200 and _draft_texts(candidate) == ["before 😀 after"]

@@ -459,9 +459,10 @@ def test_the_progress_chart_marks_where_a_rubric_changed(app, client, auth):
     press(coach, f"/coach/drafts/{draft_id}", f"/coach/drafts/{draft_id}/publish")
     submit(client, ANSWER + " We kept customers informed.")
     page = client.get("/progress").text
-    assert f"<td>incident-response v{SHIPPED}</td>" in page
-    assert f"<td>incident-response v{SHIPPED + 1} (new version)</td>" in page
+    assert f'<td data-label="Rubric">incident-response v{SHIPPED}</td>' in page
+    assert f'<td data-label="Rubric">incident-response v{SHIPPED + 1} (new version)</td>' in page
     assert "A triangle marks the first score under a new version" in page
+    assert '"pointStyle": ["circle", "triangle"]' in page  # the chart marks it too
 
 
 @pytest.mark.parametrize("rubric_id", sorted(p.stem for p in SHIPPED_RUBRICS_DIR.glob("*.yaml")))

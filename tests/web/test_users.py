@@ -108,7 +108,9 @@ def test_the_list_searches_by_email_pages_and_counts_attempts(tmp_path, seeded_d
     assert "ann@example.org" in found and "annette@example.org" in found
     assert "bob@example.org" not in found
     assert re.search(
-        r"ann@example\.org</a></td>\s*<td>[\d-]+</td>\s*<td>active</td>\s*<td>2</td>", found
+        r"ann@example\.org</a></td>\s*<td><time datetime=\"[\dT:Z-]+\" data-local>[^<]+</time></td>"
+        r"\s*<td>active</td>\s*<td>2</td>",
+        found,
     )
 
     first = client.get("/admin/users").text

@@ -166,6 +166,17 @@ def write_everywhere(world: World) -> dict[str, object]:
     )
     assert submitted.status_code == 302, submitted.text
     attempt = int(submitted.headers["Location"].rsplit("/", 1)[1])
+    # A second answer, so the compare page sets two side by side.
+    again = candidate.post(
+        "/questions/xss-question/submit",
+        data={
+            "answer_text": ANSWER_TEXT + " Said once more.",
+            "time_spent_seconds": "60",
+            "csrf_token": csrf_from(candidate.get("/questions/xss-question").text),
+        },
+    )
+    assert again.status_code == 302, again.text
+    second_attempt = int(again.headers["Location"].rsplit("/", 1)[1])
     with app.app_context(), db.session() as session:
         owner = session.get(Attempt, attempt).user_id
         share_with_coach(session, owner, attempt, EMAILS["coach"])
@@ -174,7 +185,7 @@ def write_everywhere(world: World) -> dict[str, object]:
         assert question.id == question_id
     drafted = candidate.post(
         "/questions/xss-question/draft",
-        json={"answer_text": ANSWER_TEXT + " (a draft)"},
+        json={"draft_key": "xss-draft", "version": 1, "answer_text": ANSWER_TEXT + " (a draft)"},
         headers={"X-CSRFToken": csrf_from(candidate.get("/account").text)},
     )
     assert drafted.status_code == 200
@@ -230,6 +241,7 @@ def write_everywhere(world: World) -> dict[str, object]:
     assert published.status_code == 302, published.text
     return {
         "attempt": attempt,
+        "second_attempt": second_attempt,
         "question_id": question_id,
         "rubric": world.ids["rubric_id"],
         "sample_rubric": rubric_id,
@@ -260,7 +272,7 @@ def test_every_page_shows_every_written_field_inert(world: World):
         (candidate, "/questions/xss-question"),
         (candidate, f"/attempts/{attempt}"),
         (candidate, "/questions/xss-question/attempts"),
-        (candidate, f"/attempts/compare?first={attempt}&second={attempt}"),
+        (candidate, f"/attempts/compare?first={attempt}&second={written['second_attempt']}"),
         (candidate, "/notifications"),
         (candidate, "/progress"),
         (coach, "/coach/reviews"),

@@ -1,0 +1,106 @@
+""" "Answer aloud" in headless Chromium: the microphone is Chromium's fake device playing a WAV
+that espeak-ng spoke; the real page records it, the real server transcribes it, and the words
+land in the answer box.
+
+Skipped, with the reason, only when the `voice` extra is not installed (CI installs it)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from app.voice.speech import voice_available
+from tests.e2e import conftest as e2e
+from tests.e2e.test_candidate_journey import answer_box, sign_up
+
+from .test_recordings import speak
+
+pytestmark = pytest.mark.skipif(
+    not voice_available(),
+    reason="the voice extra is not installed: pip install -e '.[voice]' (make install does)",
+)
+
+live_server = e2e.live_server  # the app on a real HTTP server, on a copy of the seeded database
+QUESTION = "/questions/worldwide-outage"
+SPOKEN = "<speak>I would roll back the release first, then tell customers what happened.</speak>"
+TRANSCRIBED_WITHIN_MS = 90_000  # the model loads on first use; a busy 2-core machine is slow
+
+
+@pytest.fixture(scope="module")
+def microphone_browser(tmp_path_factory):
+    """Chromium as the e2e tests launch it, whose microphone plays a spoken answer once."""
+    if not e2e.CHROMIUM.exists():
+        pytest.fail(f"{e2e.CHROMIUM} is missing: run `make test`, which installs it.")
+    wav = tmp_path_factory.mktemp("microphone") / "answer.wav"
+    wav.write_bytes(speak(wav.parent, SPOKEN))
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(e2e.CHROMIUM),
+            headless=True,
+            args=[
+                *e2e.CHROMIUM_ARGS,
+                "--use-fake-ui-for-media-stream",  # allow the microphone without asking
+                "--use-fake-device-for-media-stream",
+                f"--use-file-for-fake-audio-capture={wav}%noloop",
+            ],
+            ignore_default_args=["--disable-back-forward-cache"],
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def page(microphone_browser, live_server):
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=e2e.TIMEOUT_MS)
+    context = microphone_browser.new_context(base_url=live_server.url)
+    context.set_default_timeout(e2e.TIMEOUT_MS)
+    yield context.new_page()
+    context.close()
+
+
+def test_answer_aloud_puts_the_transcript_in_the_answer_box(page):
+    from playwright.sync_api import expect
+
+    sign_up(page, "speaker@example.com")
+    page.goto(QUESTION)
+    panel = page.locator("#voice")
+    expect(panel).to_be_visible()
+
+    answer_box(page).fill("My plan for the first hour:")  # typed before speaking: kept
+    # The page's own scripts (autosave, word count, timer) listen for the box's input events.
+    answer_box(page).evaluate(
+        "box => { window.inputEvents = 0; "
+        "box.addEventListener('input', () => window.inputEvents++) }"
+    )
+    page.get_by_role("button", name="Answer aloud").click()
+    expect(page.locator("#voice-status")).to_have_text(re.compile("Recording"))
+    # The level meter moves while the fake microphone speaks...
+    page.wait_for_function("() => document.getElementById('voice-level').value > 0.01")
+    # ...and the clip (about five seconds) has been heard in full once the clock passes it.
+    expect(page.locator("#voice-clock")).to_have_text(re.compile(r"^0:0[6-9]"))
+    page.get_by_role("button", name="Stop").click()
+
+    expect(answer_box(page)).to_have_value(
+        re.compile(r"^My plan for the first hour:\n\n.*roll back the release.*customers", re.I),
+        timeout=TRANSCRIBED_WITHIN_MS,
+    )
+    expect(page.locator("#voice-status")).to_have_text(re.compile("Transcribed"))
+    # Filled as if typed (an input event the page's scripts react to), naming its recording.
+    assert page.evaluate("window.inputEvents") == 1
+    expect(page.locator("#word-count")).to_have_text(re.compile(r"^(1\d|2\d) words"))
+    transcription = page.locator("#answer-form input[name=transcription_id]")
+    expect(transcription).to_have_value(re.compile(r"^\d+$"))
+
+    # The candidate corrects the transcript before submitting; it is scored like typed text.
+    answer_box(page).press("End")
+    answer_box(page).type(" We watched the error rate until it was back to normal.")
+    page.get_by_role("button", name="Submit for scoring").click()
+    expect(page).to_have_url(re.compile(r"/attempts/\d+$"))
+    expect(page.get_by_role("heading", name=re.compile("Your score"))).to_be_visible()
