@@ -40,7 +40,8 @@ class AnswerForm(FlaskForm):
         return to_int(self.time_spent_seconds.data)
 
     def key(self) -> str | None:
-        return self.draft_key.data or None
+        """The posted key; None when the post named none (no draft of its own to look up)."""
+        return (self.draft_key.data or None) if self.draft_key.raw_data else None
 
     def version_number(self) -> int:
         return max(1, to_int(self.version.data))

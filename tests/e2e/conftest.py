@@ -141,7 +141,8 @@ def live_server(tmp_path: Path, seeded_database: Path) -> Iterator[LiveServer]:
 
 
 @pytest.fixture(scope="session")
-def browser():
+def playwright_driver():
+    """One Playwright for the whole run: a second one started while the first runs fails."""
     if not CHROMIUM.exists():
         pytest.fail(
             f"{CHROMIUM} is missing: the browser tests use the system Chromium. "
@@ -151,17 +152,27 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=CHROMIUM_ARGS,
-            # Playwright turns the back/forward cache off; candidates' browsers have it on.
-            ignore_default_args=["--disable-back-forward-cache"],
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
+        yield playwright
+
+
+def launch_chromium(playwright_driver, *extra_args: str):
+    """Debian's Chromium, headless, as every browser test runs it."""
+    return playwright_driver.chromium.launch(
+        executable_path=str(CHROMIUM),
+        headless=True,
+        args=[*CHROMIUM_ARGS, *extra_args],
+        # Playwright turns the back/forward cache off; candidates' browsers have it on.
+        ignore_default_args=["--disable-back-forward-cache"],
+    )
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_driver):
+    browser = launch_chromium(playwright_driver)
+    try:
+        yield browser
+    finally:
+        browser.close()
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ test("no reply, a busy or failing server: try again", () => {
   assert.equal(outcome(0, null, "k", false).kind, "retry");
   assert.equal(outcome(429, null, "k", false).kind, "retry");
   assert.equal(outcome(503, null, "k", false).kind, "retry");
+  assert.equal(outcome(503, null, "k", false).status, 503); // so the page says the server failed
 });
 
 test("this key's draft moved on elsewhere: the text goes on as a draft of its own", () => {

@@ -16,7 +16,7 @@ export function newKey() {
 // (0 when no reply came), `body` its JSON (or null), `key` the key the save was sent under.
 export function outcome(status, body, key, redirected) {
   if (redirected || status === 401) return { kind: "logged-out" };
-  if (status === 0 || status === 429 || status >= 500) return { kind: "retry" };
+  if (status === 0 || status === 429 || status >= 500) return { kind: "retry", status };
   if (status === 200 && body) {
     return body.attempt_id ? { kind: "saved", version: body.version } : { kind: "cleared" };
   }

@@ -13,45 +13,33 @@ import pytest
 from app.voice.speech import voice_available
 from tests.e2e import conftest as e2e
 from tests.e2e.test_candidate_journey import answer_box, sign_up
-
-from .test_recordings import speak
+from tests.voice.test_recordings import speak
 
 pytestmark = pytest.mark.skipif(
     not voice_available(),
     reason="the voice extra is not installed: pip install -e '.[voice]' (make install does)",
 )
 
-live_server = e2e.live_server  # the app on a real HTTP server, on a copy of the seeded database
 QUESTION = "/questions/worldwide-outage"
 SPOKEN = "<speak>I would roll back the release first, then tell customers what happened.</speak>"
 TRANSCRIBED_WITHIN_MS = 90_000  # the model loads on first use; a busy 2-core machine is slow
 
 
 @pytest.fixture(scope="module")
-def microphone_browser(tmp_path_factory):
-    """Chromium as the e2e tests launch it, whose microphone plays a spoken answer once."""
-    if not e2e.CHROMIUM.exists():
-        pytest.fail(f"{e2e.CHROMIUM} is missing: run `make test`, which installs it.")
+def microphone_browser(playwright_driver, tmp_path_factory):
+    """Chromium as the other browser tests launch it, whose microphone plays a spoken answer."""
     wav = tmp_path_factory.mktemp("microphone") / "answer.wav"
     wav.write_bytes(speak(wav.parent, SPOKEN))
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(e2e.CHROMIUM),
-            headless=True,
-            args=[
-                *e2e.CHROMIUM_ARGS,
-                "--use-fake-ui-for-media-stream",  # allow the microphone without asking
-                "--use-fake-device-for-media-stream",
-                f"--use-file-for-fake-audio-capture={wav}%noloop",
-            ],
-            ignore_default_args=["--disable-back-forward-cache"],
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
+    browser = e2e.launch_chromium(
+        playwright_driver,
+        "--use-fake-ui-for-media-stream",  # allow the microphone without asking
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-audio-capture={wav}%noloop",
+    )
+    try:
+        yield browser
+    finally:
+        browser.close()
 
 
 @pytest.fixture
