@@ -65,6 +65,8 @@
       status.textContent = "Restored from this browser: not saved to the server yet";
     }
     version = copy.version;
+  } else if (box.value !== box.defaultValue) {
+    version += 1; // typed before this script ran: newer than what the server sent
   }
   versionField.value = String(version);
 

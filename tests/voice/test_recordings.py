@@ -21,6 +21,7 @@ from sqlmodel import select
 from app.bank.questions import retire_question
 from app.extensions import db
 from app.models import Attempt, Question, Transcription, User
+from app.practice.mock import start_by_filters
 from app.voice.service import attach_to_attempt
 from app.voice.speech import voice_available
 from tests.conftest import AuthActions, csrf_from, make_app
@@ -285,6 +286,18 @@ def test_the_recorder_is_offered_only_to_a_logged_in_user(voice_app):
     assert 'data-upload-url="/questions/worldwide-outage/recordings"' in html
     assert "Answer aloud" in html
     assert "<script src=" in html and "js/voice.js" in html
+
+
+def test_a_mock_interview_question_can_be_answered_aloud(voice_app, candidate):
+    with voice_app.app_context(), db.session() as session:
+        user = session.exec(select(User).where(User.role == "candidate")).one()
+        mock = start_by_filters(session, user.id, 3)
+    page = candidate.get(f"/mock/{mock.id}").text
+    assert 'id="voice"' in page and "Answer aloud" in page
+    # Inside the mock's own form, whose answer box the transcript fills.
+    start = page.index('<form id="mock-form"')
+    form = page[start : page.index("</form>", start)]
+    assert 'id="voice"' in form and 'name="answer_text"' in form
 
 
 def test_importing_the_app_does_not_import_the_speech_model(tmp_path):

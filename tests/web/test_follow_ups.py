@@ -14,9 +14,9 @@ from sqlmodel import select
 from app.extensions import db
 from app.models import FollowUp, Score
 from pm_scoring import load_rubric
-from tests.conftest import AuthActions, csrf_from, make_app
-from tests.feedback.standin import Reply, StandIn, completion
-from tests.web.test_feedback_flow import wait_for_feedback
+from tests.conftest import AuthActions, csrf_from
+from tests.feedback.standin import Reply, completion
+from tests.web import test_feedback_flow as feedback_flow
 from tests.web.test_practice import attempt_id, submit
 
 OUTAGE_RUBRIC = load_rubric("incident-response")
@@ -225,25 +225,15 @@ ADVICE = {
 }
 
 
-@pytest.fixture
-def standin():
-    with StandIn() as server:
-        yield server
+standin = feedback_flow.standin  # the stand-in OpenAI server
+feedback_app = feedback_flow.feedback_app
+wait_for_feedback = feedback_flow.wait_for_feedback
 
 
 @pytest.fixture
-def ai_app(tmp_path, seeded_database, standin):
-    (tmp_path / "coach.db").write_bytes(seeded_database.read_bytes())
-    app = make_app(
-        tmp_path,
-        OPENAI_API_KEY="test-key",
-        OPENAI_BASE_URL=standin.base_url,
-        LLM_TIMEOUT=2,
-        LLM_MAX_RETRIES=0,
-        TASK_CONSUMER="in-process",
-    )
-    yield app
-    app.extensions["tasks"].stop_consumer()
+def ai_app(feedback_app):
+    """The app with AI feedback on, through the stand-in server (test_feedback_flow's)."""
+    return feedback_app
 
 
 @pytest.fixture
