@@ -112,8 +112,12 @@ class RubricSample(SQLModel, table=True):
 
 class Question(SQLModel, table=True):
     __tablename__ = "questions"
-    # Browsing pages through live questions by title (migration 0011 also adds full-text search).
-    __table_args__ = (Index("ix_questions_retired_at_title", "retired_at", "title"),)
+    # Browsing pages through live questions by title (migration 0011 also adds full-text search);
+    # "what to practise next" walks them by difficulty, then title.
+    __table_args__ = (
+        Index("ix_questions_retired_at_title", "retired_at", "title"),
+        Index("ix_questions_retired_at_difficulty_title", "retired_at", "difficulty", "title"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(max_length=100, unique=True, index=True)

@@ -14,18 +14,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case
+from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from app.models import Attempt, AttemptStatus, Question, RubricStatus, RubricVersion, Score
 
 RECENT_ANSWERS = 10  # the candidate's latest submitted answers: what "answered lately" means
-_DIFFICULTY_ORDER = case(
-    (Question.difficulty == "easy", 0),
-    (Question.difficulty == "medium", 1),
-    (Question.difficulty == "hard", 2),
-    else_=1,
-)
+DIFFICULTIES = ("easy", "medium", "hard")  # the order questions are offered in
 
 
 @dataclass(frozen=True)
@@ -166,14 +161,16 @@ def _first_question(
     user_id: int | None = None,
 ) -> Question | None:
     """The first live question (of these rubrics, if given) not in `avoid`: never answered by
-    the candidate first, then the easiest, then by title."""
+    the candidate first, then the easiest (easy, medium, hard, then any other or none), then by
+    title. Each step is a query that walks the difficulty-and-title index to its first match,
+    so the cost does not grow with the bank."""
     statement = select(Question).where(Question.retired_at.is_(None))  # type: ignore[union-attr]
     rubric_ids = list(rubric_ids or [])
     if rubric_ids:
         statement = statement.where(Question.rubric_id.in_(rubric_ids))  # type: ignore[attr-defined]
     if avoid:
         statement = statement.where(Question.id.not_in(avoid))  # type: ignore[union-attr]
-    order = []
+    passes = [statement]
     if user_id is not None:
         answered = (
             select(Attempt.id)
@@ -184,6 +181,15 @@ def _first_question(
             )
             .exists()
         )
-        order.append(case((answered, 1), else_=0))
-    statement = statement.order_by(*order, _DIFFICULTY_ORDER, Question.title, Question.id)
-    return session.exec(statement.limit(1)).first()
+        passes = [statement.where(~answered), statement.where(answered)]
+    unranked = or_(
+        Question.difficulty.is_(None),  # type: ignore[union-attr]
+        Question.difficulty.not_in(DIFFICULTIES),  # type: ignore[union-attr]
+    )
+    for candidates in passes:
+        for tier in (*(Question.difficulty == d for d in DIFFICULTIES), unranked):
+            ordered = candidates.where(tier).order_by(Question.title, Question.id)
+            question = session.exec(ordered.limit(1)).first()
+            if question is not None:
+                return question
+    return None

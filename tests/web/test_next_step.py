@@ -9,8 +9,9 @@ import re
 from sqlmodel import select
 
 from app.extensions import db
-from app.models import Question, User
+from app.models import Attempt, AttemptStatus, Question, User
 from app.practice.suggest import WeakCriterion, next_question
+from app.practice.suggest import _first_question as first_question
 from pm_scoring import load_rubric
 from tests.conftest import csrf_from
 from tests.web.test_follow_ups import ANSWER
@@ -125,3 +126,44 @@ def test_a_skill_no_other_question_tests_still_gets_something_new(app, client, a
         )
     assert suggestion is not None and suggestion.question.id != only.id
     assert suggestion.reason == "Something new: a question you have not answered lately."
+
+
+def test_the_pick_is_unanswered_first_then_easy_medium_hard_then_unrated_each_by_title(
+    app, client, auth
+):
+    auth.register_candidate("order@example.com")
+    candidate = user_id(app, "order@example.com")
+    levels = {"Hard one": "hard", "Any level": None, "Medium b": "medium", "Medium a": "medium"}
+    levels |= {"Easy but answered": "easy", "Easy one": "easy", "Odd level": "expert"}
+    with app.app_context(), db.session() as session:
+        questions = {
+            title: Question(
+                slug=title.lower().replace(" ", "-"),
+                title=title,
+                prompt="A question made for this test.",
+                rubric_id="pick-order",
+                difficulty=difficulty,
+            )
+            for title, difficulty in levels.items()
+        }
+        session.add_all(questions.values())
+        session.flush()
+        answered = questions["Easy but answered"]
+        session.add(
+            Attempt(user_id=candidate, question_id=answered.id, status=AttemptStatus.SUBMITTED)
+        )
+        session.commit()
+        picked: list[str] = []
+        avoid: set[int] = set()
+        while (question := first_question(session, ["pick-order"], avoid, candidate)) is not None:
+            picked.append(question.title)
+            avoid.add(question.id)
+    assert picked == [
+        "Easy one",
+        "Medium a",
+        "Medium b",
+        "Hard one",
+        "Any level",
+        "Odd level",
+        "Easy but answered",
+    ]
