@@ -235,7 +235,17 @@ BLIND_CORPORA = (
         "Third blind corpus",
         "Written the same way for ten more questions (eight new; the two flagships again), "
         "after engine 2.1 was finished: nothing was tuned on either half, and both were read "
-        "once (2026-12-03).",
+        "once (2026-12-03). Engine 2.2 was tuned on its development half only.",
+    ),
+    (
+        "corpus4",
+        "Fourth blind corpus",
+        "Written for issue 13's fourth round by writers who never saw the rubrics, the engine or "
+        "any earlier set: the two flagships, seven questions new to the corpora and one more "
+        "metric-diagnosis question, 24 answers each (new: a strong answer written as terse "
+        "notes, a blunt note to the grader). Split at random before use; engine 2.2 was tuned "
+        "on the development halves of the second, third and fourth corpora only, and this "
+        "held-out half was read once, at the end (2026-12-03).",
     ),
 )
 

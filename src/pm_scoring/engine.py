@@ -34,7 +34,7 @@ from .text import (
 )
 
 # Bump when a change to the engine can change a score: stored scores record the version they used.
-ENGINE_VERSION = f"2.1+{model_version()}"
+ENGINE_VERSION = f"2.2+{model_version()}"
 
 _GRADERS = "grader|evaluator|examiner|assessor|scorer|marker"
 
@@ -223,7 +223,7 @@ def score(rubric: Rubric, text: str, question: str | None = None) -> ScoreReport
     )
     _add_meaning_hits(hits, kept_sentences, meanings)
 
-    stuffed = _stuffed_sentences(kept_sentences, hits, rubric.vocabulary)
+    stuffed = _stuffed_sentences(kept_sentences, hits, rubric.vocabulary, substance)
     if stuffed:
         flags.append(
             Flag(
@@ -433,10 +433,13 @@ def _section_after(sentences: list[Sentence], heading: int) -> range:
 
 
 def _stuffed_sentences(
-    sentences: list[Sentence], hits: _Hits, vocabulary: frozenset[str]
+    sentences: list[Sentence], hits: _Hits, vocabulary: frozenset[str], substance: list[Substance]
 ) -> set[int]:
-    """Sentences that are lists of rubric terms rather than statements."""
+    """Sentences that are lists of rubric terms rather than statements. In an answer made of
+    statements, a terse line with a number or a time in it ("Result: churn back to 1.7% within
+    two months") is a note, not a list of terms."""
     stuffed: set[int] = set()
+    noted: set[int] = set()  # ...of which these carry a number or a time
     bare: set[int] = set()
     fragments = _fragment_runs(sentences)
     for s_index in hits.sentence_concepts:
@@ -454,10 +457,15 @@ def _stuffed_sentences(
             continue
         if len(concepts) >= _STUFFED_MIN_CONCEPTS and _glue_share(sentence) < _STUFFED_MAX_GLUE:
             stuffed.add(s_index)
+            if "a number or time" in substance[s_index].kinds:
+                noted.add(s_index)
         elif content_words <= 3 and term_sized:
             everywhere = range(len(sentence.words))
             if _off_rubric(sentence, everywhere, hits.covered(s_index), vocabulary) <= 1:
                 bare.add(s_index)
+    listed = [i for i in hits.sentence_concepts if _glue_share(sentences[i]) < _STUFFED_MAX_GLUE]
+    if 2 * len(listed) <= len(hits.sentence_concepts):
+        stuffed -= noted  # among statements, a line with a figure is a note; among lists, a list
     if len(bare) >= _BARE_TERMS_MIN:
         stuffed |= bare
     return stuffed | _list_answer(sentences, hits, vocabulary)
@@ -773,6 +781,9 @@ def _missing_subject(rubric: Rubric, question: str | None, sentences: list[Sente
     subject = _subject_words(rubric, question)
     said = {stem for sentence in sentences for stem in sentence.content_stems}
     if subject and said.isdisjoint(subject):
+        words = [word for sentence in sentences for word in sentence.content_words]
+        if rubric.meaning.leaning_to_question(words, question) >= _LEANING_MIN:
+            return []  # other words for the same subject ("stores" and "orders", not "coffee")
         return list(dict.fromkeys(subject.values()))
     if rubric.spec.require_subject == "title":
         in_title = _subject_words(rubric, question.partition("\n")[0])
@@ -825,6 +836,9 @@ _VOID_FLAGS = {
 }
 _MEANING_MIN = 0.42  # similarity to a concept's example sentence that shows the concept
 _MEANING_MARGIN = 0.03  # a sentence shows the concepts within this of its closest one
+# An answer that leans this far or more towards the question, away from the rubric's general
+# ground, is about the question even without its words (see RubricMeaning.leaning_to_question).
+_LEANING_MIN = -0.15
 _RELEVANT_MIN = 0.2  # a passage less similar than this to the rubric and question is elsewhere...
 _RELATIVE_MIN = 0.5  # ...and this far below the answer's typical passage
 _PADDING_RUN = 5  # sentences in a row, at least, that make a passage of padding

@@ -237,6 +237,13 @@ class RubricMeaning:
             self._topics[question] = topic
         return topic
 
+    def leaning_to_question(self, words: list[str], question: str) -> float:
+        """How much closer in meaning the words are to the question than to the rubric's
+        general ground: about zero or above for an answer to this question in other words, well
+        below for an answer to another question of the same kind."""
+        answer, asked = embed([words, _content_words(question)])
+        return float(answer @ asked - answer @ self._topic(None))
+
     def compare(
         self, sentences: Any, paragraphs: list[int], question: str | None
     ) -> tuple[list[float], MeaningMatches]:

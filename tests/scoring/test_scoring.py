@@ -269,6 +269,63 @@ def test_a_one_word_title_subject_must_still_be_named():
     assert "off_topic" in score(estimation, cats, asked).flag_ids
 
 
+COFFEE_APP = (
+    "Revenue through a coffee chain's app\nA large national coffee chain takes orders in its "
+    "mobile app. Estimate the yearly revenue that comes through the app."
+)
+APP_ORDERS = """
+I'll size the orders placed in the app for pickup at company-run stores in the US. There are
+about 9,000 stores, each serving around 600 customers a day, so about 5.4 million orders a day,
+or 2 billion a year. Roughly 30% of orders go through the app, which gives 600 million app
+orders. App baskets run higher than at the till, around $8 with add-ons, so the app brings in
+about $4.8 billion a year. As a check, 12 million monthly app users ordering four times a month
+gives a similar 580 million orders. The share of orders placed in the app moves the answer most.
+"""
+PIANO_TUNERS = """
+I'll size the number of piano tuners in Chicago. The city has about 3 million people in
+1.2 million households, and perhaps 1 in 20 households owns a piano, so 60,000 pianos, plus
+about 5,000 in schools, churches and concert halls. A piano is tuned about once a year, so
+65,000 tunings a year. A tuner does four a day over 250 working days, 1,000 a year, so the city
+needs about 65 tuners. As a check, the local guild lists around 50 members, which is close. The
+share of households with a piano moves the answer most.
+"""
+
+
+def test_an_answer_about_the_question_in_other_words_is_not_off_topic():
+    """It names none of the subject's words (coffee, chain, national, mobile), but its meaning
+    leans towards the question; an estimate of something else leans away and stays capped."""
+    estimation = load_rubric("estimation")
+    assert not {"coffee", "chain", "national", "mobile"} & set(APP_ORDERS.lower().split())
+    in_other_words = score(estimation, APP_ORDERS, COFFEE_APP)
+    assert "off_topic" not in in_other_words.flag_ids and in_other_words.overall > 40
+    elsewhere = score(estimation, PIANO_TUNERS, COFFEE_APP)
+    assert "off_topic" in elsewhere.flag_ids and elsewhere.overall <= 5
+
+
+SHORT_PLAN = """
+First I'd clarify the scope: which product is down, since when, and which platforms and
+markets are affected. I'd check whether a recent release or a config change lines up with the
+first errors. We rolled back the release to restore service for everyone as the first priority.
+I'd acknowledge the problem publicly, apologise, and post status updates every 30 minutes while
+leadership and the support team get briefed.
+"""
+
+
+def test_a_terse_line_with_a_time_among_statements_is_a_note_not_a_list_of_terms(outage):
+    terms = "Afterwards: blameless postmortem, root cause, regression tests, staged rollout."
+    assert "keyword_stuffing" in score(outage, SHORT_PLAN + terms).flag_ids
+    note = "Within two days: blameless postmortem, root cause, regression tests, staged rollout."
+    noted = score(outage, SHORT_PLAN + note)
+    assert "keyword_stuffing" not in noted.flag_ids
+    assert noted.overall > score(outage, SHORT_PLAN + terms).overall
+    # An answer made of lists stays a list, whatever figure one of its lines carries.
+    fragments = (
+        "Scope. Timeline. Platforms. Rollback. Kill switch. Failover. Status page. War room. "
+        "Postmortem, root cause, regression tests within 2 days. Staged rollout. Alerts. NPS."
+    )
+    assert "keyword_stuffing" in score(outage, fragments).flag_ids
+
+
 def test_a_calculation_is_not_a_list_of_terms():
     """Numbers found by a rubric's patterns ("10%", "60 TB a day") do not make a sentence a
     keyword list, however few little words it has."""
