@@ -20,6 +20,8 @@ def settings() -> LLMSettings:
 
 def ask_for_feedback(user_id: int, attempt_id: int) -> Feedback | None:
     """Start (or reuse) feedback for an attempt and queue the work; a no-op when it is off."""
+    if not LLMSettings.enabled_in(current_app.config):
+        return None  # checked first and cheaply: every submission comes through here
     record, needs_task = start_feedback(db.request_session(), settings(), user_id, attempt_id)
     if record is not None and needs_task:
         tasks.enqueue_feedback(record.id)

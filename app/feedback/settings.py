@@ -25,6 +25,11 @@ class LLMSettings:
     def enabled(self) -> bool:
         return bool(self.api_key)
 
+    @staticmethod
+    def enabled_in(config: Mapping[str, Any]) -> bool:
+        """What `enabled` says of the settings `from_config` would make, without making them."""
+        return bool(config.get("OPENAI_API_KEY"))
+
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> LLMSettings:
         return cls(

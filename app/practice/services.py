@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from dataclasses import dataclass, replace
 from math import ceil
@@ -691,8 +692,9 @@ def submit_attempt(
         )
     version_id, rubric_id, version_number, content_hash = rubric_version
     rubric = rubric_for_version(session, version_id, rubric_id, version_number, content_hash)
-    with SCORING_SECONDS.time():
-        report = score(rubric, text, question_as_asked(title, prompt))
+    started = time.perf_counter()
+    report = score(rubric, text, question_as_asked(title, prompt))
+    SCORING_SECONDS.observe(time.perf_counter() - started)
     result = report.to_dict()
 
     owner = {"user_id": user_id, "question_id": question_id}

@@ -201,7 +201,8 @@ def submit(slug: str) -> Response | tuple[str | Response, int]:
             return redirect(url_for("practice.attempt", attempt_id=done.attempt_id))
         else:
             recording = row_id(request.form.get("transcription_id"))  # an answer given aloud
-            attach_to_attempt(db.request_session(), current_user.id, recording, attempt_id)
+            if recording is not None:
+                attach_to_attempt(db.request_session(), current_user.id, recording, attempt_id)
             ask_for_feedback(current_user.id, attempt_id)
             return redirect(url_for("practice.attempt", attempt_id=attempt_id))
     return _answer_page(slug, form), 400
