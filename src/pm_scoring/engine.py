@@ -463,9 +463,11 @@ def _stuffed_sentences(
             everywhere = range(len(sentence.words))
             if _off_rubric(sentence, everywhere, hits.covered(s_index), vocabulary) <= 1:
                 bare.add(s_index)
-    listed = [i for i in hits.sentence_concepts if _glue_share(sentences[i]) < _STUFFED_MAX_GLUE]
-    if 2 * len(listed) <= len(hits.sentence_concepts):
-        stuffed -= noted  # among statements, a line with a figure is a note; among lists, a list
+    if noted:  # among statements, a line with a figure is a note; among lists, a list
+        concept_lines = hits.sentence_concepts
+        listed = [i for i in concept_lines if _glue_share(sentences[i]) < _STUFFED_MAX_GLUE]
+        if 2 * len(listed) <= len(concept_lines):
+            stuffed -= noted
     if len(bare) >= _BARE_TERMS_MIN:
         stuffed |= bare
     return stuffed | _list_answer(sentences, hits, vocabulary)
