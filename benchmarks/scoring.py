@@ -247,6 +247,15 @@ BLIND_CORPORA = (
         "on the development halves of the second, third and fourth corpora only, and this "
         "held-out half was read once, at the end (2026-12-03).",
     ),
+    (
+        "corpus5",
+        "Fifth blind corpus",
+        "Written for issue 13's fifth round the same way, blind: the two flagships, six "
+        "questions never asked in a corpus, and a technical and a metric-diagnosis "
+        "question asked before, 24 answers each. Split at random before use (seed 17); the "
+        "engine was tuned on development halves only, and this held-out half was read once, at "
+        "the end (2026-12-03).",
+    ),
 )
 
 
