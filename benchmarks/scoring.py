@@ -252,9 +252,9 @@ BLIND_CORPORA = (
         "Fifth blind corpus",
         "Written for issue 13's fifth round the same way, blind: the two flagships, six "
         "questions never asked in a corpus, and a technical and a metric-diagnosis "
-        "question asked before, 24 answers each. Split at random before use (seed 17); the "
-        "engine was tuned on development halves only, and this held-out half was read once, at "
-        "the end (2026-12-03).",
+        "question asked before, 24 answers each. Split at random before use (seed 17); engine "
+        "2.3 was tuned on the development halves of all five corpora only, and this held-out "
+        "half was read once, at the end (2026-12-03).",
     ),
 )
 

@@ -34,7 +34,7 @@ from .text import (
 )
 
 # Bump when a change to the engine can change a score: stored scores record the version they used.
-ENGINE_VERSION = f"2.2+{model_version()}"
+ENGINE_VERSION = f"2.3+{model_version()}"
 
 _GRADERS = "grader|evaluator|examiner|assessor|scorer|marker"
 
@@ -558,7 +558,11 @@ def _criterion_result(
         where = hits.concept_sentences.get((index, concept.id))
         if not where:
             continue
-        depth, best = max((_depth_for(spec, depths, sentences, i), i) for i in sorted(where))
+        # The deepest sentence, the latest of equals (max() of pairs needs no sorting first).
+        if spec.what_happened:
+            depth, best = max((_depth_for(spec, depths, sentences, i), i) for i in where)
+        else:
+            depth, best = max((depths[i], i) for i in where)
         by_meaning = all((index, concept.id, i) in hits.by_meaning for i in where)
         earned = concept.weight * depth
         reaches = spec.one_done_well if concept.weight >= 1 and depth >= _DEPTH[-1] else None

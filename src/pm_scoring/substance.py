@@ -12,7 +12,7 @@ import itertools
 import re
 from dataclasses import dataclass
 
-from .text import NOT_CONTENT, Sentence
+from .text import CLAUSE_BREAKS, NOT_CONTENT, Sentence
 
 # Words that pin a sentence down: how many, how long, when.
 DETAIL_WORDS = frozenset(
@@ -69,7 +69,15 @@ _BLANKS = (
     ("___", re.compile(r"_{3,}")),
     ("XX", re.compile(r"\bXX+\b")),
     ("TBD", re.compile(r"\bTBD\b")),
-    (" here", re.compile(r"\b(?:[Ii]nsert|[Dd]escribe|[Aa]dd) (?:your|the|a) [a-z]+ here\b")),
+    # "Insert your metric here": written to start with a class of first letters, which the
+    # regex engine can skip ahead to (an alternation of words it tries at every position).
+    (
+        " here",
+        re.compile(
+            r"[IiDdAa](?<=\b[IiDdAa])(?:(?<=[Ii])nsert|(?<=[Dd])escribe|(?<=[Aa])dd) "
+            r"(?:your|the|a) [a-z]+ here\b"
+        ),
+    ),
 )
 _CAPITALISED = re.compile(r"[A-Z][a-z]{2,}")  # a word of its own (checked in _opens_no_sentence)
 
@@ -142,10 +150,45 @@ def substance_of(
             concrete += 1
     if concrete >= _CONCRETE_WORDS:
         kinds.append("concrete detail")
-    return Substance(tuple(kinds), concrete, generic / content if content else 0.0)
+    generic_share = generic / content if content else 0.0
+    if _generalises(words):
+        return Substance((), concrete, generic_share, vague=True)
+    if ANCHORS.isdisjoint(kinds):
+        if _hedges(words, present):
+            kinds = []
+        elif kinds == ["a reason or consequence", "concrete detail"]:
+            kinds = ["a reason or consequence"]
+    return Substance(tuple(kinds), concrete, generic_share)
 
 
 ANCHORS = frozenset({"a number or time", "who does it"})
+# "Maybe", "kind of", "I guess": a step the candidate does not commit to.
+_HEDGE_WORDS = frozenset("maybe probably perhaps guess".split())
+_HEDGE_PAIRS = frozenset({("kind", "of"), ("sort", "of"), ("or", "something"), ("not", "sure")})
+# How a remark about the world opens ("Anyone who has...", "Most teams...", "Good products..."):
+# commentary, unless the speaker is in it ("Most of our users...").
+_GENERAL_OPENERS = frozenset(
+    """anyone everyone everybody people companies teams most many some every any nobody
+    generally good great""".split()
+)
+_GENERAL_OPENING_PAIRS = frozenset({("no", "one"), ("in", "general"), ("the", "best")})
+_FIRST_PERSON = frozenset("i we my our us me".split())
+
+
+def _hedges(words: list[str], present: set[str]) -> bool:
+    """The sentence hedges ("we could maybe look at churn", "some kind of dashboard")."""
+    return not _HEDGE_WORDS.isdisjoint(present) or not _HEDGE_PAIRS.isdisjoint(
+        itertools.pairwise(words)
+    )
+
+
+def _generalises(words: list[str]) -> bool:
+    """A remark about how things are in general, not a step of the answer's own: it opens with
+    a general subject and has no first person in it."""
+    opening = [w for w in words[:3] if w not in CLAUSE_BREAKS]
+    if not opening or not _FIRST_PERSON.isdisjoint(words):
+        return False
+    return opening[0] in _GENERAL_OPENERS or tuple(opening[:2]) in _GENERAL_OPENING_PAIRS
 
 
 def anchored(sentences: list[Substance]) -> list[Substance]:

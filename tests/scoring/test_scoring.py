@@ -442,3 +442,59 @@ def test_every_criterion_describes_all_five_levels_and_shows_its_own(path):
     for result in shown.criteria:
         spec = next(c.spec for c in rubric.criteria if c.spec.id == result.id)
         assert result.level == spec.levels[result.score]
+
+
+def _specifics(rubric, text: str, concept: str) -> list[str]:
+    """The specifics the report shows behind a concept (it must be found), in an answer that
+    pins something down elsewhere (an answer that never does is vague throughout)."""
+    report = score(rubric, f"The on-call lead owns the incident from the first alert.\n\n{text}")
+    (found,) = [k for c in report.criteria for k in c.concepts if k.id == concept]
+    return found.specifics
+
+
+def test_a_hedged_step_that_pins_nothing_down_is_a_mention(outage):
+    """'Maybe', 'kind of', 'I guess': a step the candidate does not commit to is named, not
+    taken, whatever reasons surround it; a hedge beside a figure is only an estimate."""
+    committed = (
+        "We roll back the release that broke sign-in, because customers cannot reach their "
+        "accounts while the faulty build is serving traffic."
+    )
+    hedged = (
+        "We could maybe roll back the release that broke sign-in, because customers probably "
+        "cannot reach their accounts while the faulty build is serving traffic."
+    )
+    estimate = (
+        "We roll back the release within maybe ten minutes, because customers cannot reach "
+        "their accounts while the faulty build is serving traffic."
+    )
+    assert "a reason or consequence" in _specifics(outage, committed, "rollback")
+    assert _specifics(outage, hedged, "rollback") == []
+    assert "a number or time" in _specifics(outage, estimate, "rollback")
+    assert "a reason or consequence" in _specifics(outage, estimate, "rollback")
+
+
+def test_a_remark_about_how_things_generally_are_is_not_a_step(outage):
+    """'Most teams roll back...' comments on the world; 'We roll back...' answers."""
+    remark = (
+        "Most teams roll back a faulty release within minutes, because every minute of a global "
+        "outage costs customers money and trust."
+    )
+    step = (
+        "We roll back the faulty release within minutes, because every minute of a global "
+        "outage costs customers money and trust."
+    )
+    assert _specifics(outage, remark, "rollback") == []
+    assert "a number or time" in _specifics(outage, step, "rollback")
+    assert score(outage, step).weighted > score(outage, remark).weighted
+
+
+def test_a_reason_and_detail_count_once_until_something_is_pinned_down(outage):
+    """A reason told in many words of its own is one kind of specifics, not two; a figure,
+    time or owner beside it makes it more than a reasoned mention."""
+    reasoned = (
+        "We roll back the release that broke sign-in, because shoppers cannot reach their "
+        "baskets, delivery addresses or loyalty balances while that build serves traffic."
+    )
+    pinned = reasoned.replace("We roll back", "At 18:15 the on-call lead rolled back")
+    assert _specifics(outage, reasoned, "rollback") == ["a reason or consequence"]
+    assert len(_specifics(outage, pinned, "rollback")) >= 3
