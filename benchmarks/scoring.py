@@ -256,6 +256,15 @@ BLIND_CORPORA = (
         "2.3 was tuned on the development halves of all five corpora only, and this held-out "
         "half was read once, at the end (2026-12-03).",
     ),
+    (
+        "corpus6",
+        "Sixth blind corpus",
+        "Written blind after engine 2.3 was finished, as a measure of it: the two flagships, "
+        "three questions never asked in a corpus and five asked before, 24 answers each, the "
+        "writers asked to type as candidates do (no spoken fillers, weakness in the substance "
+        "alone). Split at random (seed 19); nothing was tuned on either half, and both were read "
+        "once (2026-12-03).",
+    ),
 )
 
 
