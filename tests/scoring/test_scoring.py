@@ -498,3 +498,14 @@ def test_a_reason_and_detail_count_once_until_something_is_pinned_down(outage):
     pinned = reasoned.replace("We roll back", "At 18:15 the on-call lead rolled back")
     assert _specifics(outage, reasoned, "rollback") == ["a reason or consequence"]
     assert len(_specifics(outage, pinned, "rollback")) >= 3
+
+
+def test_the_engine_runs_its_matrix_products_on_one_blas_thread(outage):
+    """BLAS threads cost a small product more than they save, far more on a busy machine, and
+    their number (the machine's cores) must not decide the order of any sum."""
+    from threadpoolctl import threadpool_info
+
+    score(outage, OUTAGE_PLAN)
+    blas = [library for library in threadpool_info() if library["user_api"] == "blas"]
+    assert blas, "numpy is expected to use a BLAS library"
+    assert all(library["num_threads"] == 1 for library in blas)
