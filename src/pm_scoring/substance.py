@@ -29,7 +29,6 @@ _REASON_PAIRS = frozenset(
     {("so", "that"), ("so", "we"), ("so", "i"), ("so", "they"), ("in", "order"), ("as", "a"),
      ("that", "way"), ("which", "meant"), ("which", "means"), ("to", "avoid"), ("to", "make")}
 )  # fmt: skip
-_REASON_FIRST = frozenset(first for first, _ in _REASON_PAIRS)
 # What came of it, told as having happened.
 _RESULT_WORDS = frozenset(
     """recovered dropped rose fell grew doubled halved tripled increased decreased reduced improved
@@ -130,10 +129,7 @@ def substance_of(
     )
     if ((present & DETAIL_WORDS) | figures) - asked:
         kinds.append("a number or time")
-    if not _REASON_WORDS.isdisjoint(present) or (
-        not _REASON_FIRST.isdisjoint(present)
-        and not _REASON_PAIRS.isdisjoint(itertools.pairwise(words))
-    ):
+    if not _REASON_WORDS.isdisjoint(present) or _has_pair(words, present, _REASON_PAIRS):
         kinds.append("a reason or consequence")
     if not _RESULT_WORDS.isdisjoint(present):
         kinds.append("a result")
@@ -177,8 +173,14 @@ _FIRST_PERSON = frozenset("i we my our us me".split())
 
 def _hedges(words: list[str], present: set[str]) -> bool:
     """The sentence hedges ("we could maybe look at churn", "some kind of dashboard")."""
-    return not _HEDGE_WORDS.isdisjoint(present) or not _HEDGE_PAIRS.isdisjoint(
-        itertools.pairwise(words)
+    return not _HEDGE_WORDS.isdisjoint(present) or _has_pair(words, present, _HEDGE_PAIRS)
+
+
+def _has_pair(words: list[str], present: set[str], pairs: frozenset[tuple[str, str]]) -> bool:
+    """Whether two words of one of the pairs stand side by side; the pairs are only looked for
+    in order when both words of one are in the sentence at all, which most sentences are not."""
+    return any(first in present and second in present for first, second in pairs) and (
+        not pairs.isdisjoint(itertools.pairwise(words))
     )
 
 
@@ -186,9 +188,10 @@ def _generalises(words: list[str]) -> bool:
     """A remark about how things are in general, not a step of the answer's own: it opens with
     a general subject and has no first person in it."""
     opening = [w for w in words[:3] if w not in CLAUSE_BREAKS]
-    if not opening or not _FIRST_PERSON.isdisjoint(words):
-        return False
-    return opening[0] in _GENERAL_OPENERS or tuple(opening[:2]) in _GENERAL_OPENING_PAIRS
+    general = bool(opening) and (
+        opening[0] in _GENERAL_OPENERS or tuple(opening[:2]) in _GENERAL_OPENING_PAIRS
+    )
+    return general and _FIRST_PERSON.isdisjoint(words)
 
 
 def anchored(sentences: list[Substance]) -> list[Substance]:
