@@ -9,7 +9,7 @@ from wtforms import HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from app.models import MAX_ROW_ID
-from app.practice.services import QuestionFilters, new_draft_key
+from app.practice.services import QuestionFilters
 
 
 def _page_token() -> str:
@@ -32,8 +32,9 @@ class AnswerForm(FlaskForm):
     time_spent_seconds = HiddenField(default="0")
     # The draft this page edits (its key, made by the page's script or, for the no-script form,
     # by the server) and the version a post saves it as: one more than the page was given, so it
-    # lands only if nothing newer was saved meanwhile. The script keeps both up to date.
-    draft_key = HiddenField(default=new_draft_key)
+    # lands only if nothing newer was saved meanwhile. The script keeps both up to date. A key
+    # is made only for a page being shown (not for every post): see `_answer_page`.
+    draft_key = HiddenField()
     version = HiddenField(default="1")
 
     def seconds(self) -> int:
@@ -49,6 +50,8 @@ class AnswerForm(FlaskForm):
 
 def to_int(value: object) -> int:
     """A whole number from untrusted input; anything else is 0."""
+    if value is None:  # a field not posted: the common case, without raising and catching
+        return 0
     try:
         return int(float(value))  # type: ignore[arg-type]
     except (TypeError, ValueError, OverflowError):

@@ -252,6 +252,7 @@ def _answer_page(slug: str, posted: AnswerForm | None = None, draft_id: int | No
             )
         else:
             draft = next((d for d in drafts if d.draft_key and d.draft_key == posted.key()), None)
+            posted.draft_key.data = posted.draft_key.data or new_draft_key()
         others = [other for other in drafts if other is not draft]
     return render_template(
         "practice/question.html",
