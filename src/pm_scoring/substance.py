@@ -88,7 +88,7 @@ class Substance:
     kinds: tuple[str, ...]  # "a number", "a reason", "a result", "who owns it", "concrete detail"
     concrete_words: int  # content words that are neither generic nor the rubric's own
     generic_share: float  # share of its content words that are management-speak
-    vague: bool = False  # the whole answer pins nothing down: a mention here is only a mention
+    vague: bool = False  # a mention only: the answer pins nothing down, or this is a general remark
 
     @property
     def level(self) -> int:
