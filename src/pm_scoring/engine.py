@@ -25,6 +25,9 @@ from .rubric import CompiledCriterion, CriterionSpec, MeaningMatches, Rubric
 from .substance import Substance, anchored, named_sentences, placeholders, substance_of
 from .text import (
     CLAUSE_BREAKS,
+    FIRST_PERSON,
+    FIRST_PLURAL,
+    FIRST_SINGULAR,
     GLUE_WORDS,
     NEGATORS,
     Sentence,
@@ -113,8 +116,6 @@ _SECTION_MIN_WORDS = 12  # content words under a cue heading that make it a real
 _NEAR_DUPLICATE = 0.85  # Jaccard similarity of content stems that counts as a repeat
 _REPEAT_WINDOW = 40  # earlier sentences per stem compared with a new one
 
-_FIRST_SINGULAR = frozenset({"i", "me", "my", "mine", "myself"})
-_FIRST_PLURAL = frozenset({"we", "us", "our", "ours", "ourselves"})
 _MODALS = frozenset({"would", "will", "shall", "should"})
 _IRREGULAR_PAST = frozenset(
     """was were did had went made led took told found gave got saw knew thought felt began became
@@ -559,10 +560,7 @@ def _criterion_result(
         if not where:
             continue
         # The deepest sentence, the latest of equals (max() of pairs needs no sorting first).
-        if spec.what_happened:
-            depth, best = max((_depth_for(spec, depths, sentences, i), i) for i in where)
-        else:
-            depth, best = max((depths[i], i) for i in where)
+        depth, best = max((_depth_for(spec, depths, sentences, i), i) for i in where)
         by_meaning = all((index, concept.id, i) in hits.by_meaning for i in where)
         earned = concept.weight * depth
         reaches = spec.one_done_well if concept.weight >= 1 and depth >= _DEPTH[-1] else None
@@ -672,7 +670,7 @@ def _is_plan(sentence: Sentence) -> bool:
     """What the speaker would do rather than what happened: a first person and a modal ("I
     would", "we will"), and no verb in the past except one after "have" ("I would have asked")."""
     words = sentence.words
-    if _MODALS.isdisjoint(words) or (_FIRST_SINGULAR | _FIRST_PLURAL).isdisjoint(words):
+    if _MODALS.isdisjoint(words) or FIRST_PERSON.isdisjoint(words):
         return False
     return not any(
         _is_past(word) and (i == 0 or words[i - 1] != "have") for i, word in enumerate(words)
@@ -719,8 +717,8 @@ def _red_flags(
             raised = bool(evidence)
         elif spec.detector == "we_without_i":
             words = [word for s in sentences for word in s.words]
-            plural = sum(w in _FIRST_PLURAL for w in words)
-            singular = sum(w in _FIRST_SINGULAR for w in words)
+            plural = sum(w in FIRST_PLURAL for w in words)
+            singular = sum(w in FIRST_SINGULAR for w in words)
             raised = plural >= 5 and singular <= 0.2 * plural
         elif spec.detector == "hypothetical":
             raised = _is_hypothetical(sentences)
@@ -755,7 +753,7 @@ def _is_hypothetical(sentences: list[Sentence]) -> bool:
     modal = past = 0
     for sentence in sentences:
         words = set(sentence.words)
-        if not words & (_FIRST_SINGULAR | _FIRST_PLURAL):
+        if not words & FIRST_PERSON:
             continue
         if words & _MODALS:
             modal += 1

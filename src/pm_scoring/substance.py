@@ -12,7 +12,7 @@ import itertools
 import re
 from dataclasses import dataclass
 
-from .text import CLAUSE_BREAKS, NOT_CONTENT, Sentence
+from .text import CLAUSE_BREAKS, FIRST_PERSON, NOT_CONTENT, Sentence
 
 # Words that pin a sentence down: how many, how long, when.
 DETAIL_WORDS = frozenset(
@@ -168,7 +168,6 @@ _GENERAL_OPENERS = frozenset(
     generally good great""".split()
 )
 _GENERAL_OPENING_PAIRS = frozenset({("no", "one"), ("in", "general"), ("the", "best")})
-_FIRST_PERSON = frozenset("i we my our us me".split())
 
 
 def _hedges(words: list[str], present: set[str]) -> bool:
@@ -191,7 +190,7 @@ def _generalises(words: list[str]) -> bool:
     general = bool(opening) and (
         opening[0] in _GENERAL_OPENERS or tuple(opening[:2]) in _GENERAL_OPENING_PAIRS
     )
-    return general and _FIRST_PERSON.isdisjoint(words)
+    return general and FIRST_PERSON.isdisjoint(words)
 
 
 def anchored(sentences: list[Substance]) -> list[Substance]:

@@ -52,6 +52,11 @@ GLUE_WORDS = STOPWORDS - frozenset(
 # A sentence with none of these words cannot negate anything.
 _NEGATING_WORDS = NEGATORS | frozenset(first for first, _ in NEGATOR_PAIRS)
 CLAUSE_BREAKS = frozenset({",", ";", ":", "—", "–", "(", ")"})
+# The speaker in their own words: a story told as "we", a plan as "I would", a remark with
+# neither is about the world.
+FIRST_SINGULAR = frozenset({"i", "me", "my", "mine", "myself"})
+FIRST_PLURAL = frozenset({"we", "us", "our", "ours", "ourselves"})
+FIRST_PERSON = FIRST_SINGULAR | FIRST_PLURAL
 NOT_CONTENT = STOPWORDS | CLAUSE_BREAKS
 _ABBREVIATIONS = frozenset({"e.g", "i.e", "etc", "vs", "mr", "mrs", "ms", "dr", "approx", "incl"})
 
