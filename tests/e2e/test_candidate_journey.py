@@ -676,6 +676,10 @@ def test_back_to_a_page_from_the_cache_leaves_later_words_on_the_device(page: Pa
     answer_box(page).fill(ROLLBACK)
     expect(page.locator("#save-status")).to_have_text(SAVED)
     page.get_by_role("link", name="My attempts").click()
+    # Chrome keeps no page in its back/forward cache that was left before it finished loading
+    # (its reason: "navigating"); offline, Back to that page would then fail.
+    expect(page).to_have_url(re.compile(r"/attempts$"))
+    page.wait_for_load_state("load")
     page.goto(QUESTION)
     expect(page.locator("#timer")).to_be_visible()
     context.set_offline(True)
