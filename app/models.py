@@ -65,6 +65,16 @@ class PasswordReset(SQLModel, table=True):
     used_at: datetime | None = None
 
 
+class UsedSignupLink(SQLModel, table=True):
+    """A sign-up link that made an account, kept (as its token's hash) until the link would
+    have expired anyway: deleting that account does not make the link work again."""
+
+    __tablename__ = "used_signup_links"
+
+    token_hash: str = Field(max_length=64, primary_key=True)
+    expires_at: datetime = Field(index=True)
+
+
 class RubricStatus(StrEnum):
     DRAFT = "draft"  # a coach's work in progress: edited in place, never scored against
     PUBLISHED = "published"  # immutable; the highest published version is the live one

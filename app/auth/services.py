@@ -43,6 +43,7 @@ from app.models import (
     Score,
     Share,
     Transcription,
+    UsedSignupLink,
     User,
     utcnow,
 )
@@ -159,9 +160,16 @@ def find_user(session: Session, email: str) -> User | None:
     return session.exec(select(User).where(User.email == normalise_email(email))).first()
 
 
-def register_user(session: Session, email: str, password: str, role: Role | None = None) -> User:
+def register_user(
+    session: Session,
+    email: str,
+    password: str,
+    role: Role | None = None,
+    link: UsedSignupLink | None = None,
+) -> User:
     """Create an account; the first one on a fresh database is the admin, decided in the same
-    transaction as the insert, so two first sign-ups at once make one admin."""
+    transaction as the insert, so two first sign-ups at once make one admin. An account made
+    through a sign-up link records the link as used in that transaction too."""
     email = normalise_email(email)
     password_hash = _hasher.hash(password)  # slow on purpose: before the lock, not under it
     lock_accounts(session)
@@ -173,6 +181,9 @@ def register_user(session: Session, email: str, password: str, role: Role | None
         role = Role.ADMIN if first else Role.CANDIDATE
     user = User(email=email, password_hash=password_hash, role=role)
     session.add(user)
+    if link is not None:
+        session.execute(delete(UsedSignupLink).where(UsedSignupLink.expires_at < utcnow()))  # type: ignore[arg-type]
+        session.add(link)
     try:
         session.commit()
     except IntegrityError:  # the unique email, should anything insert without the lock
@@ -491,17 +502,25 @@ def _signup_serializer(secret_key: str) -> URLSafeTimedSerializer:
 
 def signup_email_for(session: Session, secret_key: str, token: str, max_age: float) -> str:
     """The address a sign-up link was sent to, while the link works; else SignupLinkGone. The
-    link carries only the signed address and its time: the password is chosen after opening
-    it, so whoever holds the mailbox, and only they, sets it."""
+    link carries only the signed address, a nonce and its time: the password is chosen after
+    opening it, so whoever holds the mailbox, and only they, sets it. It works once, even if
+    the account it made is deleted while the link is young."""
     try:
-        email = _signup_serializer(secret_key).loads(token, max_age=max_age)
+        signed = _signup_serializer(secret_key).loads(token, max_age=max_age)
     except SignatureExpired:
         raise SignupLinkGone("expired") from None
     except BadSignature:
         raise SignupLinkGone("unknown") from None
-    if find_user(session, email) is not None:
+    email = str(signed).partition(" ")[0]  # "address nonce"
+    if find_user(session, email) is not None or session.get(UsedSignupLink, _token_hash(token)):
         raise SignupLinkGone("used")
     return email
+
+
+def used_signup_link(token: str, max_age: float) -> UsedSignupLink:
+    """The record that `token` has made its account, kept no longer than the link could work."""
+    expires_at = utcnow() + timedelta(seconds=max_age)
+    return UsedSignupLink(token_hash=_token_hash(token), expires_at=expires_at)
 
 
 @dataclass(frozen=True)
@@ -522,7 +541,9 @@ def signup_message(session: Session, email: str, mail: SignupMail) -> EmailMessa
     email = normalise_email(email)
     if find_user(session, email) is not None:
         return signup_attempt_message(mail.sender, email, mail.login_link)
-    token = _signup_serializer(mail.secret_key).dumps(email)
+    # A nonce makes each link its own, even two sent in the same second: one can be used up
+    # without the other.
+    token = _signup_serializer(mail.secret_key).dumps(f"{email} {secrets.token_urlsafe(6)}")
     return signup_link_message(mail.sender, email, mail.link_for(token), mail.hours)
 
 

@@ -58,6 +58,7 @@ from .services import (
     signed_in_user,
     signup_email_for,
     signup_message,
+    used_signup_link,
 )
 
 REGISTER_LIMIT_PER_ADDRESS = "10 per hour"  # unless the config sets REGISTER_LIMIT_PER_ADDRESS
@@ -165,7 +166,8 @@ def finish_signup(token: str) -> str | Response | tuple[str, int]:
         form = NewPasswordForm(account_email=email)
         if form.validate_on_submit():
             try:
-                user = register_user(db_session, email, form.password.data)
+                link = used_signup_link(token, max_age)
+                user = register_user(db_session, email, form.password.data, link=link)
             except EmailTaken:
                 raise SignupLinkGone("used") from None
             _sign_in(SignedInUser.of(user))

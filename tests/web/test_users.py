@@ -20,12 +20,13 @@ from app.auth.services import (
     EmailTaken,
     LastAdmin,
     deactivate_user,
+    find_user,
     issue_password_reset,
     register_user,
     set_role,
 )
 from app.extensions import db
-from app.models import Attempt, PasswordReset, Role, User, utcnow
+from app.models import Attempt, PasswordReset, Role, UsedSignupLink, User, utcnow
 from app.practice.services import save_draft
 from tests.conftest import AuthActions, count_rows, csrf_from, make_app
 from tests.web.test_auth import error_beside, user
@@ -532,6 +533,58 @@ def test_with_mail_a_taken_address_gets_the_same_page_and_its_owner_an_e_mail(
     assert "Log out" in visitor.get("/").text
     again = app.test_client().get(link)
     assert again.status_code == 410 and "already been used" in again.text
+
+
+def has_account(app, email: str) -> bool:
+    with app.app_context(), db.session() as session:
+        return find_user(session, email) is not None
+
+
+def test_a_sign_up_link_stays_used_after_its_account_is_deleted(
+    tmp_path, seeded_database, smtp_server
+):
+    """The link is signed, not stored, so "used" cannot mean only "its address has an account":
+    deleted within the link's lifetime, the account must not come back through the old link."""
+    controller, inbox = smtp_server
+    app = mail_app(tmp_path, seeded_database, controller.port)
+    with app.app_context(), db.session() as session:
+        register_user(session, "admin@example.com", "correct horse battery")  # the first: admin
+    visitor = app.test_client()
+    form = visitor.get("/register").text
+    visitor.post("/register", data={"email": "brief@example.com", "csrf_token": csrf_from(form)})
+    link = re.search(r"http://localhost(/register/\S+)", body_of(inbox.messages[-1][2])).group(1)
+    password = "a calmer harbour at dusk"
+    opened = visitor.get(link).text
+    choose = {"password": password, "confirm": password, "csrf_token": csrf_from(opened)}
+    assert visitor.post(link, data=choose).status_code == 302
+
+    token = csrf_from(visitor.get("/account").text)
+    deleted = visitor.post(
+        "/account/delete",
+        data={"del-email": "brief@example.com", "del-password": password, "del-csrf_token": token},
+    )
+    assert deleted.status_code == 302 and not has_account(app, "brief@example.com")
+
+    stranger = app.test_client()
+    again = stranger.get(link)
+    assert again.status_code == 410 and "already been used" in again.text
+    choose["csrf_token"] = csrf_from(stranger.get("/register").text)  # a post, not the page
+    replayed = stranger.post(link, data=choose)
+    assert replayed.status_code == 410 and "already been used" in replayed.text
+    assert not has_account(app, "brief@example.com")
+    # Signing up again sends a new link, which works; records of links that have expired go.
+    with app.app_context(), db.session() as session:
+        session.execute(update(UsedSignupLink).values(expires_at=utcnow() - timedelta(seconds=1)))
+        session.commit()
+    form = stranger.get("/register").text
+    stranger.post("/register", data={"email": "brief@example.com", "csrf_token": csrf_from(form)})
+    fresh = re.search(r"http://localhost(/register/\S+)", body_of(inbox.messages[-1][2])).group(1)
+    assert fresh != link
+    page = stranger.get(fresh).text
+    choose["csrf_token"] = csrf_from(page)
+    assert stranger.post(fresh, data=choose).status_code == 302
+    assert user(app, "brief@example.com").role == "candidate"
+    assert count_rows(app, UsedSignupLink) == 1  # the new link's
 
 
 def test_a_forged_sign_up_link_is_404(tmp_path, seeded_database, smtp_server):
