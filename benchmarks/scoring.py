@@ -263,7 +263,15 @@ BLIND_CORPORA = (
         "three questions never asked in a corpus and five asked before, 24 answers each, the "
         "writers asked to type as candidates do (no spoken fillers, weakness in the substance "
         "alone). Split at random (seed 19); nothing was tuned on either half, and both were read "
-        "once (2026-12-03).",
+        "once (2026-12-03). Engine 2.4 was then tuned on its development half only.",
+    ),
+    (
+        "corpus7",
+        "Seventh blind corpus",
+        "Written for issue 13's seventh round the same way, blind: the failure flagship, the "
+        "last three questions no corpus had asked and six asked before, 24 answers each. Split "
+        "at random before use (seed 23); engine 2.4 was tuned on the development halves of all "
+        "seven corpora only, and this held-out half was read once, at the end (2026-12-03).",
     ),
 )
 

@@ -22,7 +22,7 @@ from .report import (
     criterion_share,
 )
 from .rubric import CompiledCriterion, CriterionSpec, MeaningMatches, Rubric
-from .substance import Substance, anchored, named_sentences, placeholders, substance_of
+from .substance import ANCHORS, Substance, anchored, named_sentences, placeholders, substance_of
 from .text import (
     CLAUSE_BREAKS,
     FIRST_PERSON,
@@ -37,7 +37,7 @@ from .text import (
 )
 
 # Bump when a change to the engine can change a score: stored scores record the version they used.
-ENGINE_VERSION = f"2.3+{model_version()}"
+ENGINE_VERSION = f"2.4+{model_version()}"
 
 _GRADERS = "grader|evaluator|examiner|assessor|scorer|marker"
 
@@ -471,7 +471,7 @@ def _stuffed_sentences(
             stuffed -= noted
     if len(bare) >= _BARE_TERMS_MIN:
         stuffed |= bare
-    return stuffed | _list_answer(sentences, hits, vocabulary)
+    return stuffed | _list_answer(sentences, hits, vocabulary, substance)
 
 
 def _off_rubric(
@@ -506,10 +506,14 @@ def _glue_share(sentence: Sentence) -> float:
     return sum(map(GLUE_WORDS.__contains__, sentence.words)) / sentence.word_count
 
 
-def _list_answer(sentences: list[Sentence], hits: _Hits, vocabulary: frozenset[str]) -> set[int]:
+def _list_answer(
+    sentences: list[Sentence], hits: _Hits, vocabulary: frozenset[str], substance: list[Substance]
+) -> set[int]:
     """Sentences that enumerate bare rubric terms ("I would do mitigation: rollback, kill switch,
     failover"), when such lists carry most of what the whole answer matched: an answer built
-    from term lists, however they are dressed up. A list here and there is normal prose.
+    from term lists, however they are dressed up. A list here and there is normal prose, and
+    so is a dense line that pins its items down with a time, a number or an owner ("I own
+    comms: status page within 15 minutes, then every 30 minutes; a support macro").
     An item is a bare term when each of its few content words is part of a matched phrase or
     one of the rubric's own words ("growth, timing, hedging")."""
     total = sum(len(c) for c in hits.sentence_concepts.values())
@@ -521,6 +525,8 @@ def _list_answer(sentences: list[Sentence], hits: _Hits, vocabulary: frozenset[s
         sentence = sentences[s_index]
         if sentence.words.count(",") + sentence.words.count(";") < _BARE_TERMS_MIN - 1:
             continue  # three items or more need two separators; most sentences stop here
+        if not ANCHORS.isdisjoint(substance[s_index].kinds):
+            continue
         covered = hits.covered(s_index)
         bare_items = 0
         item: list[int] = []
@@ -779,11 +785,15 @@ def _missing_subject(rubric: Rubric, question: str | None, sentences: list[Sente
     own vocabulary are taken out ("alarm", "clock", "deaf", "hearing"); the answer must use one.
     Under `require_subject: title` it must also use half of those in the title (the question's
     first line): tennis balls in a pool share "balls" with "Golf balls in a school bus", but
-    not "golf" or "bus"."""
+    not "golf" or "bus". Whatever the subject, an answer that uses under a tenth of the
+    question's words (its framing aside) answers another question."""
     if not (rubric.spec.require_subject and question):
         return []
     subject = _subject_words(rubric, question)
     said = {stem for sentence in sentences for stem in sentence.content_stems}
+    asked = _question_words(question)
+    if len(asked.keys() & said) < _ASKED_SHARE_MIN * len(asked):  # hardly any of its words
+        return list(dict.fromkeys((subject or asked).values()))
     if subject and said.isdisjoint(subject):
         words = [word for sentence in sentences for word in sentence.content_words]
         if rubric.meaning.leaning_to_question(words, question) >= _LEANING_MIN:
@@ -794,6 +804,16 @@ def _missing_subject(rubric: Rubric, question: str | None, sentences: list[Sente
         if 2 * len(in_title.keys() & said) < len(in_title):  # half, rounded up
             return [word for stem, word in in_title.items() if stem not in said]
     return []
+
+
+def _question_words(question: str) -> dict[str, str]:
+    """The question's own words by stem, the rubric's included, less the framing of any question."""
+    words, stems = tokenize(question)
+    return {
+        stem: word
+        for word, stem in zip(words, stems, strict=True)
+        if is_content_word(word) and stem not in _FRAMING
+    }
 
 
 def _subject_words(rubric: Rubric, text: str) -> dict[str, str]:
@@ -843,6 +863,9 @@ _MEANING_MARGIN = 0.03  # a sentence shows the concepts within this of its close
 # An answer that leans this far or more towards the question, away from the rubric's general
 # ground, is about the question even without its words (see RubricMeaning.leaning_to_question).
 _LEANING_MIN = -0.15
+# An answer using under this share of the question's own words (the rubric's included) is about
+# another question, whatever subject word it happens to use ("other", "find", "feature").
+_ASKED_SHARE_MIN = 0.1
 _RELEVANT_MIN = 0.2  # a passage less similar than this to the rubric and question is elsewhere...
 _RELATIVE_MIN = 0.5  # ...and this far below the answer's typical passage
 _PADDING_RUN = 5  # sentences in a row, at least, that make a passage of padding

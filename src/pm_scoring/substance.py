@@ -127,7 +127,10 @@ def substance_of(
         if _DIGIT.search(sentence.text)
         else set()
     )
-    if ((present & DETAIL_WORDS) | figures) - asked:
+    details = (present & DETAIL_WORDS) - asked
+    if details & _SPANS:
+        details = {w for w in details if w not in _SPANS or _counted(words, w)}
+    if details or figures - asked:
         kinds.append("a number or time")
     if not _REASON_WORDS.isdisjoint(present) or _has_pair(words, present, _REASON_PAIRS):
         kinds.append("a reason or consequence")
@@ -158,6 +161,20 @@ def substance_of(
 
 
 ANCHORS = frozenset({"a number or time", "who does it"})
+# Stretches of time named in the plural pin nothing down unless counted: "for three weeks", "in 2
+# days", not "over the years", "takes months" or "in recent days".
+_SPANS = frozenset("days weeks months quarters years".split())
+
+
+def _counted(words: list[str], span: str) -> bool:
+    """Whether some mention of `span` has a count just before it ("five working days")."""
+    return any(
+        word == span
+        and any(w in DETAIL_WORDS or _DIGIT.search(w) for w in words[max(0, index - 2) : index])
+        for index, word in enumerate(words)
+    )
+
+
 # "Maybe", "kind of", "I guess": a step the candidate does not commit to.
 _HEDGE_WORDS = frozenset("maybe probably perhaps guess".split())
 _HEDGE_PAIRS = frozenset({("kind", "of"), ("sort", "of"), ("or", "something"), ("not", "sure")})

@@ -509,3 +509,73 @@ def test_the_engine_runs_its_matrix_products_on_one_blas_thread(outage):
     blas = [library for library in threadpool_info() if library["user_api"] == "blas"]
     assert blas, "numpy is expected to use a BLAS library"
     assert all(library["num_threads"] == 1 for library in blas)
+
+
+def test_a_stretch_of_time_pins_nothing_down_unless_it_is_counted(outage):
+    """'Over the years' and 'takes months' are no more a time than 'always'; 'for three weeks'
+    and 'within five working days' are."""
+    vague = (
+        "Over the years we learned to roll back a faulty release first, because a fix takes "
+        "weeks to get right while customers wait."
+    )
+    counted = vague.replace("Over the years we learned", "Within five working days we learned")
+    assert "a number or time" not in _specifics(outage, vague, "rollback")
+    assert "a number or time" in _specifics(outage, counted, "rollback")
+
+
+OUTAGE_QUESTION = "Handle a worldwide outage\nYour product just caused a worldwide outage."
+DENSE_OUTAGE = """
+Restore first: the on-call lead finds what shipped in the last two hours and reverts it, by
+feature flag or rollback, before anyone argues about causes. I run comms: a status page post
+within 15 minutes, then every 30 minutes; a macro for support; an hourly note to the execs.
+Within three working days, a blameless postmortem: a timeline, why our alerts missed it, and
+every action item with an owner and a date.
+"""
+
+
+def test_dense_lines_that_pin_their_items_down_are_not_keyword_stuffing(outage):
+    """A terse answer lists steps with commas, but each of its lines carries a time, a number
+    or an owner: notes, not a list of terms. The same lines stripped of them are a list."""
+    report = score(outage, DENSE_OUTAGE, OUTAGE_QUESTION)
+    assert "keyword_stuffing" not in report.flag_ids
+    assert report.criterion("mitigation").score >= 3
+    bare = (
+        "Restore first: reverts, feature flag, rollback, causes. Comms: status page, updates, "
+        "support macro, exec notes. Blameless postmortem: timeline, alerts, action items, owners."
+    )
+    assert "keyword_stuffing" in score(outage, bare, OUTAGE_QUESTION).flag_ids
+
+
+CACHE_QUESTION = (
+    "When to add a cache\nEngineers propose adding a cache in front of your product catalogue "
+    "service to speed up pages. What are the trade-offs, and what questions would you ask before "
+    "agreeing?"
+)
+CACHE_ANSWER = """
+First I would ask where the time goes: if the catalogue service is what makes pages slow, a
+cache in front of it helps, otherwise it adds cost for nothing. Prices and stock change often,
+so they need a short expiry or invalidation on every change, and checkout must read them from
+the source, never from the cache. Product descriptions and images change rarely and can be
+cached for hours. I would ask what hit rate the engineers expect, how the catalogue copes if
+the cache fails, and who owns keeping the two consistent.
+"""
+
+
+MEDICATION_REMINDER = """
+For a medication reminder for older adults living alone, I would start with the people: the
+older person, who must stay in charge, and a daughter or carer who worries from a distance. The
+riskiest failure is a missed dose that nobody notices, so the reminder escalates: a chime, then
+a call, then a text to the carer after thirty minutes. The tension is between reliability and
+annoyance; too many alerts and people switch it off. To speed up set-up, the pharmacy loads the
+prescriptions. I would measure doses confirmed on time and how often carers are alerted, with
+app uninstalls as a guardrail, and run it first with 200 pharmacy customers.
+"""
+
+
+def test_an_answer_that_uses_hardly_any_of_the_questions_words_is_off_topic():
+    """A decent answer to another question, which says 'speed' once: naming one subject word
+    is not answering, when it uses under a tenth of the question's own words."""
+    technical = load_rubric("technical")
+    report = score(technical, MEDICATION_REMINDER, CACHE_QUESTION)
+    assert "off_topic" in report.flag_ids and report.overall <= 5
+    assert "off_topic" not in score(technical, CACHE_ANSWER, CACHE_QUESTION).flag_ids
