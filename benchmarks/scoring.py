@@ -271,7 +271,8 @@ BLIND_CORPORA = (
         "Written for issue 13's seventh round the same way, blind: the failure flagship, the "
         "last three questions no corpus had asked and six asked before, 24 answers each. Split "
         "at random before use (seed 23); engine 2.4 was tuned on the development halves of all "
-        "seven corpora only, and this held-out half was read once, at the end (2026-12-03).",
+        "seven corpora only, and this held-out half was read once, when 2.4 was done "
+        "(2026-12-03). Engine 2.5 was then tuned on the development halves alone.",
     ),
 )
 

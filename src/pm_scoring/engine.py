@@ -37,7 +37,7 @@ from .text import (
 )
 
 # Bump when a change to the engine can change a score: stored scores record the version they used.
-ENGINE_VERSION = f"2.4+{model_version()}"
+ENGINE_VERSION = f"2.5+{model_version()}"
 
 _GRADERS = "grader|evaluator|examiner|assessor|scorer|marker"
 
@@ -212,17 +212,18 @@ def score(rubric: Rubric, text: str, question: str | None = None) -> ScoreReport
     hits = _find_concepts(rubric, kept_sentences)
     asked = frozenset(tokenize(question)[0]) if question else frozenset()
     named = named_sentences(text, kept_sentences)
-    substance = anchored(
-        [
-            substance_of(s, rubric.vocabulary, asked, index in named)
-            for index, s in enumerate(kept_sentences)
-        ]
-    )
     vectors = embed([s.content_words for s in kept_sentences])
     relevance, meanings = rubric.meaning.compare(
         vectors, [s.paragraph for s in kept_sentences], question
     )
     _add_meaning_hits(hits, kept_sentences, meanings)
+    substance = anchored(
+        [
+            substance_of(s, rubric.vocabulary, asked, index in named)
+            for index, s in enumerate(kept_sentences)
+        ],
+        hits.sentence_concepts,
+    )
 
     stuffed = _stuffed_sentences(kept_sentences, hits, rubric.vocabulary, substance)
     if stuffed:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
+from collections.abc import Container
 from dataclasses import dataclass
 
 from .text import CLAUSE_BREAKS, FIRST_PERSON, NOT_CONTENT, Sentence
@@ -210,11 +211,12 @@ def _generalises(words: list[str]) -> bool:
     return general and FIRST_PERSON.isdisjoint(words)
 
 
-def anchored(sentences: list[Substance]) -> list[Substance]:
-    """Reasons, results and detail are believed when the answer pins something down somewhere:
-    a number, a time, a name, an owner. Fluent text that never does (however many "because"s
-    it has) names its steps without taking them, so each of its sentences counts as bare."""
-    if any(not ANCHORS.isdisjoint(s.kinds) for s in sentences):
+def anchored(sentences: list[Substance], showing: Container[int]) -> list[Substance]:
+    """Reasons, results and detail are believed when the answer pins something down in a
+    sentence that does part of the answer (one `showing` a concept): a number, a time, a name,
+    an owner. Fluent text that never does (however many "because"s it has, or an aside about
+    "millions of people") names its steps without taking them: each sentence counts as bare."""
+    if any(not ANCHORS.isdisjoint(s.kinds) for i, s in enumerate(sentences) if i in showing):
         return sentences
     return [Substance((), s.concrete_words, s.generic_share, vague=True) for s in sentences]
 

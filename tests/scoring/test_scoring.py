@@ -579,3 +579,17 @@ def test_an_answer_that_uses_hardly_any_of_the_questions_words_is_off_topic():
     report = score(technical, MEDICATION_REMINDER, CACHE_QUESTION)
     assert "off_topic" in report.flag_ids and report.overall <= 5
     assert "off_topic" not in score(technical, CACHE_ANSWER, CACHE_QUESTION).flag_ids
+
+
+def test_a_figure_in_an_aside_does_not_vouch_for_the_steps(outage):
+    """Reasons are believed when a sentence doing part of the answer pins something down; ten
+    years in the industry, told beside the steps, pins none of them down."""
+    steps = (
+        "We roll back the release that broke sign-in, because customers cannot reach their "
+        "accounts while the faulty build is serving traffic."
+    )
+    aside = "I have worked in this industry for ten years. " + steps
+    pinned = steps.replace("We roll back", "At 18:15 the on-call lead rolled back")
+    (rollback,) = [k for k in score(outage, aside).criterion("mitigation").concepts]
+    assert rollback.id == "rollback" and rollback.specifics == []
+    assert "a reason or consequence" in _specifics(outage, pinned, "rollback")
