@@ -274,6 +274,14 @@ BLIND_CORPORA = (
         "seven corpora only, and this held-out half was read once, when 2.4 was done "
         "(2026-12-03). Engine 2.5 was then tuned on the development halves alone.",
     ),
+    (
+        "corpus8",
+        "Eighth blind corpus",
+        "Written blind after engine 2.5 was finished, as a measure of it: the outage flagship and "
+        "nine questions asked before (every question in the bank has now been asked), 24 answers "
+        "each. Split at random (seed 29); nothing was tuned on either half, and both were read "
+        "once (2026-12-03).",
+    ),
 )
 
 
