@@ -37,16 +37,6 @@ class AnswerForm(FlaskForm):
     draft_key = HiddenField()
     version = HiddenField(default="1")
 
-    def seconds(self) -> int:
-        return to_int(self.time_spent_seconds.data)
-
-    def key(self) -> str | None:
-        """The posted key; None when the post named none (no draft of its own to look up)."""
-        return (self.draft_key.data or None) if self.draft_key.raw_data else None
-
-    def version_number(self) -> int:
-        return max(1, to_int(self.version.data))
-
 
 def to_int(value: object) -> int:
     """A whole number from untrusted input; anything else is 0."""

@@ -141,24 +141,23 @@ def draft(slug: str) -> str | Response | tuple[str | Response, int]:
 def _save_button(slug: str) -> str | Response | tuple[str | Response, int]:
     """The no-script "Save draft" button: the text is kept, as a draft of its own if it cannot
     land on the page's draft."""
-    form = AnswerForm()
-    if refused := _refuse_invalid_form(slug, form):
-        return refused
+    posted = _posted_form()
+    if isinstance(posted, str):
+        return _form_refused(slug, posted, new_key=True)
     try:
         saved = keep_draft(
             db.request_session(),
             current_user.id,
             slug,
-            form.answer_text.data or "",
-            form.seconds(),
-            form.key(),
-            form.version_number(),
+            posted.answer_text,
+            to_int(posted.time_spent_seconds),
+            posted.draft_key,
+            posted.version,
         )
     except QuestionRetired as retired:
         return _refuse_retired(retired, json=False)
     except (AnswerTooLong, EmptyAnswer) as exc:
-        form.answer_text.errors = [str(exc)]
-        return _answer_page(slug, form), 400
+        return _form_refused(slug, str(exc))
     except AlreadySubmitted as done:
         flash("That answer was already submitted; here is its result.", "info")
         return redirect(url_for("practice.attempt", attempt_id=done.attempt_id))
@@ -179,49 +178,53 @@ def _save_button(slug: str) -> str | Response | tuple[str | Response, int]:
 @bp.post("/questions/<slug>/submit")
 @login_required
 def submit(slug: str) -> Response | tuple[str | Response, int]:
-    form = AnswerForm()
-    if refused := _refuse_invalid_form(slug, form):
-        return refused
-    if form.validate_on_submit():
-        try:
-            attempt_id = submit_attempt(
-                db.request_session(),
-                current_user.id,
-                slug,
-                form.answer_text.data or "",
-                form.seconds(),
-                form.key(),
-                form.version_number(),
-            )
-        except (EmptyAnswer, AnswerTooLong) as exc:
-            form.answer_text.errors = [str(exc)]
-        except QuestionRetired as retired:
-            return _refuse_retired(retired, json=False)
-        except AlreadySubmitted as done:  # a double click: show the result
-            return redirect(url_for("practice.attempt", attempt_id=done.attempt_id))
-        else:
-            recording = row_id(request.form.get("transcription_id"))  # an answer given aloud
-            if recording is not None:
-                attach_to_attempt(db.request_session(), current_user.id, recording, attempt_id)
-            ask_for_feedback(current_user.id, attempt_id)
-            return redirect(url_for("practice.attempt", attempt_id=attempt_id))
-    return _answer_page(slug, form), 400
+    posted = _posted_form()
+    if isinstance(posted, str):
+        return _form_refused(slug, posted, new_key=True)
+    try:
+        attempt_id = submit_attempt(
+            db.request_session(),
+            current_user.id,
+            slug,
+            posted.answer_text,
+            to_int(posted.time_spent_seconds),
+            posted.draft_key,
+            posted.version,
+        )
+    except (EmptyAnswer, AnswerTooLong) as exc:
+        return _form_refused(slug, str(exc))
+    except QuestionRetired as retired:
+        return _refuse_retired(retired, json=False)
+    except AlreadySubmitted as done:  # a double click: show the result
+        return redirect(url_for("practice.attempt", attempt_id=done.attempt_id))
+    recording = row_id(request.form.get("transcription_id"))  # an answer given aloud
+    if recording is not None:
+        attach_to_attempt(db.request_session(), current_user.id, recording, attempt_id)
+    ask_for_feedback(current_user.id, attempt_id)
+    return redirect(url_for("practice.attempt", attempt_id=attempt_id))
 
 
-def _refuse_invalid_form(slug: str, form: AnswerForm) -> tuple[str, int] | None:
-    """The no-script form gets the autosave's checks: its fields, as posted, must fit
-    `AnswerFormBody`; else the page again, saying which field is wrong (its text kept, under a
-    new key, so saving again keeps it as a draft of its own)."""
+def _posted_form() -> AnswerFormBody | str:
+    """The no-script form's fields, with the autosave's checks (`AnswerFormBody`), or what is
+    wrong with them."""
     fields = {
         name: request.form[name] for name in AnswerFormBody.model_fields if name in request.form
     }
     try:
-        validate(fields, AnswerFormBody)
+        return validate(fields, AnswerFormBody)
     except BodyInvalid as invalid:
-        form.answer_text.errors = [f"Not saved: {invalid.reason}. Save again to keep it."]
+        return f"Not saved: {invalid.reason}. Save again to keep it."
+
+
+def _form_refused(slug: str, error: str, new_key: bool = False) -> tuple[str, int]:
+    """The question page again, with the text as posted and what is wrong with it. A post whose
+    fields were refused keeps its text under a new key, so saving again keeps it as a draft of
+    its own."""
+    form = AnswerForm()
+    form.answer_text.errors = [error]
+    if new_key:
         form.draft_key.data, form.version.data = new_draft_key(), "1"
-        return _answer_page(slug, form), 400
-    return None
+    return _answer_page(slug, form), 400
 
 
 def _refuse_retired(retired: QuestionRetired, json: bool) -> tuple[str | Response, int]:
@@ -251,8 +254,9 @@ def _answer_page(slug: str, posted: AnswerForm | None = None, draft_id: int | No
                 version=str(draft.version + 1 if draft else 1),
             )
         else:
-            draft = next((d for d in drafts if d.draft_key and d.draft_key == posted.key()), None)
-            posted.draft_key.data = posted.draft_key.data or new_draft_key()
+            key = posted.draft_key.data
+            draft = next((d for d in drafts if key and d.draft_key == key), None)
+            posted.draft_key.data = key or new_draft_key()
         others = [other for other in drafts if other is not draft]
     return render_template(
         "practice/question.html",
