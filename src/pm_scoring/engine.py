@@ -37,7 +37,7 @@ from .text import (
 )
 
 # Bump when a change to the engine can change a score: stored scores record the version they used.
-ENGINE_VERSION = f"2.5+{model_version()}"
+ENGINE_VERSION = f"2.6+{model_version()}"
 
 _GRADERS = "grader|evaluator|examiner|assessor|scorer|marker"
 
@@ -313,6 +313,37 @@ def score(rubric: Rubric, text: str, question: str | None = None) -> ScoreReport
                 penalty,
             )
         )
+    else:
+        # A long answer is judged by what its length carries: one that pins down too little for
+        # its words (rambling, or an answer drawn out with musing) is scaled by the share of a
+        # focused answer's rate it reaches, in its sentences or in the concepts it shows.
+        sentence_specifics = sum(
+            substance[i].level for i in range(len(kept_sentences)) if i not in claimed
+        )
+        concept_specifics = sum(len(k.specifics) for c in criteria for k in c.concepts)
+        carried = (
+            max(
+                sentence_specifics / _DILUTED_SENTENCE_SPECIFICS,
+                concept_specifics / _DILUTED_CONCEPT_SPECIFICS,
+            )
+            * 100
+            / on_topic_words
+        )
+        if carried < 1:
+            scale = max(_DILUTED_FLOOR, carried)
+            penalty = round(overall * (1 - scale))
+            overall -= penalty
+            flags.append(
+                Flag(
+                    "diluted",
+                    "Long for what it says",
+                    f"{on_topic_words} words pin down {sentence_specifics} specifics (a number, "
+                    "a time, an owner, a reason or a result): a focused answer of this length "
+                    f"pins down about {round(on_topic_words * _DILUTED_SENTENCE_SPECIFICS / 100)}. "
+                    f"The score is scaled by {scale:.2f}; cut what adds none, or add them.",
+                    penalty,
+                )
+            )
     found = sum(len(c.concepts_found) for c in criteria)
     missing_subject = _missing_subject(rubric, question, counted) if counted_words >= 20 else []
     if missing_subject:
@@ -877,6 +908,11 @@ _FILLER_ANSWER = 0.2  # share of management-speak that makes an answer pinning n
 _CHECKLIST_WORDS = 12  # a sentence this short naming one step and nothing more is a checklist item
 _CHECKLIST_RUN = 4  # ...in a run of at least this many
 _COMPLETE_LEVEL = 2.5  # a short answer whose criteria average this level is complete...
+# A long answer pins down at least this many specifics per 100 words, in its sentences or in the
+# concepts it shows, else it is diluted and scaled by the share it reaches (never below the floor).
+_DILUTED_SENTENCE_SPECIFICS = 4.5
+_DILUTED_CONCEPT_SPECIFICS = 3.0
+_DILUTED_FLOOR = 0.6
 # What a concept earns by what stands behind it: named bare, with one kind of specifics, more.
 _DEPTH = (0.75, 1.0, 1.5)
 _LISTED = 0.5  # a concept named in a list of others

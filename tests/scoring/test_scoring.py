@@ -593,3 +593,52 @@ def test_a_figure_in_an_aside_does_not_vouch_for_the_steps(outage):
     (rollback,) = [k for k in score(outage, aside).criterion("mitigation").concepts]
     assert rollback.id == "rollback" and rollback.specifics == []
     assert "a reason or consequence" in _specifics(outage, pinned, "rollback")
+
+
+FOCUSED_OUTAGE = """
+Restore first: the on-call lead finds what shipped in the last two hours and reverts it, by
+feature flag or rollback, before anyone argues about causes. If the revert does not bring the
+error rate back under 1% within 20 minutes, we fail over to the second region.
+
+I run comms: a status page post within 15 minutes, then every 30 minutes until recovery, a
+macro for support so agents answer the same way, and an hourly note to the execs with the
+customer count affected and the next decision point.
+
+Within three working days, a blameless postmortem: a timeline, why our alerts missed it for 40
+minutes, and every action item with an owner and a date. The release process changes so that
+the next bad build reaches 1% of traffic first, because a canary would have caught this one
+in minutes, and I report the time to recover against the 30-minute target each quarter.
+"""
+RAMBLING_OUTAGE = """
+The first thing is to get the product working again. Usually that means undoing whatever was
+released last, and in my last company we reverted a bad build within about twenty minutes.
+
+I have seen a lot of outages over my career and they are all a bit different. Some come from
+code, some come from the network, and some come from a vendor that nobody thought about. The
+people involved are usually tired and stressed, and the room gets noisy very quickly. There is
+always a temptation to start debating the cause while customers are still waiting.
+
+Customers will notice, of course, and they will write to support and post about it online. I
+think customers mostly want to know that somebody is on it. Our support team always had a lot
+of questions during incidents, and the sales people wanted to know what to say to their
+accounts. Executives want to hear about it too, and they often ask the same questions again.
+
+Later on the team should look back at what happened. In my experience the conversation can
+drift towards who made the mistake, and that rarely helps anyone. The engineers usually know
+what went wrong, and they often have ideas about the tooling. Testing is something teams talk
+about a lot after an outage, and monitoring comes up as well. The whole thing is a learning
+experience for everybody, and the product usually ends up more reliable than it was before.
+"""
+
+
+def test_a_long_answer_that_pins_little_down_is_scaled_for_its_length(outage):
+    """Past `min_words`, words are worth what they carry: a rambling answer touching each step
+    in passing is scaled by the share of a focused answer's rate of specifics it reaches, and
+    says so with its figures; a focused answer of 156 words is left alone."""
+    focused = score(outage, FOCUSED_OUTAGE, OUTAGE_QUESTION)
+    assert "diluted" not in focused.flag_ids and focused.overall == focused.weighted
+    rambling = score(outage, RAMBLING_OUTAGE, OUTAGE_QUESTION)
+    (diluted,) = [f for f in rambling.flags if f.id == "diluted"]
+    assert diluted.penalty > 0 and rambling.overall == rambling.weighted - diluted.penalty
+    assert "pin down 4 specifics" in diluted.message and "scaled by 0.6" in diluted.message
+    assert rambling.overall < focused.overall
