@@ -289,7 +289,15 @@ BLIND_CORPORA = (
         "Written blind after engine 2.5 was finished, as a measure of it: the outage flagship and "
         "nine questions asked before (every question in the bank has now been asked), 24 answers "
         "each. Split at random (seed 29); nothing was tuned on either half, and both were read "
-        "once (2026-12-03).",
+        "once (2026-12-03). Engine 2.6 was then tuned on its development half only.",
+    ),
+    (
+        "corpus9",
+        "Ninth blind corpus",
+        "Written blind while engine 2.6 was tuned, and read only when it was finished, as a "
+        "measure of it: both flagships, the one question never asked "
+        "(favourite-product-improvement) and seven asked before, 24 answers each. Split at random "
+        "(seed 31); nothing was tuned on either half before both were read once (2026-12-03).",
     ),
 )
 
