@@ -37,7 +37,7 @@ from .text import (
 )
 
 # Bump when a change to the engine can change a score: stored scores record the version they used.
-ENGINE_VERSION = f"2.6+{model_version()}"
+ENGINE_VERSION = f"2.7+{model_version()}"
 
 _GRADERS = "grader|evaluator|examiner|assessor|scorer|marker"
 
@@ -818,7 +818,8 @@ def _missing_subject(rubric: Rubric, question: str | None, sentences: list[Sente
     Under `require_subject: title` it must also use half of those in the title (the question's
     first line): tennis balls in a pool share "balls" with "Golf balls in a school bus", but
     not "golf" or "bus". Whatever the subject, an answer that uses under a tenth of the
-    question's words (its framing aside) answers another question."""
+    question's words (its framing aside) answers another question, and one that uses half of
+    them answers this one (engine 2.7)."""
     if not (rubric.spec.require_subject and question):
         return []
     subject = _subject_words(rubric, question)
@@ -827,6 +828,8 @@ def _missing_subject(rubric: Rubric, question: str | None, sentences: list[Sente
     if len(asked.keys() & said) < _ASKED_SHARE_MIN * len(asked):  # hardly any of its words
         return list(dict.fromkeys((subject or asked).values()))
     if subject and said.isdisjoint(subject):
+        if len(asked.keys() & said) >= _ASKED_SHARE_ABOUT * len(asked):
+            return []  # half the question's own words: about it, whichever word it misses
         words = [word for sentence in sentences for word in sentence.content_words]
         if rubric.meaning.leaning_to_question(words, question) >= _LEANING_MIN:
             return []  # other words for the same subject ("stores" and "orders", not "coffee")
@@ -898,6 +901,9 @@ _LEANING_MIN = -0.15
 # An answer using under this share of the question's own words (the rubric's included) is about
 # another question, whatever subject word it happens to use ("other", "find", "feature").
 _ASKED_SHARE_MIN = 0.1
+# An answer using this share of the question's own words is about the question even when it never
+# uses a subject word ("Maps" and "change" for "Improve Google Maps: make a case for a change").
+_ASKED_SHARE_ABOUT = 0.5
 _RELEVANT_MIN = 0.2  # a passage less similar than this to the rubric and question is elsewhere...
 _RELATIVE_MIN = 0.5  # ...and this far below the answer's typical passage
 _PADDING_RUN = 5  # sentences in a row, at least, that make a passage of padding

@@ -642,3 +642,30 @@ def test_a_long_answer_that_pins_little_down_is_scaled_for_its_length(outage):
     assert diluted.penalty > 0 and rambling.overall == rambling.weighted - diluted.penalty
     assert "pin down 4 specifics" in diluted.message and "scaled by 0.6" in diluted.message
     assert rambling.overall < focused.overall
+
+
+MAPS_QUESTION = (
+    "Improve Google Maps\nHow would you improve Google Maps? Pick a group of users and make a case "
+    "for one change."
+)
+STEP_FREE_MAPS = """
+Goal: help people finish the trips they start. Group I pick: wheelchair users, whose real pain
+is arriving at three steps or a broken lift rather than choosing a route. One change: a
+step-free mode in Maps that plans around lifts and kerbs, fed by transit operators' live lift
+status and by reports from riders, each expiring after 48 hours unless confirmed. Success: the
+share of step-free trips finished without turning back, from a baseline we measure in the first
+month; guardrail: reports of blocked routes per thousand trips. Launch in two cities whose
+operators publish lift data, then expand once the reports prove reliable. Trade-off: coverage
+starts thin, so the mode says how fresh its data is instead of promising a route it cannot.
+"""
+
+
+def test_an_answer_using_half_the_questions_words_is_on_topic_without_its_subject_words():
+    """The question's subject words, once the rubric's vocabulary is set aside, are "google"
+    and "case"; an answer about Maps that picks a group and makes its case for one change uses
+    most of the question's words, and is about it."""
+    report = score(load_rubric("product-design"), STEP_FREE_MAPS, MAPS_QUESTION)
+    assert "off_topic" not in report.flag_ids and report.overall > 30
+    elsewhere = STEP_FREE_MAPS.replace("Maps", "the app").replace("Group I pick", "Audience")
+    elsewhere = elsewhere.replace("One change", "Feature").replace("change", "shift")
+    assert "off_topic" in score(load_rubric("product-design"), elsewhere, MAPS_QUESTION).flag_ids
