@@ -297,7 +297,15 @@ BLIND_CORPORA = (
         "Written blind while engine 2.6 was tuned, and read only when it was finished, as a "
         "measure of it: both flagships, the one question never asked "
         "(favourite-product-improvement) and seven asked before, 24 answers each. Split at random "
-        "(seed 31); nothing was tuned on either half before both were read once (2026-12-03).",
+        "(seed 31); nothing was tuned on either half before both were read once (2026-12-03). "
+        "Engine 2.7 was then tuned on its development half only.",
+    ),
+    (
+        "corpus10",
+        "Tenth blind corpus",
+        "Written blind after engine 2.7 was finished, as a measure of it: both flagships and "
+        "eight questions asked before, 24 answers each. Split at random (seed 37); nothing was "
+        "tuned on either half, and both were read once (2026-12-03).",
     ),
 )
 
