@@ -305,7 +305,16 @@ BLIND_CORPORA = (
         "Tenth blind corpus",
         "Written blind after engine 2.7 was finished, as a measure of it: both flagships and "
         "eight questions asked before, 24 answers each. Split at random (seed 37); nothing was "
-        "tuned on either half, and both were read once (2026-12-03).",
+        "tuned on either half, and both were read once (2026-12-03). Engine 2.8 was then tuned "
+        "on its development half only.",
+    ),
+    (
+        "corpus11",
+        "Eleventh blind corpus",
+        "Written blind before engine 2.8 was tuned: both flagships and eight questions asked "
+        "before, one per rubric, 24 answers each. Split at random (seed 41) before any engine ran "
+        "on it; 2.8 was tuned on its development half with the others, and the held-out half was "
+        "read once, when 2.8 was finished (2026-12-03).",
     ),
 )
 
