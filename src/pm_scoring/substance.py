@@ -151,7 +151,7 @@ def substance_of(
     if concrete >= _CONCRETE_WORDS:
         kinds.append("concrete detail")
     generic_share = generic / content if content else 0.0
-    if _generalises(words):
+    if _generalises(words) or _remarks(words, present, kinds):
         return Substance((), concrete, generic_share, vague=True)
     if ANCHORS.isdisjoint(kinds):
         if _hedges(words, present):
@@ -209,6 +209,26 @@ def _generalises(words: list[str]) -> bool:
         opening[0] in _GENERAL_OPENERS or tuple(opening[:2]) in _GENERAL_OPENING_PAIRS
     )
     return general and FIRST_PERSON.isdisjoint(words)
+
+
+# A remark in the general present ("Users today expect products to simply work", "Trust is
+# built slowly and lost quickly"): musing about the world, the stuff of on-topic padding.
+_GENERAL_PRESENT = frozenset(
+    """is are has have tends tend matters means becomes often usually always rarely never
+    sometimes typically generally ultimately naturally increasingly today""".split()
+)
+_REMARK_MIN_WORDS = 8  # shorter lines are notes ("Root cause: a bad config push")
+
+
+def _remarks(words: list[str], present: set[str], kinds: list[str]) -> bool:
+    """A remark about how things are, wherever it opens (engine 2.8): told in the general
+    present, with no speaker in it and nothing pinned down (no number, time, name or owner)."""
+    return (
+        len(words) >= _REMARK_MIN_WORDS
+        and ANCHORS.isdisjoint(kinds)
+        and FIRST_PERSON.isdisjoint(present)
+        and not _GENERAL_PRESENT.isdisjoint(present)
+    )
 
 
 def anchored(sentences: list[Substance], showing: Container[int]) -> list[Substance]:
