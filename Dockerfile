@@ -2,7 +2,10 @@
 #   docker build -t pm-interview-coach .
 #   docker run --rm pm-interview-coach coach --help
 # compose.yaml runs the whole topology; docs/deploy.md describes it.
-FROM python:3.11-slim
+# BASE is any image with Python 3.11 or newer and pip on PATH; tests/multiprocess builds this on a
+# stand-in made from Debian's packages, since its machine reaches no image registry.
+ARG BASE=python:3.11-slim
+FROM ${BASE}
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \

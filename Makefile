@@ -16,10 +16,12 @@ $(VENV)/.installed: pyproject.toml
 
 # Some tests drive real programs from Debian's packages: Chromium for the browser tests (never a
 # downloaded browser), a Redis server for the task queue, a PostgreSQL server, espeak-ng to speak
-# the spoken answers the tests transcribe, and nginx in front of gunicorn. Each entry is
-# package:program, the program telling whether the package is there; missing ones are installed.
+# the spoken answers the tests transcribe, nginx in front of gunicorn, and a Docker daemon with
+# debootstrap to build and run the Dockerfile's image. Each entry is package:program, the program
+# telling whether the package is there; missing ones are installed.
 TEST_PACKAGES := chromium:chromium redis-server:redis-server espeak-ng:espeak-ng nginx:nginx \
-                 postgresql:/usr/lib/postgresql/*/bin/initdb
+                 postgresql:/usr/lib/postgresql/*/bin/initdb docker.io:dockerd \
+                 debootstrap:debootstrap
 
 test-deps:
 	@missing=""; for entry in $(TEST_PACKAGES); do \

@@ -2,7 +2,11 @@
 servers (each with its own instance folder, sharing the secret key) and one `coach worker`.
 An answer submitted through one server is scored, its AI feedback is written by the worker, and
 the other server shows it to the same session; a login limit reached on one server holds on the
-other. (compose.yaml runs the same topology in containers; docs/deploy.md describes it.)"""
+other.
+
+Each test runs twice: with the processes started from this checkout, and with every one of them
+(`coach init`, the servers, the worker) a container of the image the Dockerfile builds, run with
+the commands compose.yaml gives them (docs/deploy.md describes that layout)."""
 
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ from pathlib import Path
 
 import pytest
 import requests
+import yaml
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
@@ -33,6 +38,7 @@ from tests.conftest import (
     wait_for_port,
 )
 from tests.feedback.standin import Reply, StandIn, completion
+from tests.multiprocess.images import app_image, docker_daemon
 
 BIN = Path(sys.executable).parent
 ADVICE = {"summary": "Name the metric that tells you the rollback worked.", "criteria": []}
@@ -63,8 +69,27 @@ def _wait_until(
     pytest.fail(f"{what} did not happen within {timeout} s\n{log()}")
 
 
-@pytest.fixture(scope="module")
-def topology(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Topology]:
+def _compose_commands() -> dict[str, list[str]]:
+    """The command compose.yaml gives each service that runs the app's image."""
+    services = yaml.safe_load((ROOT / "compose.yaml").read_text())["services"]
+    return {name: services[name].get("command", []) for name in ("init", "web", "worker")}
+
+
+@pytest.fixture(
+    scope="module",
+    params=[
+        "processes",
+        pytest.param(
+            "containers",
+            marks=pytest.mark.sqlite_only(
+                reason="the topology has its own PostgreSQL; once is enough"
+            ),
+        ),
+    ],
+)
+def topology(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Topology]:
     """Every process, started once for this file's tests and stopped after them, also when one
     fails. PostgreSQL is a throwaway server of its own on either database run."""
     tmp_path = tmp_path_factory.mktemp("topology")
@@ -78,7 +103,6 @@ def topology(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Topology]:
         )
         redis_url = stack.enter_context(running_redis(tmp_path))
         shared = {
-            **{k: v for k, v in os.environ.items() if not k.startswith("COACH_")},
             "COACH_DATABASE_URL": database_url,
             "COACH_REDIS_URL": redis_url,
             "COACH_SECRET_KEY": "one secret shared by every server",
@@ -86,31 +110,45 @@ def topology(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Topology]:
             "OPENAI_API_KEY": "test-key",
             "OPENAI_BASE_URL": standin.base_url,
         }
+        if request.param == "processes":
+            inherited = {k: v for k, v in os.environ.items() if not k.startswith("COACH_")}
+            commands = {
+                "init": [BIN / "coach", "init"],
+                "worker": [BIN / "coach", "worker", "--workers", "1"],
+                "web": [BIN / "gunicorn", "-c", ROOT / "gunicorn.conf.py", "app:create_app()"],
+            }
 
-        def environment(name: str) -> dict[str, str]:
-            instance = tmp_path / name
-            instance.mkdir()
-            return {**shared, "COACH_INSTANCE_PATH": str(instance)}
+            def launch(name: str, command: list, environment: dict[str, str]) -> tuple:
+                instance = tmp_path / name
+                instance.mkdir()
+                env = {**inherited, **environment, "COACH_INSTANCE_PATH": str(instance)}
+                return command, {"env": env, "cwd": ROOT}
 
-        def start(name: str, command: list[str]) -> subprocess.Popen:
+        else:  # each process a container of the image, on the host's network
+            docker = stack.enter_context(docker_daemon(tmp_path_factory.mktemp("docker")))
+            image = app_image(docker, tmp_path_factory.mktemp("image"))
+            commands = _compose_commands()
+
+            def launch(name: str, command: list, environment: dict[str, str]) -> tuple:
+                settings = [f"--env={key}={value}" for key, value in environment.items()]
+                run = [*docker, "run", "--rm", f"--name={name}", "--network=host", *settings]
+                return [*run, image, *command], {}
+
+        def start(name: str, command: list, **environment: str) -> subprocess.Popen:
+            argv, options = launch(name, command, {**shared, **environment})
             log = stack.enter_context((logs / f"{name}.log").open("w"))
-            process = subprocess.Popen(
-                command, env=environment(name), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
-            )
+            process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, **options)
             stack.callback(_stop, process)
             return process
 
-        init = subprocess.run(
-            [BIN / "coach", "init"], env=environment("init"), capture_output=True, text=True
-        )
-        assert init.returncode == 0, init.stdout + init.stderr
-        start("worker", [BIN / "coach", "worker", "--workers", "1"])
+        init = start("init", commands["init"])
+        assert init.wait(timeout=300) == 0, (logs / "init.log").read_text()
+        start("worker", commands["worker"])
         servers = []
         for name in ("server1", "server2"):
             port = free_port()
-            gunicorn = [BIN / "gunicorn", "-c", ROOT / "gunicorn.conf.py", "-w", "2"]
-            process = start(name, [*gunicorn, "-b", f"127.0.0.1:{port}", "app:create_app()"])
-            wait_for_port(port, process)
+            process = start(name, commands["web"], PORT=str(port), WEB_CONCURRENCY="2")
+            wait_for_port(port, process, timeout=60)
             servers.append(f"http://127.0.0.1:{port}")
         yield Topology(servers, database_url, logs)
 
