@@ -72,7 +72,8 @@ def run_feedback(session: Session, settings: LLMSettings, feedback_id: int) -> F
     stored = session.exec(select(Score).where(Score.attempt_id == attempt.id)).one()
     rubric = rubric_from_row(session.get(RubricVersion, stored.rubric_version_id))
     # Deterministic: the same report as the stored one.
-    report = score(rubric, attempt.answer_text, question_as_asked(question.title, question.prompt))
+    asked = question_as_asked(question.title, question.prompt)
+    report = score(rubric, attempt.answer_text, asked, question.hints)
     from .client import request_feedback  # loads openai: only a worker asking for feedback needs it
 
     result = request_feedback(settings, question.prompt, rubric, report, attempt.answer_text)

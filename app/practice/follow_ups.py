@@ -162,7 +162,8 @@ def score_reply(result: AttemptResult, criterion_id: str, asked: str, text: str)
     raise levels, and the level after could not be set beside the level before."""
     rubric = rubric_from_row(result.rubric)
     question = result.question
-    report = score(rubric, text, question_as_asked(question.title, f"{question.prompt}\n{asked}"))
+    with_follow_up = question_as_asked(question.title, f"{question.prompt}\n{asked}")
+    report = score(rubric, text, with_follow_up, question.hints)
     return next(c for c in report.to_dict()["criteria"] if c["id"] == criterion_id)
 
 

@@ -335,7 +335,7 @@ def score_for_question(
     question: Question, rubric_row: RubricVersion, rubric: Rubric, text: str
 ) -> ScoredAnswer:
     asked = question_as_asked(question.title, question.prompt)
-    return ScoredAnswer(question, rubric_row, score(rubric, text, asked))
+    return ScoredAnswer(question, rubric_row, score(rubric, text, asked, question.hints))
 
 
 @dataclass(frozen=True)
@@ -628,6 +628,7 @@ _SUBMISSION_TARGET = (
         Question.id,
         Question.title,
         Question.prompt,
+        Question.hints,
         Question.answer_template,
         Question.retired_at,
         RubricVersion.id,
@@ -683,7 +684,7 @@ def submit_attempt(
     target = connection.execute(_SUBMISSION_TARGET, {"slug": slug}).first()
     if target is None:
         raise QuestionNotFound(slug)
-    question_id, title, prompt, template, retired_at, *rubric_version = target
+    question_id, title, prompt, hints, template, retired_at, *rubric_version = target
     if retired_at is not None:
         raise QuestionRetired(slug)
     if only_the_template(text, template):
@@ -693,7 +694,7 @@ def submit_attempt(
     version_id, rubric_id, version_number, content_hash = rubric_version
     rubric = rubric_for_version(session, version_id, rubric_id, version_number, content_hash)
     started = time.perf_counter()
-    report = score(rubric, text, question_as_asked(title, prompt))
+    report = score(rubric, text, question_as_asked(title, prompt), hints)
     SCORING_SECONDS.observe(time.perf_counter() - started)
     result = report.to_dict()
 

@@ -193,7 +193,8 @@ def _scored_answers(session: Session, row: RubricVersion) -> list[tuple[Attempt,
 
 
 def _rescore(rubric: Rubric, attempt: Attempt, question: Question):
-    return score(rubric, attempt.answer_text, question_as_asked(question.title, question.prompt))
+    asked = question_as_asked(question.title, question.prompt)
+    return score(rubric, attempt.answer_text, asked, question.hints)
 
 
 def _bin(change: int) -> str:

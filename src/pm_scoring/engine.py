@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from .meaning import embed, model_version
@@ -37,7 +37,7 @@ from .text import (
 )
 
 # Bump when a change to the engine can change a score: stored scores record the version they used.
-ENGINE_VERSION = f"2.8+{model_version()}"
+ENGINE_VERSION = f"2.9+{model_version()}"
 
 _GRADERS = "grader|evaluator|examiner|assessor|scorer|marker"
 
@@ -177,11 +177,14 @@ class _Hits:
             self.cue_sentences[key] -= sentences
 
 
-def score(rubric: Rubric, text: str, question: str | None = None) -> ScoreReport:
+def score(
+    rubric: Rubric, text: str, question: str | None = None, hints: Sequence[str] = ()
+) -> ScoreReport:
     """Score an answer against a rubric; the same inputs always give the same report.
 
     `question` is the question as asked (its title and prompt). Rubrics that require it check
-    that the answer names the question's subject."""
+    that the answer names the question's subject. `hints` are the hints the question shows the
+    candidate: a sentence made of their words, or of the question's, restates them."""
     sentences = split_sentences(text)
     flags: list[Flag] = []
 
@@ -239,7 +242,7 @@ def score(rubric: Rubric, text: str, question: str | None = None) -> ScoreReport
     # What earns nothing, whatever concepts it names: each kind is flagged with what was seen.
     void: dict[str, set[int]] = {
         "template": _templated(text, kept_sentences),
-        "restates_question": _restating(kept_sentences, question, substance),
+        "restates_question": _restating(kept_sentences, question, hints, substance),
         "filler": _filler(kept_sentences, hits, substance),
         "checklist": _checklist(kept_sentences, hits, substance),
         "padding": _padding(kept_sentences, hits, relevance),
@@ -961,12 +964,15 @@ def _negates(sentence: Sentence) -> bool:
 
 
 def _restating(
-    sentences: list[Sentence], question: str | None, substance: list[Substance]
+    sentences: list[Sentence],
+    question: str | None,
+    hints: Sequence[str],
+    substance: list[Substance],
 ) -> set[int]:
-    """Sentences made of the question's own words (and its hints'), adding nothing of their own."""
-    if not question:
+    """Sentences made of the question's own words and its hints', adding nothing of their own."""
+    if not question and not hints:
         return set()
-    asked = set(tokenize(question)[1])
+    asked = set(tokenize("\n".join([question or "", *hints]))[1])
     restated = set()
     for index, sentence in enumerate(sentences):
         stems = set(sentence.content_stems)

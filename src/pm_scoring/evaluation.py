@@ -41,6 +41,7 @@ class EvalSet:
     rubric: Rubric
     answers: list[LabelledAnswer]
     asked: str | None = None  # the question's title and prompt, as the scorer is given them
+    hints: tuple[str, ...] = ()  # the hints the question shows the candidate
 
 
 @dataclass(frozen=True)
@@ -75,16 +76,18 @@ def load_eval_set(path: Path) -> EvalSet:
         for a in data["answers"]
     ]
     return EvalSet(
-        data["question"], load_rubric(data["rubric"]), answers, _shipped_question(data["question"])
+        data["question"], load_rubric(data["rubric"]), answers, *_shipped_question(data["question"])
     )
 
 
-def _shipped_question(slug: str) -> str | None:
+def _shipped_question(slug: str) -> tuple[str | None, tuple[str, ...]]:
+    """The shipped question as the scorer is given it, and its hints."""
     for path in sorted(SHIPPED_BANK_DIR.glob("*.yaml")):
         for question in yaml.safe_load(path.read_text()).get("questions", []):
             if question.get("slug") == slug:
-                return f"{question['title']}\n{question['prompt']}"
-    return None
+                asked = f"{question['title']}\n{question['prompt']}"
+                return asked, tuple(question.get("hints", ()))
+    return None, ()
 
 
 def pairwise_accuracy(grades: Sequence[float], scores: Sequence[float]) -> float:
@@ -161,7 +164,10 @@ def spearman(a: Sequence[float], b: Sequence[float]) -> float:
 
 
 def evaluate(eval_set: EvalSet) -> EvalResult:
-    reports = {a.id: score(eval_set.rubric, a.text, eval_set.asked) for a in eval_set.answers}
+    reports = {
+        a.id: score(eval_set.rubric, a.text, eval_set.asked, eval_set.hints)
+        for a in eval_set.answers
+    }
     grades = [a.grade for a in eval_set.answers]
     overall = [reports[a.id].overall for a in eval_set.answers]
     detection = {}

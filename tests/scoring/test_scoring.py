@@ -506,6 +506,24 @@ def test_a_remark_in_the_general_present_is_not_a_step_wherever_it_opens(outage)
     assert "a number or time" in _specifics(outage, timed, "rollback")
 
 
+def test_the_hints_pasted_back_restate_the_question_and_earn_nothing(outage):
+    """The question page shows hints; an answer made of their words adds nothing of its own
+    (engine 2.9), while the same steps in the candidate's own words still count."""
+    hints = (
+        "Get service back first; finding the root cause can wait until customers are unblocked.",
+        "Close with a blameless review and the changes that keep it from happening again.",
+    )
+    pasted = " ".join(hints)
+    restated = score(outage, pasted, OUTAGE_QUESTION, hints)
+    assert "restates_question" in restated.flag_ids and restated.weighted == 0
+    assert score(outage, pasted, OUTAGE_QUESTION).weighted > 0  # what 2.8 gave, blind to hints
+    own = (
+        "We rolled the release back within ten minutes and left the root cause for later. "
+        "A blameless review two days on gave us an automatic rollback alarm."
+    )
+    assert "restates_question" not in score(outage, own, OUTAGE_QUESTION, hints).flag_ids
+
+
 def test_a_reason_and_detail_count_once_until_something_is_pinned_down(outage):
     """A reason told in many words of its own is one kind of specifics, not two; a figure,
     time or owner beside it makes it more than a reasoned mention."""
