@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from app.audit import record
 from app.cli import user_errors
 from app.extensions import db
 from app.models import Role
@@ -48,11 +49,19 @@ def create_admin_command(email: str, password_stdin: bool) -> None:
     if "@" not in email or len(email) > 254:
         raise click.ClickException(f"{email!r} is not an email address")
     with db.session() as session:
-        password = None if find_user(session, email) else _new_password(password_stdin, email)
+        existing = find_user(session, email)
+        before = existing.role if existing else None  # None: a new account
+        deactivated = existing is not None and existing.deactivated_at is not None
+        password = None if existing else _new_password(password_stdin, email)
         try:
             user, created = create_admin(session, email, password)
         except AccountError as exc:
             raise click.ClickException(str(exc)) from None
+        # Logged as done from the command line, which has no account: no actor.
+        if before != Role.ADMIN:
+            record(session, None, "user.role", user.email, before=before, after=user.role)
+        if deactivated:
+            record(session, None, "user.reactivate", user.email, user_id=user.id)
     click.echo(f"{'Created' if created else 'Updated'}: {user.email} is an active admin.")
 
 
@@ -66,8 +75,11 @@ def set_role_command(email: str, role: str) -> None:
         user = find_user(session, email)
         if user is None:
             raise click.ClickException(f"no account with the email {normalise_email(email)}")
+        before = user.role
         try:
             user = set_role(session, user.id, Role(role))
         except AccountError as exc:
             raise click.ClickException(str(exc)) from None
+        if user.role != before:  # done from the command line, which has no account: no actor
+            record(session, None, "user.role", user.email, before=before, after=user.role)
     click.echo(f"{user.email} is now {user.role}.")

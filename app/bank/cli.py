@@ -8,6 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from app.audit import record
 from app.cli import user_errors
 from app.extensions import db
 from app.models import BankImport
@@ -79,6 +80,7 @@ def bank_import_command(
             click.echo("Nothing to change.")
             return
         plan = _apply_with_progress(session, read, paths, format_name, rubric)
+        record(session, None, "bank.import", ", ".join(paths), summary=plan.describe())
     click.echo(f"Imported: {plan.describe()}.")
 
 

@@ -183,3 +183,34 @@ def test_an_unknown_action_is_a_programming_error_not_a_silent_entry(app):
         else:
             raise AssertionError("an unknown action was logged")
     assert "user.role" in ACTIONS
+
+
+def test_what_the_command_line_does_to_accounts_and_the_bank_is_logged_without_an_actor(
+    app: Flask, runner, tmp_path
+):
+    passphrase = "a long and rather unusual passphrase 91\n"
+    for email in ("boss@example.com", "deputy@example.com"):
+        made = runner.invoke(
+            args=["user", "create-admin", email, "--password-stdin"], input=passphrase
+        )
+        assert made.exit_code == 0, made.output
+    assert runner.invoke(args=["user", "set-role", "boss@example.com", "coach"]).exit_code == 0
+    again = runner.invoke(args=["user", "create-admin", "boss@example.com"])  # promoted back
+    assert again.exit_code == 0, again.output
+    bank = tmp_path / "more.yaml"
+    bank.write_text(bank_yaml({**NEW_QUESTION, "slug": "from-the-shell"}))
+    imported = runner.invoke(args=["bank", "import", str(bank)])
+    assert imported.exit_code == 0, imported.output
+    assert runner.invoke(args=["user", "set-role", "boss@example.com", "admin"]).exit_code == 0
+
+    logged = [(e.action, e.target, e.actor_id, e.detail) for e in entries(app)]
+    assert logged[:4] == [
+        ("user.role", "boss@example.com", None, {"before": None, "after": "admin"}),
+        ("user.role", "deputy@example.com", None, {"before": None, "after": "admin"}),
+        ("user.role", "boss@example.com", None, {"before": "admin", "after": "coach"}),
+        ("user.role", "boss@example.com", None, {"before": "coach", "after": "admin"}),
+    ]
+    (action, target, actor, detail), *rest = logged[4:]
+    assert (action, target, actor) == ("bank.import", str(bank), None)
+    assert "1 new" in detail["summary"]
+    assert rest == []  # setting the role an account already has changes nothing and logs nothing
