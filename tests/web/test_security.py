@@ -7,6 +7,7 @@ route gets its rule written here, on purpose."""
 
 from __future__ import annotations
 
+import inspect
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -410,17 +411,32 @@ def _json_post(client, url: str, body: str | bytes, token: str):
     )
 
 
+def _json_endpoints(world) -> dict[str, tuple[str, str]]:
+    """Each view that reads a JSON body: the visitor allowed to post to it, and its URL."""
+    return {
+        "practice.draft": ("candidate_a", OUTAGE + "/draft"),
+        "practice.mock_answer": ("candidate_a", f"/mock/{world.ids['mock_id']}/answer"),
+        "coach.save": ("coach", f"/coach/drafts/{world.ids['draft_id']}"),
+        "admin.preview_markdown": ("admin", "/admin/questions/preview"),
+    }
+
+
+def test_the_json_endpoints_under_test_are_every_view_that_reads_a_json_body(world):
+    reading = {
+        endpoint
+        for endpoint, view in world.app.view_functions.items()
+        if "parse_json(" in inspect.getsource(inspect.unwrap(view))
+    }
+    assert reading == set(_json_endpoints(world))
+
+
 @pytest.mark.parametrize("body", NOT_AN_OBJECT, ids=lambda b: b[:12])
 def test_every_json_endpoint_answers_a_body_of_the_wrong_shape_with_400(world, body):
-    candidate, coach, admin = (world.clients[v] for v in ("candidate_a", "coach", "admin"))
-    for client, url in (
-        (candidate, OUTAGE + "/draft"),
-        (coach, f"/coach/drafts/{world.ids['draft_id']}"),
-        (admin, "/admin/questions/preview"),
-    ):
+    for endpoint, (visitor, url) in _json_endpoints(world).items():
+        client = world.clients[visitor]
         response = _json_post(client, url, body, csrf_from(client.get("/account").text))
-        assert response.status_code == 400, (url, response.status_code)
-        assert response.json["error"], url
+        assert response.status_code == 400, (endpoint, response.status_code)
+        assert response.json["error"], endpoint
 
 
 @pytest.mark.parametrize(
