@@ -17,6 +17,7 @@ from app.review.services import share_with_coach
 from tests.conftest import csrf_from
 from tests.web import test_security
 from tests.web.test_admin_questions import create
+from tests.web.test_bank_import import bank_yaml, upload
 from tests.web.test_security import EMAILS, World
 
 world_template = test_security.world_template
@@ -327,3 +328,52 @@ def test_an_email_shaped_payload_is_refused_or_inert(world: World):
     assert_inert(page, "the result page after a refused share", marks=0)
     with world.app.app_context(), db.session() as session:
         assert session.get(Attempt, attempt).status == AttemptStatus.SUBMITTED
+
+
+def test_imported_questions_follow_up_replies_and_mock_interviews_show_inert(world: World):
+    admin, candidate = world.clients["admin"], world.clients["candidate_a"]
+    # A question arriving by import: its preview before it is applied, then its page.
+    imported = {
+        "slug": "xss-imported",
+        "title": f"{MARK} <script>alert('import')</script>",
+        "prompt": TEXT,
+        "rubric": "product-design",
+        "type": "product-design",
+        "hints": [MARK, *CORPUS],
+        "model_answer": TEXT,
+        "tags": [f"{MARK}<b onmouseover=alert(1)>t</b>"],
+    }
+    uploaded = upload(admin, "xss.yaml", bank_yaml(imported).encode())
+    assert uploaded.status_code == 302, uploaded.text
+    preview_url = uploaded.headers["Location"]
+    preview = admin.get(preview_url).text
+    assert_inert(preview, "the import's preview")
+    applied = admin.post(preview_url + "/apply", data={"csrf_token": csrf_from(preview)})
+    assert applied.status_code == 302, applied.text
+    assert_inert(world.clients["anonymous"].get("/questions/xss-imported").text, "imported")
+
+    # A reply to the follow-up question on the candidate's result.
+    attempt = world.ids["attempt_id"]
+    result = f"/attempts/{attempt}"
+    replied = _press(candidate, result + "/follow-up", reply=chunks(2000)[0])
+    assert replied.status_code == 302, replied.text
+    assert_inert(candidate.get(result).text, "the result with a follow-up reply", marks=1)
+
+    # A mock interview: the answer as saved, then the report of ending it early.
+    started = _press(candidate, "/mock/new", mode="filters", count="3")
+    assert started.status_code == 302, started.text
+    mock = started.headers["Location"]
+    saved = candidate.post(
+        mock + "/answer",
+        json={"position": 1, "version": 1, "answer_text": ANSWER_TEXT},
+        headers={"X-CSRFToken": csrf_from(candidate.get("/account").text)},
+    )
+    assert saved.status_code == 200, saved.text
+    assert_inert(candidate.get(mock).text, "the mock interview's question")
+    finished = _press(
+        candidate, mock + "/finish", position="1", version="2", answer_text=ANSWER_TEXT
+    )
+    assert finished.status_code == 302, finished.text
+    report = candidate.get(finished.headers["Location"])
+    assert report.status_code == 200
+    assert_inert(report.text, "the mock interview's report", marks=0)
