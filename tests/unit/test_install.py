@@ -1,5 +1,6 @@
 """A normal, non-editable install is the whole app: the wheel built from this checkout, installed
-into a fresh environment outside it, serves every kind of page under gunicorn.
+into a fresh environment outside it, serves every kind of page under gunicorn: anonymous, a
+candidate's (an answer submitted and scored), a coach's and an admin's.
 
 The fresh environment reuses this one's dependencies (a .pth naming its site-packages, whose own
 .pth files, the editable install's finder among them, are not run), so nothing is downloaded and
@@ -17,8 +18,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import requests
 
-from tests.conftest import ROOT, free_port, wait_for_port
+from tests.conftest import ROOT, csrf_from, free_port, wait_for_port
+from tests.web.test_practice import ANSWER
 
 pytestmark = pytest.mark.install
 
@@ -140,6 +143,30 @@ def test_the_installed_wheel_initialises_and_serves_pages_under_gunicorn(install
         assert "{" in page("/static/css/app.css")
         assert 'name="password"' in page("/login")
         assert page("/healthz") == "ok\n"
+
+        # Signed in: the first account is the admin; an answer is scored, and the coach's and
+        # the admin's pages are served too.
+        base, http = f"http://127.0.0.1:{port}", requests.Session()
+
+        def post_form(page_path: str, action: str, **fields: str) -> requests.Response:
+            token = csrf_from(http.get(base + page_path).text)
+            data = {**fields, "csrf_token": token}
+            return http.post(base + action, data=data, allow_redirects=False)
+
+        password = "correct horse battery"
+        registered = post_form(
+            "/register", "/register", email="admin@example.com", password=password, confirm=password
+        )
+        assert registered.status_code == 302, registered.text
+        outage = "/questions/worldwide-outage"
+        submitted = post_form(
+            outage, outage + "/submit", answer_text=ANSWER, time_spent_seconds="60"
+        )
+        assert submitted.status_code == 302, submitted.text
+        assert "Clarifies the situation" in http.get(base + submitted.headers["Location"]).text
+        for path in ("/progress", "/coach/reviews", "/coach/rubrics/incident-response",
+                     "/admin/users", "/admin/bank", "/admin/audit"):  # fmt: skip
+            assert http.get(base + path).status_code == 200, path
     finally:
         server.terminate()
         server.wait(timeout=30)
