@@ -38,8 +38,8 @@ from .extensions import db
 _LOG_NAME = "coach.requests"
 request_log = logging.getLogger(_LOG_NAME)
 
-# In prometheus_client's default registry, beside its process metrics. Counts are per process:
-# with several gunicorn workers each scrape sees the worker that answered it (docs/deploy.md).
+# In prometheus_client's default registry, beside its process metrics. Under gunicorn every
+# worker writes its counts to PROMETHEUS_MULTIPROC_DIR and a scrape sums them (see _registry).
 REQUEST_SECONDS = Histogram(
     "coach_request_duration_seconds",
     "Time to answer a request, by route (the endpoint's name), method and status.",

@@ -77,7 +77,12 @@ def docker_daemon(directory: Path) -> Iterator[list[str]]:
         except subprocess.TimeoutExpired:
             daemon.kill()
             daemon.wait()
-        shutil.rmtree(directory / "data", ignore_errors=True)
+        # dockerd leaves its network namespace mounted under its exec root.
+        with open("/proc/self/mounts") as mounts:
+            mounted = [line.split()[1] for line in mounts]
+        for point in sorted((m for m in mounted if m.startswith(f"{directory}/")), reverse=True):
+            subprocess.run(["umount", "--lazy", point], capture_output=True)
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def python_base_image(docker: list[str], directory: Path) -> str:

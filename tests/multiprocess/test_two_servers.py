@@ -28,7 +28,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
 
-from app.models import Feedback
+from app.models import Feedback, Question, Role, User
 from tests.conftest import (
     ROOT,
     csrf_from,
@@ -264,3 +264,34 @@ def test_a_login_limit_reached_on_one_server_holds_on_the_other(topology):
         password=PASSWORD,
     )
     assert other.status_code == 200  # only that account is held, not the server
+
+
+def test_a_page_one_server_cached_is_dropped_for_all_when_an_admin_retires_its_question(
+    topology,
+):
+    """The anonymous page cache lives in Redis: a question retired through one server is gone
+    from the other at once, not when that server's own copy would have expired."""
+    first, second = topology.servers
+    page = "/questions/golf-balls-in-school-bus"
+    for _ in range(10):  # in the page cache, wherever each of its workers keeps it
+        assert "has been retired" not in requests.get(first + page).text
+    admin = requests.Session()
+    _register(admin, second, "retiring-admin@example.com")
+    engine = create_engine(topology.database_url)
+    try:
+        with Session(engine) as session:
+            user = session.exec(
+                select(User).where(User.email == "retiring-admin@example.com")
+            ).one()
+            user.role = Role.ADMIN
+            session.add(user)
+            session.commit()
+            question = session.exec(select(Question).where(Question.slug == page.rsplit("/")[-1]))
+            question_id = question.one().id
+    finally:
+        engine.dispose()
+    edit = f"{second}/admin/questions/{question_id}/edit"
+    retired = _post_form(admin, edit, f"{second}/admin/questions/{question_id}/retire")
+    assert retired.status_code == 302, retired.text
+    for _ in range(10):  # whichever of the first server's workers answers
+        assert "This question has been retired" in requests.get(first + page).text
