@@ -16,6 +16,7 @@ from app.extensions import db
 from app.models import Score
 from tests.conftest import AuthActions, csrf_from, make_app
 from tests.feedback.standin import Reply, StandIn, completion
+from tests.web.test_xss import TEXT, assert_inert, chunks
 
 OUTAGE = "/questions/worldwide-outage"
 ANSWER = (
@@ -163,3 +164,23 @@ def test_without_a_key_the_page_says_feedback_is_off(client, auth):
     auth.register_candidate("nokey@example.com")
     attempt = submit(client)
     assert "AI feedback is off on this server" in client.get(f"/attempts/{attempt}").text
+
+
+def test_advice_carrying_the_xss_corpus_is_shown_inert(candidate, standin):
+    """The model's words are untrusted input like any other: every field of its advice, the
+    rewrite included, shows the XSS corpus as text."""
+    piece = chunks(2000)[0]
+    hostile = {
+        "summary": piece,
+        "criteria": [
+            {"id": "mitigation", "good": piece, "good_quote": piece, "add": piece,
+             "add_quote": piece, "level": 3},
+        ],
+        "rewrite": ANSWER + "\n\n" + TEXT,
+    }  # fmt: skip
+    standin.script(Reply(body=completion(json.dumps(hostile))))
+    attempt = submit(candidate)
+    status, html = wait_for_feedback(candidate, attempt)
+    assert status == "ok", html
+    assert_inert(html, "the AI feedback panel", marks=2)
+    assert_inert(candidate.get(f"/attempts/{attempt}").text, "the result page", marks=0)
