@@ -314,7 +314,15 @@ BLIND_CORPORA = (
         "Written blind before engine 2.8 was tuned: both flagships and eight questions asked "
         "before, one per rubric, 24 answers each. Split at random (seed 41) before any engine ran "
         "on it; 2.8 was tuned on its development half with the others, and the held-out half was "
-        "read once, when 2.8 was finished (2026-12-03).",
+        "read once, when 2.8 was finished (2026-12-03). Engine 2.9 was then tuned on the "
+        "development halves alone.",
+    ),
+    (
+        "corpus12",
+        "Twelfth blind corpus",
+        "Written blind after engine 2.9 was finished, as a measure of it: both flagships and eight "
+        "questions asked before, one per rubric, 24 answers each. Split at random (seed 43); "
+        "nothing was tuned on either half, and both were read once (2026-12-03).",
     ),
 )
 
