@@ -64,6 +64,17 @@ def wait_for_port(port: int, process: subprocess.Popen | None = None, timeout: f
     raise TimeoutError(f"nothing answered on port {port} within {timeout} s")
 
 
+def stop_process(process: subprocess.Popen, grace: float = 25) -> None:
+    """SIGTERM, and SIGKILL if it has not exited within `grace` seconds (longer than gunicorn's
+    graceful timeout, so a server finishes the requests in flight)."""
+    process.terminate()
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def _postgres_program(name: str) -> str:
     found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}")) or [shutil.which(name)]
     if not found[-1]:

@@ -12,13 +12,13 @@ import contextlib
 import os
 import shutil
 import subprocess
-import time
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, stop_process
 
 BASE_TAG = "coach-test-python-base"
 APP_TAG = "coach-test-app"
@@ -47,36 +47,41 @@ def docker_daemon(directory: Path) -> Iterator[list[str]]:
             pytest.fail(f"{program} is missing: `make test` installs it", pytrace=False)
     socket = directory / "docker.sock"
     log_path = directory / "dockerd.log"
-    with log_path.open("w") as log:
-        daemon = subprocess.Popen(
-            [
-                "dockerd",
-                f"--data-root={directory / 'data'}",
-                f"--exec-root={directory / 'exec'}",
-                f"--pidfile={directory / 'docker.pid'}",
-                f"--host=unix://{socket}",
-                "--bridge=none",
-                "--iptables=false",
-                "--ip-masq=false",
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    daemon = subprocess.Popen(
+        [
+            "dockerd",
+            f"--data-root={directory / 'data'}",
+            f"--exec-root={directory / 'exec'}",
+            f"--pidfile={directory / 'docker.pid'}",
+            f"--host=unix://{socket}",
+            "--bridge=none",
+            "--iptables=false",
+            "--ip-masq=false",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    listening = threading.Event()
+
+    def keep_log() -> None:
+        """Copy the daemon's output to its log, and say when its API socket is up (or it ended)."""
+        with log_path.open("w") as log:
+            for line in daemon.stdout:
+                log.write(line)
+                log.flush()
+                if "API listen on" in line:
+                    listening.set()
+        listening.set()
+
+    threading.Thread(target=keep_log, daemon=True).start()
     docker = ["docker", f"--host=unix://{socket}"]
     try:
-        deadline = time.monotonic() + 120
-        while subprocess.run([*docker, "info"], capture_output=True).returncode != 0:
-            if daemon.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"dockerd did not start:\n{log_path.read_text()[-3000:]}")
-            time.sleep(0.2)
+        if not listening.wait(120) or daemon.poll() is not None:
+            pytest.fail(f"dockerd did not start:\n{log_path.read_text()[-3000:]}")
         yield docker
     finally:
-        daemon.terminate()
-        try:
-            daemon.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            daemon.kill()
-            daemon.wait()
+        stop_process(daemon, grace=60)
         # dockerd leaves its network namespace mounted under its exec root.
         with open("/proc/self/mounts") as mounts:
             mounted = [line.split()[1] for line in mounts]

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conftest import ROOT, free_port, wait_for_port
+from tests.conftest import ROOT, free_port, stop_process, wait_for_port
 
 BIN = Path(sys.executable).parent
 GUNICORN = [BIN / "gunicorn", "-c", ROOT / "gunicorn.conf.py", "-w", "2"]
@@ -82,25 +82,16 @@ def front(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Front]:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        stack.callback(_stop, gunicorn)
+        stack.callback(stop_process, gunicorn)
         wait_for_port(app_port, gunicorn)
         nginx = subprocess.Popen(
             ["nginx", "-p", str(temp), "-e", "stderr", "-c", str(config), "-g", "daemon off;"],
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        stack.callback(_stop, nginx)
+        stack.callback(stop_process, nginx)
         wait_for_port(nginx_port, nginx)
         yield Front(f"http://127.0.0.1:{nginx_port}", f"http://127.0.0.1:{app_port}")
-
-
-def _stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=25)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 @contextlib.contextmanager

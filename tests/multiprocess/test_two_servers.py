@@ -34,6 +34,7 @@ from tests.conftest import (
     csrf_from,
     free_port,
     running_redis,
+    stop_process,
     throwaway_postgres,
     wait_for_port,
 )
@@ -138,7 +139,7 @@ def topology(
             argv, options = launch(name, command, {**shared, **environment})
             log = stack.enter_context((logs / f"{name}.log").open("w"))
             process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, **options)
-            stack.callback(_stop, process)
+            stack.callback(stop_process, process)
             return process
 
         init = start("init", commands["init"])
@@ -151,16 +152,6 @@ def topology(
             wait_for_port(port, process, timeout=60)
             servers.append(f"http://127.0.0.1:{port}")
         yield Topology(servers, database_url, logs)
-
-
-def _stop(process: subprocess.Popen) -> None:
-    """SIGTERM, and SIGKILL if it has not exited within gunicorn's graceful timeout."""
-    process.terminate()
-    try:
-        process.wait(timeout=25)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 def _post_form(http: requests.Session, page: str, action: str, **fields: str) -> requests.Response:
