@@ -7,16 +7,16 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, Response, current_app, jsonify, render_template, request
-from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from .config import DefaultConfig, finalise_config
-from .extensions import cache, csrf, db, limiter, login_manager
-from .markdown import render_markdown
-from .models import MAX_ROW_ID
 from .request_overhead import CoachFlask
+
+# Only Flask, SQLAlchemy and the standard library are imported with the package: the web parts
+# (extensions, models, views) are imported by create_app, so a command that only reads the
+# database, like `coach score`, never pays for them.
 
 
 class RowIdConverter(IntegerConverter):
@@ -24,11 +24,14 @@ class RowIdConverter(IntegerConverter):
     other missing row, not a database overflow."""
 
     def __init__(self, url_map: Any) -> None:
+        from .models import MAX_ROW_ID
+
         super().__init__(url_map, min=1, max=MAX_ROW_ID)
 
 
-def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    """The app factory: `flask --app app run`, `coach run` and `gunicorn 'app:create_app()'`."""
+def configured_app(test_config: Mapping[str, Any] | None = None) -> CoachFlask:
+    """The app with its settings (defaults, COACH_* variables, the instance folder) and nothing
+    else: what a command that only reads the database needs."""
     instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get(
         "COACH_INSTANCE_PATH"
     )
@@ -46,6 +49,15 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     finalise_config(app)
+    return app
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """The app factory: `flask --app app run`, `coach run` and `gunicorn 'app:create_app()'`."""
+    from .extensions import cache, csrf, db, limiter, login_manager
+    from .markdown import render_markdown
+
+    app = configured_app(test_config)
     app.url_map.converters["id"] = RowIdConverter
     if proxies := int(app.config["PROXY_COUNT"]):
         # Only the client address: other forwarded headers pass through nginx untouched unless it
@@ -152,8 +164,12 @@ def _size(limit: int | None) -> str:
 
 
 def _register_error_pages(app: Flask) -> None:
+    from flask_wtf.csrf import CSRFError
+
     from .auth.access import AttemptNotFound
-    from .practice.services import MAX_ANSWER_CHARS, QuestionNotFound
+    from .extensions import db
+    from .practice.services import MAX_ANSWER_CHARS
+    from .scoring import QuestionNotFound
 
     def page(code: int, title: str, message: str) -> tuple[str, int]:
         return render_template("errors/error.html", code=code, title=title, message=message), code
@@ -186,7 +202,7 @@ def _register_error_pages(app: Flask) -> None:
         lambda _e: page(429, "Too many attempts", "Please wait a minute before trying again."),
     )
 
-    def form_expired(_exc: CSRFError) -> tuple[str | Response, int]:
+    def form_expired(_exc: Exception) -> tuple[str | Response, int]:
         if request.is_json:  # an autosave: the page keeps its text and shows this
             return jsonify(
                 error="Not saved: you were logged out, or this page is out of date. Log in "

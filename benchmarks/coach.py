@@ -139,10 +139,11 @@ def _seed_answers(instance: Path, count: int) -> int:
     from sqlalchemy import insert
     from sqlmodel import select
 
-    from app.bank.service import live_rubric_version, question_as_asked
+    from app.bank.service import live_rubric_version
     from app.models import Attempt, AttemptStatus, Question, Score, User, utcnow
     from app.rubrics.rescoring import start_rescoring
     from app.rubrics.services import publish_draft
+    from app.scoring import question_as_asked
 
     app = create_app({"INSTANCE_PATH": str(instance), "TASK_CONSUMER": "none"})
     with app.app_context(), db.session() as session:

@@ -14,9 +14,9 @@ from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from app import create_app
-from app.bank.service import question_as_asked
 from app.extensions import db
 from app.practice.services import current_rubric, get_question
+from app.scoring import question_as_asked
 from pm_scoring import Rubric, score
 
 QUESTION = "worldwide-outage"

@@ -173,11 +173,6 @@ def count_questions(session: Session) -> int:
 _compiled: dict[tuple[str, int, str], Rubric] = {}
 
 
-def question_as_asked(title: str, prompt: str) -> str:
-    """The question as the scorer reads it, to check that an answer names its subject."""
-    return f"{title}\n{prompt}"
-
-
 def rubric_for_version(
     session: Session, version_id: int, rubric_id: str, version: int, content_hash: str
 ) -> Rubric:

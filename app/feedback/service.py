@@ -7,8 +7,9 @@ import hashlib
 from sqlmodel import Session, select
 
 from app.auth.access import get_attempt
-from app.bank.service import question_as_asked, rubric_from_row
+from app.bank.service import rubric_from_row
 from app.models import Attempt, Feedback, FeedbackStatus, Question, RubricVersion, Score, utcnow
+from app.scoring import question_as_asked
 from pm_scoring import score
 
 from .prompt import PROMPT_VERSION

@@ -13,9 +13,10 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from app.bank.service import live_rubric_version, question_as_asked, rubric_from_row
+from app.bank.service import live_rubric_version, rubric_from_row
 from app.feedback.service import latest_feedback
 from app.models import FeedbackStatus, FollowUp, RubricVersion, utcnow
+from app.scoring import question_as_asked
 from pm_scoring import ENGINE_VERSION, score
 
 from .services import AttemptResult, attempt_result, normalise_line_breaks

@@ -27,12 +27,7 @@ from sqlmodel import Session, func, select
 
 from app.auth.access import AttemptNotFound, get_attempt
 from app.bank.formats import Difficulty, QuestionType
-from app.bank.service import (
-    live_rubric_version,
-    question_as_asked,
-    rubric_for_version,
-    rubric_from_row,
-)
+from app.bank.service import live_rubric_version, rubric_for_version, rubric_from_row
 from app.models import (
     Attempt,
     AttemptStatus,
@@ -44,13 +39,8 @@ from app.models import (
     utcnow,
 )
 from app.observability import SCORING_SECONDS
-from pm_scoring import OFF_TOPIC_CAP, Rubric, ScoreReport, criterion_share, score
-
-
-class QuestionNotFound(LookupError):
-    def __init__(self, slug: str):
-        super().__init__(f"no question with slug {slug!r} (run `coach init` to load the bank)")
-
+from app.scoring import QuestionNotFound, ScoredAnswer, question_as_asked, score_for_question
+from pm_scoring import OFF_TOPIC_CAP, Rubric, criterion_share, score
 
 QUESTION_TYPES = [kind.value for kind in QuestionType]  # the one taxonomy, in its order
 DIFFICULTIES = [level.value for level in Difficulty]
@@ -317,25 +307,11 @@ def current_rubric(session: Session, rubric_id: str) -> tuple[RubricVersion, Rub
     return row, rubric_from_row(row)
 
 
-@dataclass(frozen=True)
-class ScoredAnswer:
-    question: Question
-    rubric_version: RubricVersion
-    report: ScoreReport
-
-
 def score_answer(session: Session, slug: str, text: str) -> ScoredAnswer:
     """Score a text against the question's current rubric, without storing anything."""
     question = get_question(session, slug)
     row, rubric = current_rubric(session, question.rubric_id)
     return score_for_question(question, row, rubric, text)
-
-
-def score_for_question(
-    question: Question, rubric_row: RubricVersion, rubric: Rubric, text: str
-) -> ScoredAnswer:
-    asked = question_as_asked(question.title, question.prompt)
-    return ScoredAnswer(question, rubric_row, score(rubric, text, asked, question.hints))
 
 
 @dataclass(frozen=True)

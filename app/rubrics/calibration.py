@@ -8,9 +8,10 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from app.bank.service import live_rubric_version, question_as_asked, rubric_from_row, rubric_of
+from app.bank.service import live_rubric_version, rubric_from_row, rubric_of
 from app.errors import FieldError
 from app.models import Question, RubricSample, RubricVersion
+from app.scoring import question_as_asked
 from pm_scoring import Rubric, score
 from pm_scoring.evaluation import level_of, pairwise_accuracy, quadratic_weighted_kappa
 

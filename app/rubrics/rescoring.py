@@ -13,7 +13,7 @@ from itertools import pairwise
 
 from sqlmodel import Session, select
 
-from app.bank.service import question_as_asked, rubric_from_row, rubric_of
+from app.bank.service import rubric_from_row, rubric_of
 from app.models import (
     Attempt,
     Question,
@@ -25,6 +25,7 @@ from app.models import (
     Score,
     utcnow,
 )
+from app.scoring import question_as_asked
 from pm_scoring import ENGINE_VERSION, Rubric, score
 
 PREVIEW_LIMIT = 500  # the most recent answers an impact preview scores again

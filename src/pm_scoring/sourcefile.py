@@ -11,10 +11,12 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import yaml
 from pydantic import BaseModel, ValidationError
+
+if TYPE_CHECKING:
+    import yaml
 
 FieldPath = tuple[str | int, ...]
 
@@ -80,18 +82,20 @@ class Document:
 
 def _collect_lines(node: yaml.Node, path: FieldPath, lines: dict[FieldPath, int]) -> None:
     lines.setdefault(path, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
+    if node.id == "mapping":
         for key_node, value_node in node.value:
             child = (*path, str(key_node.value))
             lines[child] = key_node.start_mark.line + 1
             _collect_lines(value_node, child, lines)
-    elif isinstance(node, yaml.SequenceNode):
+    elif node.id == "sequence":
         for index, item in enumerate(node.value):
             _collect_lines(item, (*path, index), lines)
 
 
 def parse_text(text: str, file: str) -> Document:
     """Parse YAML (or JSON, by the file's suffix) and map each field path to its line."""
+    import yaml  # here, not above: scoring against a stored rubric (a dict) never needs it
+
     if file.lower().endswith(".json"):
         try:
             data = json.loads(text)

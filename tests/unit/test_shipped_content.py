@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.bank.formats import read_banks
-from app.bank.service import question_as_asked
+from app.scoring import question_as_asked
 from pm_scoring import load_rubric, score
 from tests.conftest import ROOT
 

@@ -203,6 +203,31 @@ def run_coach(*args: str, instance: Path, stdin: str = "") -> subprocess.Complet
     )
 
 
+def test_coach_score_reads_the_instance_it_is_pointed_at_without_loading_the_web_app(
+    runner, tmp_path
+):
+    """Run as `coach`, score builds no app: its settings come from the environment, and neither
+    the models nor the views are imported (they would be most of its time)."""
+    instance = tmp_path / "instance"
+    assert run_coach("init", instance=instance).returncode == 0
+    answer = tmp_path / "answer.md"
+    answer.write_text(model_answer(runner, "worldwide-outage"))
+    args = ["score", "--question", "worldwide-outage", "--file", str(answer), "--format", "json"]
+    code = (
+        "import sys\nfrom app.cli import main\nsys.argv[0] = 'coach'\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "web = ('sqlmodel', 'app.models', 'app.extensions', 'app.practice', 'flask_login')\n"
+        "print(sorted(m for m in web if m in sys.modules), file=sys.stderr)\n"
+    )
+    env = {**os.environ, "COACH_INSTANCE_PATH": str(instance)}
+    env.pop("COACH_DATABASE_URL", None)
+    scored = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert scored.stderr.strip() == "[]"
+    assert json.loads(scored.stdout) == json.loads(runner.invoke(args=args).output)
+
+
 def test_every_command_has_help(runner):
     for sub in (
         ["init"],

@@ -8,10 +8,10 @@ import re
 import pytest
 from sqlmodel import select
 
-from app.bank.service import question_as_asked
 from app.extensions import db
 from app.models import Question
 from app.practice.home import SAMPLE_ANSWER, SAMPLE_SLUG
+from app.scoring import question_as_asked
 from pm_scoring import load_rubric, score
 from tests.conftest import AuthActions, csrf_from
 from tests.web.test_practice import ANSWER, OUTAGE

@@ -7,10 +7,10 @@ import re
 import pytest
 from sqlmodel import select
 
-from app.bank.service import question_as_asked
 from app.extensions import db
 from app.models import Attempt, AttemptStatus
 from app.practice.services import MAX_ANSWER_CHARS, get_question
+from app.scoring import question_as_asked
 from pm_scoring import load_rubric, score
 from tests.conftest import AuthActions, csrf_from
 

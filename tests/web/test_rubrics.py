@@ -15,7 +15,7 @@ from huey.signals import SIGNAL_COMPLETE, SIGNAL_ERROR
 from markupsafe import escape
 from sqlmodel import select
 
-from app.bank.service import live_rubric_version, load_shipped_content, question_as_asked
+from app.bank.service import live_rubric_version, load_shipped_content
 from app.coach.rubric_form import RubricForm, form_content, form_data
 from app.extensions import db
 from app.models import RubricVersion, Score, User
@@ -24,6 +24,7 @@ from app.review.services import create_share_link, override_level, share_with_co
 from app.rubrics.calibration import add_sample, samples_of
 from app.rubrics.rescoring import start_rescoring
 from app.rubrics.services import check_rubric_text
+from app.scoring import question_as_asked
 from pm_scoring import load_rubric, score
 from pm_scoring.evaluation import load_eval_set, pairwise_accuracy
 from pm_scoring.rubric import SHIPPED_RUBRICS_DIR, parse_rubric
