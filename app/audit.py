@@ -16,6 +16,7 @@ from app.models import AuditEntry, User
 # Every action the log knows, with how the admin page names it: one entry each, so a new kind of
 # action is one more line here, and the page's filter offers it at once.
 ACTIONS: dict[str, str] = {
+    "user.approve": "Sign-up approved",
     "user.role": "Role changed",
     "user.deactivate": "Account deactivated",
     "user.reactivate": "Account reactivated",

@@ -29,6 +29,11 @@ class DefaultConfig:
     LOGIN_LIMIT_PER_ACCOUNT = "5 per minute"  # per account and address: no lock-outs
     REGISTER_LIMIT_PER_ADDRESS = "10 per hour"
     SIGNUP_LINK_HOURS = 24  # with mail set up, sign-up is finished through an e-mailed link
+    # Without mail, an account made by sign-up waits for an admin's approval (all but the first,
+    # the admin), and a taken address gets the same page: signing up then tells nobody which
+    # addresses have accounts. False signs new accounts straight in, and says an address is
+    # taken: only for a site whose visitors are all trusted.
+    SIGNUP_APPROVAL = True
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     AUTOSAVE_SECONDS = 5

@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 
@@ -40,6 +40,9 @@ class User(UserMixin, SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     # A deactivated account cannot log in; everything it made stays.
     deactivated_at: datetime | None = None
+    # Made by sign-up without mail on a site that has accounts already: it cannot log in until
+    # an admin approves it (SIGNUP_APPROVAL), so signing up tells nobody which addresses exist.
+    awaiting_approval: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     # Carried in every session and remember-me cookie: raising it (logout, "log out everywhere",
     # a new password) ends every session made before.
     session_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})

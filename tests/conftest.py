@@ -281,6 +281,9 @@ def make_app(instance: Path, **config: object) -> Flask:
             # Never the developer's real key: AI tests point at a stand-in server themselves.
             "OPENAI_API_KEY": None,
             "OPENAI_BASE_URL": None,
+            # Most tests sign several people up in a row; tests/web/test_signup_approval.py
+            # covers sign-ups that wait for an admin, the default.
+            "SIGNUP_APPROVAL": False,
             **config,
         }
     )

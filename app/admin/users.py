@@ -1,5 +1,5 @@
-"""Admins manage accounts: find them, change roles, deactivate and reactivate, and issue
-one-time password-reset links."""
+"""Admins manage accounts: find them, approve sign-ups, change roles, deactivate and
+reactivate, and issue one-time password-reset links."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from app.auth.mail import MailNotSent, mail_enabled, send_reset_link
 from app.auth.services import (
     AccountError,
     UserNotFound,
+    approve_user,
+    awaiting_approval,
     deactivate_user,
     get_user,
     issue_password_reset,
@@ -39,9 +41,17 @@ def _no_such_user(_exc: UserNotFound) -> tuple[str, int]:
 def users() -> str:
     search = request.args.get("q", "")
     per_page = current_app.config.get("USERS_PER_PAGE", 50)
-    page = list_users(db.request_session(), search, request.args.get("page", 1, type=int), per_page)
+    session = db.request_session()
+    page = list_users(session, search, request.args.get("page", 1, type=int), per_page)
     forms = {user.id: RoleForm(prefix=f"u{user.id}", role=user.role) for user in page.items}
-    return render_template("admin/users.html", page=page, search=search, forms=forms)
+    return render_template(
+        "admin/users.html",
+        page=page,
+        search=search,
+        forms=forms,
+        awaiting=awaiting_approval(session),
+        action_form=ActionForm(),
+    )
 
 
 @bp.get("/users/<id:user_id>")
@@ -73,6 +83,15 @@ def change_role(user_id: int) -> Response:
                 session, current_user.id, "user.role", user.email, before=before, after=user.role
             )
         flash(f"{user.email} is now {user.role}.", "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<id:user_id>/approve")
+def approve(user_id: int) -> Response:
+    session = db.request_session()
+    user = approve_user(session, user_id)
+    record(session, current_user.id, "user.approve", user.email, user_id=user_id)
+    flash(f"{user.email} is approved: they can log in now.", "success")
     return redirect(url_for("admin.users"))
 
 

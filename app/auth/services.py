@@ -166,20 +166,27 @@ def register_user(
     password: str,
     role: Role | None = None,
     link: UsedSignupLink | None = None,
+    needs_approval: bool = False,
 ) -> User:
     """Create an account; the first one on a fresh database is the admin, decided in the same
     transaction as the insert, so two first sign-ups at once make one admin. An account made
-    through a sign-up link records the link as used in that transaction too."""
+    through a sign-up link records the link as used in that transaction too. With
+    `needs_approval`, any account but the first waits for an admin before it can log in."""
     email = normalise_email(email)
     password_hash = _hasher.hash(password)  # slow on purpose: before the lock, not under it
     lock_accounts(session)
     if find_user(session, email) is not None:
         session.rollback()
         raise EmailTaken(email)
+    first = session.exec(select(func.count()).select_from(User)).one() == 0
     if role is None:
-        first = session.exec(select(func.count()).select_from(User)).one() == 0
         role = Role.ADMIN if first else Role.CANDIDATE
-    user = User(email=email, password_hash=password_hash, role=role)
+    user = User(
+        email=email,
+        password_hash=password_hash,
+        role=role,
+        awaiting_approval=needs_approval and not first,
+    )
     session.add(user)
     if link is not None:
         session.execute(delete(UsedSignupLink).where(UsedSignupLink.expires_at < utcnow()))  # type: ignore[arg-type]
@@ -202,12 +209,13 @@ def _password_matches(user: User, password: str) -> bool:
 def authenticate(session: Session, email: str, password: str) -> User | None:
     """The user with this email and password, or None; upgrades an outdated hash on the way.
     A deactivated account raises AccountDeactivated, but only for the right password, so the
-    message tells a stranger nothing."""
+    message tells a stranger nothing. An account awaiting approval is None, as a wrong password
+    is: whoever signed up with an address cannot tell from logging in whether it was taken."""
     user = find_user(session, email)
     if user is None:
         _hasher.hash(password)  # spend the same time as a real check, so timing reveals nothing
         return None
-    if not _password_matches(user, password):
+    if not _password_matches(user, password) or user.awaiting_approval:
         return None
     if user.deactivated_at is not None:
         raise AccountDeactivated()
@@ -296,6 +304,7 @@ class UserRow:
     role: str
     created_at: datetime
     deactivated_at: datetime | None
+    awaiting_approval: bool
     attempts: int
 
 
@@ -323,7 +332,15 @@ def list_users(session: Session, search: str = "", page: int = 1, per_page: int 
         .scalar_subquery()
     )
     rows = session.exec(
-        select(User.id, User.email, User.role, User.created_at, User.deactivated_at, attempts)
+        select(
+            User.id,
+            User.email,
+            User.role,
+            User.created_at,
+            User.deactivated_at,
+            User.awaiting_approval,
+            attempts,
+        )
         .where(User.id.in_(matching))  # type: ignore[union-attr]
         .order_by(User.created_at, User.id)
         .offset((page - 1) * per_page)
@@ -370,6 +387,24 @@ def deactivate_user(session: Session, user_id: int, actor_id: int | None = None)
     return user
 
 
+def awaiting_approval(session: Session) -> list[User]:
+    """The sign-ups an admin has yet to approve, oldest first."""
+    return list(
+        session.exec(
+            select(User).where(User.awaiting_approval).order_by(User.created_at, User.id)  # type: ignore[arg-type]
+        ).all()
+    )
+
+
+def approve_user(session: Session, user_id: int) -> User:
+    """A sign-up awaiting approval can log in from now on."""
+    user = _locked_user(session, user_id)
+    user.awaiting_approval = False
+    session.add(user)
+    session.commit()
+    return user
+
+
 def reactivate_user(session: Session, user_id: int) -> User:
     user = _locked_user(session, user_id)
     user.deactivated_at = None
@@ -389,6 +424,7 @@ def create_admin(session: Session, email: str, password: str | None) -> tuple[Us
     user = _locked_user(session, existing.id)
     user.role = Role.ADMIN
     user.deactivated_at = None
+    user.awaiting_approval = False
     session.add(user)
     session.commit()
     return user, False

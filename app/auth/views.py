@@ -111,22 +111,30 @@ def _safe_next(target: str | None) -> str:
     methods=["POST"],
 )
 def register() -> str | Response:
-    """With mail configured, sign-up tells nobody whether an address has an account: the
-    address's owner gets either a link to finish signing up or a note that someone tried. With
-    no mail the address cannot be confirmed, so a new one is signed straight in and a taken one
-    is told so: the difference cannot be hidden, only throttled (REGISTER_LIMIT_PER_ADDRESS),
-    and a password is hashed either way so timing tells no more than the page."""
+    """Sign-up tells nobody whether an address has an account. With mail configured, the
+    address's owner gets either a link to finish signing up or a note that someone tried.
+    Without it, a new account waits for an admin's approval (SIGNUP_APPROVAL) and a taken
+    address gets the same page; the password is hashed either way, so timing tells no more.
+    The first account, the admin's, is signed straight in: there is no one to approve it."""
     if current_user.is_authenticated:
         return redirect(url_for("practice.questions"))
     if mail_enabled(current_app.config):
         return _register_by_email()
     form = RegisterForm()
     if form.validate_on_submit():
+        approval = bool(current_app.config["SIGNUP_APPROVAL"])
+        email = normalise_email(form.email.data)
         try:
-            user = register_user(db.request_session(), form.email.data, form.password.data)
+            user = register_user(
+                db.request_session(), email, form.password.data, needs_approval=approval
+            )
         except EmailTaken as exc:
+            if approval:
+                return render_template("auth/awaiting_approval.html", email=email)
             form.email.errors.append(str(exc))
         else:
+            if user.awaiting_approval:
+                return render_template("auth/awaiting_approval.html", email=email)
             _sign_in(SignedInUser.of(user))
             flash("Welcome! Pick a question to practise.", "success")
             return redirect(url_for("practice.questions"))
@@ -202,7 +210,15 @@ def login() -> str | Response:
             form.email.errors.append(str(exc))
         else:
             if user is None:
-                form.password.errors.append("That email and password do not match an account.")
+                form.password.errors.append(
+                    "That email and password do not match an account that can log in."
+                    + (
+                        " A new account can log in once an admin approves it."
+                        if current_app.config["SIGNUP_APPROVAL"]
+                        and not mail_enabled(current_app.config)
+                        else ""
+                    )
+                )
             else:
                 _sign_in(SignedInUser.of(user), remember=form.remember.data)
                 return redirect(_safe_next(request.args.get("next")))

@@ -108,6 +108,7 @@ def topology(
             "COACH_REDIS_URL": redis_url,
             "COACH_SECRET_KEY": "one secret shared by every server",
             "COACH_LOGIN_LIMIT_PER_ACCOUNT": "3 per minute",
+            "COACH_SIGNUP_APPROVAL": "false",  # sign-ups below log straight in
             "OPENAI_API_KEY": "test-key",
             "OPENAI_BASE_URL": standin.base_url,
         }
