@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 from app.audit import record
 from app.auth.mail import MailNotSent, mail_enabled, send_reset_link
 from app.auth.services import (
+    AWAITING_SHOWN,
     AccountError,
     UserNotFound,
     approve_user,
@@ -50,6 +51,7 @@ def users() -> str:
         search=search,
         forms=forms,
         awaiting=awaiting_approval(session),
+        awaiting_shown=AWAITING_SHOWN,
         action_form=ActionForm(),
     )
 

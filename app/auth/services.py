@@ -387,11 +387,17 @@ def deactivate_user(session: Session, user_id: int, actor_id: int | None = None)
     return user
 
 
+AWAITING_SHOWN = 100  # sign-ups awaiting approval listed at once, however many there are
+
+
 def awaiting_approval(session: Session) -> list[User]:
-    """The sign-ups an admin has yet to approve, oldest first."""
+    """The sign-ups an admin has yet to approve, the oldest AWAITING_SHOWN."""
     return list(
         session.exec(
-            select(User).where(User.awaiting_approval).order_by(User.created_at, User.id)  # type: ignore[arg-type]
+            select(User)
+            .where(User.awaiting_approval)  # type: ignore[arg-type]
+            .order_by(User.created_at, User.id)  # type: ignore[arg-type]
+            .limit(AWAITING_SHOWN)
         ).all()
     )
 
