@@ -55,9 +55,12 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# wrk drives the load; valgrind's callgrind counts the instructions of each request (with a C
+# compiler for its client-request helper), which the machine's load does not change.
 bench: install
-	@command -v wrk >/dev/null 2>&1 || { \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+	@command -v wrk >/dev/null 2>&1 && command -v valgrind >/dev/null 2>&1 \
+	  && test -f /usr/include/valgrind/callgrind.h || { apt-get update -qq \
+	  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk valgrind gcc; }
 	$(BIN)/python -m benchmarks
 
 clean:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -80,6 +81,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     app.add_template_global(word_diff, "word_diff")
     app.add_template_global(score_arithmetic, "score_arithmetic")
+    from .auth.mail import public_link
+
+    app.add_template_global(functools.partial(public_link, app.config), "public_link")
     from .bank.formats import readable
 
     app.add_template_global(readable, "type_label")

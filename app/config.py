@@ -70,6 +70,9 @@ class DefaultConfig:
     PASSWORD_RESET_HOURS = 24
     # E-mail for reset links: off unless MAIL_SERVER is set (COACH_MAIL_SERVER, ...).
     MAIL_SERVER: str | None = None
+    # The site's address as people reach it (https://coach.example.org): links that are e-mailed
+    # are built from it, never from a request's Host header. Mail stays off until it is set.
+    PUBLIC_URL: str | None = None
     MAIL_PORT = 587
     MAIL_USERNAME: str | None = None
     MAIL_PASSWORD: str | None = None
@@ -94,6 +97,11 @@ def finalise_config(app: Flask) -> None:
         if app.config["CACHE_TYPE"] == DefaultConfig.CACHE_TYPE:
             app.config["CACHE_TYPE"] = "RedisCache"
             app.config.setdefault("CACHE_REDIS_URL", redis_url)
+    if app.config.get("MAIL_SERVER") and not app.config.get("PUBLIC_URL"):
+        app.logger.warning(
+            "COACH_MAIL_SERVER is set but COACH_PUBLIC_URL is not: no mail is sent until it is "
+            "(the links mail carries are built from it)."
+        )
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
 

@@ -8,7 +8,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app.audit import record
-from app.auth.mail import MailNotSent, mail_enabled, send_reset_link
+from app.auth.mail import MailNotSent, mail_enabled, public_link, send_reset_link
 from app.auth.services import (
     AWAITING_SHOWN,
     AccountError,
@@ -133,7 +133,7 @@ def issue_reset(user_id: int) -> str:
         user_id=user_id,
         expires_at=issued.expires_at.isoformat(),
     )
-    link = url_for("auth.reset", token=issued.token, _external=True)
+    link = public_link(config, "auth.reset", token=issued.token)
     mail_error = None
     if mail_enabled(config):
         try:

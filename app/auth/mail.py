@@ -1,5 +1,6 @@
-"""E-mail through the SMTP server in MAIL_SERVER (off when unset): password-reset links, sign-up
-links, and the note to an account's owner that someone tried to sign up with their address."""
+"""E-mail through the SMTP server in MAIL_SERVER (off unless PUBLIC_URL is set too): password-
+reset links, sign-up links, and the note to an account's owner that someone tried to sign up with
+their address."""
 
 from __future__ import annotations
 
@@ -9,13 +10,26 @@ from datetime import datetime
 from email.message import EmailMessage
 from typing import Any
 
+from flask import url_for
+
 
 class MailNotSent(Exception):
     """The message could not be handed to the mail server; the text says why."""
 
 
 def mail_enabled(config: Mapping[str, Any]) -> bool:
-    return bool(config.get("MAIL_SERVER"))
+    """Mail is sent only with a server and the site's public address: the links it carries are
+    built from PUBLIC_URL, never from a request's Host header, which a visitor chooses (signing
+    up with someone's address and a forged Host would mail them a link to another site)."""
+    return bool(config.get("MAIL_SERVER") and config.get("PUBLIC_URL"))
+
+
+def public_link(config: Mapping[str, Any], endpoint: str, **values: Any) -> str:
+    """An absolute link for someone to follow: on PUBLIC_URL when it is set, else on the host
+    the current request came to (good enough for a link shown to the person who asked)."""
+    if base := config.get("PUBLIC_URL"):
+        return str(base).rstrip("/") + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
 
 
 def _message(sender: str, to: str, subject: str, body: str) -> EmailMessage:

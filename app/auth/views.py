@@ -35,7 +35,7 @@ from .forms import (
     ResetPasswordForm,
     SignupEmailForm,
 )
-from .mail import MailNotSent, mail_enabled, send
+from .mail import MailNotSent, mail_enabled, public_link, send
 from .services import (
     AccountDeactivated,
     AccountError,
@@ -148,8 +148,8 @@ def _register_by_email() -> str:
         mail = SignupMail(
             sender=config["MAIL_SENDER"],
             secret_key=config["SECRET_KEY"],
-            link_for=lambda token: url_for("auth.finish_signup", token=token, _external=True),
-            login_link=url_for("auth.login", _external=True),
+            link_for=lambda token: public_link(config, "auth.finish_signup", token=token),
+            login_link=public_link(config, "auth.login"),
             hours=float(config.get("SIGNUP_LINK_HOURS", SIGNUP_LINK_HOURS)),
         )
         try:

@@ -443,6 +443,7 @@ def mail_app(tmp_path, seeded_database, port: int):
         MAIL_PORT=port,
         MAIL_USE_TLS=False,
         MAIL_SENDER="Coach <coach@example.com>",
+        PUBLIC_URL="http://localhost",  # the test client's host, so links open in the tests
     )
 
 
@@ -533,6 +534,39 @@ def test_with_mail_a_taken_address_gets_the_same_page_and_its_owner_an_e_mail(
     assert "Log out" in visitor.get("/").text
     again = app.test_client().get(link)
     assert again.status_code == 410 and "already been used" in again.text
+
+
+def test_e_mailed_links_are_on_the_public_url_whatever_host_the_request_names(
+    tmp_path, seeded_database, smtp_server
+):
+    controller, inbox = smtp_server
+    app = mail_app(tmp_path, seeded_database, controller.port)
+    with app.app_context(), db.session() as session:
+        register_user(session, "taken@example.com", "correct horse battery")
+    forged = {"base_url": "http://evil.example"}  # the Host header a visitor chose
+    visitor = app.test_client()
+    form = visitor.get("/register", **forged).text
+    for address in ("new@example.com", "taken@example.com"):
+        sent = visitor.post(
+            "/register", data={"email": address, "csrf_token": csrf_from(form)}, **forged
+        )
+        assert sent.status_code == 200
+    mails = [body_of(m[2]) for m in inbox.messages]
+    assert len(mails) == 2 and not any("evil.example" in mail for mail in mails)
+    assert "http://localhost/register/" in mails[0] and "http://localhost/login" in mails[1]
+
+
+def test_a_mail_server_without_a_public_url_sends_nothing(tmp_path, seeded_database, smtp_server):
+    """Mail stays off until PUBLIC_URL says where its links point: sign-up waits for an admin."""
+    controller, inbox = smtp_server
+    app = mail_app(tmp_path, seeded_database, controller.port)
+    app.config["PUBLIC_URL"] = None
+    app.config["SIGNUP_APPROVAL"] = True
+    with app.app_context(), db.session() as session:
+        register_user(session, "admin@example.com", "correct horse battery")
+    signed_up = AuthActions(app.test_client()).register("new@example.com")
+    assert signed_up.status_code == 200 and "Waiting for approval" in signed_up.text
+    assert inbox.messages == []
 
 
 def has_account(app, email: str) -> bool:
