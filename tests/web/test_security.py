@@ -8,6 +8,7 @@ route gets its rule written here, on purpose."""
 from __future__ import annotations
 
 import inspect
+import io
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import select
+from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from app.auth.services import issue_password_reset
 from app.bank.service import live_rubric_version
@@ -372,6 +374,41 @@ def test_a_huge_anonymous_post_is_refused_before_it_is_read_and_never_echoed(cli
     response = client.post("/login", data=huge, content_type="application/x-www-form-urlencoded")
     assert response.status_code == 413 and "256 KB limit" in response.text
     assert "xxxxxxxxxx" not in response.text and len(response.data) < 20_000
+
+
+class _CountedBody(io.RawIOBase):
+    """A request body of any length that counts how much of it the app reads."""
+
+    def __init__(self) -> None:
+        self.bytes_read = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        self.bytes_read += len(buffer)
+        buffer[:] = b"x" * len(buffer)
+        return len(buffer)
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type"),
+    [
+        ("/login", "application/x-www-form-urlencoded"),
+        ("/questions/worldwide-outage/draft", "application/json"),
+        ("/admin/bank/import", "multipart/form-data; boundary=x"),  # allows IMPORT_MAX_MB
+    ],
+)
+def test_a_body_over_the_limit_is_refused_before_a_byte_of_it_is_read(app, path, content_type):
+    """The declared length alone decides: a client that says it will send 100 MB is answered
+    413 without the app reading any of it (the test client would read it all first)."""
+    body = _CountedBody()
+    environ = EnvironBuilder(path=path, method="POST", content_type=content_type).get_environ()
+    environ["wsgi.input"] = io.BufferedReader(body)
+    environ["CONTENT_LENGTH"] = str(100 * 2**20)
+    chunks, status, _ = run_wsgi_app(app.wsgi_app, environ)
+    b"".join(chunks)
+    assert status.startswith("413") and body.bytes_read == 0
 
 
 def test_every_route_refuses_a_body_over_the_limit(world):
