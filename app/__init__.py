@@ -69,6 +69,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.before_request(_larger_uploads)  # before the CSRF check, which reads the body
     csrf.init_app(app)
     login_manager.init_app(app)
+    from . import rate_counters  # noqa: F401  (registers the coach-database:// counters)
+
     limiter.init_app(app)
     cache.init_app(app)
     from .feedback.tasks import tasks

@@ -23,7 +23,9 @@ class DefaultConfig:
     PROXY_COUNT = 0
     SESSION_COOKIE_SAMESITE = "Lax"
     QUESTIONS_PER_PAGE = 20
-    RATELIMIT_STORAGE_URI = "memory://"
+    # Login and sign-up counts live in the database, so every worker and server shares them
+    # (app/rate_counters.py); with REDIS_URL set, in Redis.
+    RATELIMIT_STORAGE_URI = "coach-database://"
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_LIMIT_PER_ADDRESS = "20 per minute"
     LOGIN_LIMIT_PER_ACCOUNT = "5 per minute"  # per account and address: no lock-outs

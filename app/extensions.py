@@ -146,7 +146,8 @@ def _limited_endpoints(app: Flask) -> frozenset[str]:
     return found
 
 
-# In-memory counters by default (COACH_RATELIMIT_STORAGE_URI points elsewhere, e.g. Redis).
+# Counters in the database by default (app/rate_counters.py registers its storage with limits);
+# COACH_RATELIMIT_STORAGE_URI points elsewhere (Redis when REDIS_URL is set).
 limiter = RouteLimiter(key_func=get_remote_address, default_limits=[])
 
 

@@ -78,6 +78,17 @@ class UsedSignupLink(SQLModel, table=True):
     expires_at: datetime = Field(index=True)
 
 
+class RateLimitCounter(SQLModel, table=True):
+    """A login or sign-up limit's count for one key (an address, an account and address) in its
+    current window; written by app.rate_counters, so every worker and server shares it."""
+
+    __tablename__ = "rate_limit_counters"
+
+    name: str = Field(max_length=255, primary_key=True)
+    count: int
+    expires_at: float  # seconds since the epoch: when the window ends
+
+
 class RubricStatus(StrEnum):
     DRAFT = "draft"  # a coach's work in progress: edited in place, never scored against
     PUBLISHED = "published"  # immutable; the highest published version is the live one

@@ -229,6 +229,36 @@ def test_limits_set_for_every_route_apply_to_page_views_too(tmp_path, seeded_dat
     assert ran.stdout.strip() == "[200, 200, 429]"
 
 
+def test_workers_sharing_a_database_share_the_login_limit_without_redis(tmp_path, seeded_database):
+    """Two processes, as two gunicorn workers are, with no Redis: the counts live in the
+    database, so the limit holds across them (it was once counted per worker)."""
+    shutil.copy(seeded_database, tmp_path / "coach.db")
+    script = (
+        "import sys; from pathlib import Path; from tests.conftest import csrf_from, make_app\n"
+        "app = make_app(Path(sys.argv[1]), LOGIN_LIMIT_PER_ADDRESS='2 per minute')\n"
+        "assert app.config['RATELIMIT_STORAGE_URI'] == 'coach-database://'\n"
+        "client = app.test_client()\n"
+        "codes = []\n"
+        "for _ in range(int(sys.argv[2])):\n"
+        "    token = csrf_from(client.get('/login').text)\n"
+        "    form = {'email': 'a@example.com', 'password': 'not it', 'csrf_token': token}\n"
+        "    codes.append(client.post('/login', data=form).status_code)\n"
+        "print(codes)\n"
+    )
+
+    def worker(logins: int) -> str:
+        return subprocess.run(
+            [sys.executable, "-c", script, str(tmp_path), str(logins)],
+            cwd=Path(__file__).resolve().parents[2],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+
+    assert worker(2) == "[200, 200]"
+    assert worker(1) == "[429]"
+
+
 # --- Sign-up tells nobody which addresses have accounts -------------------------------------
 
 
