@@ -52,6 +52,7 @@ class Topology:
     servers: list[str]  # base URLs of the two app servers
     database_url: str
     logs: Path  # each process's output, named after it
+    local_disks: list[Path]  # the app servers' instance folders (none for containers)
 
     def log_tail(self, name: str) -> str:
         return (self.logs / f"{name}.log").read_text()[-3000:]
@@ -152,7 +153,8 @@ def topology(
             process = start(name, commands["web"], PORT=str(port), WEB_CONCURRENCY="2")
             wait_for_port(port, process, timeout=60)
             servers.append(f"http://127.0.0.1:{port}")
-        yield Topology(servers, database_url, logs)
+        disks = [tmp_path / name for name in ("server1", "server2")]
+        yield Topology(servers, database_url, logs, disks if request.param == "processes" else [])
 
 
 def _post_form(http: requests.Session, page: str, action: str, **fields: str) -> requests.Response:
@@ -287,3 +289,12 @@ def test_a_page_one_server_cached_is_dropped_for_all_when_an_admin_retires_its_q
     assert retired.status_code == 302, retired.text
     for _ in range(10):  # whichever of the first server's workers answers
         assert "This question has been retired" in requests.get(first + page).text
+
+
+def test_the_app_servers_keep_nothing_on_their_own_disks(topology):
+    """Last, after answers, feedback, login limits and the page cache went through them: with
+    PostgreSQL and Redis, all of it is shared, and the servers' instance folders stay empty."""
+    if not topology.local_disks:
+        pytest.skip("a container's disk goes with it")
+    for disk in topology.local_disks:
+        assert sorted(p.name for p in disk.iterdir()) == [], disk
