@@ -61,11 +61,13 @@ errorlog = "-"
 # Prometheus metrics summed over every worker, not those of whichever worker answers a scrape:
 # prometheus-client's multiprocess mode keeps each worker's figures in files in this folder.
 # Set here, before the app (and prometheus-client) is imported and the workers fork. A folder of
-# one's own may be given; it is emptied at start, since old files would count again.
-_metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or tempfile.mkdtemp(
-    prefix="coach-metrics-"
-)
-os.environ["PROMETHEUS_MULTIPROC_DIR"] = _metrics_dir
+# one's own may be given; it is emptied at start, since old files would count again. A folder
+# made here is removed when gunicorn exits (the environment remembers it was made here, since a
+# reload, on SIGHUP, runs this file again).
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="coach-metrics-")
+    os.environ["GUNICORN_MADE_METRICS_DIR"] = "1"
+_metrics_dir = os.environ["PROMETHEUS_MULTIPROC_DIR"]
 
 
 def on_starting(server):
@@ -78,3 +80,8 @@ def child_exit(server, worker):
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    if os.environ.get("GUNICORN_MADE_METRICS_DIR"):
+        shutil.rmtree(_metrics_dir, ignore_errors=True)
