@@ -23,8 +23,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import redis
 from flask import Flask
 from flask.testing import FlaskCliRunner
+from pytest_redis.executor import RedisExecutor
 from sqlalchemy.engine import make_url
 from sqlmodel import func, select
 
@@ -125,22 +127,26 @@ def throwaway_postgres() -> Iterator[str]:
 
 @contextlib.contextmanager
 def running_redis(directory: Path) -> Iterator[str]:
-    """A redis-server from Debian's package on a free port, keeping nothing on disk."""
+    """A redis-server from Debian's package on a free port, keeping nothing on disk, started and
+    stopped by pytest-redis's executor (its socket, log and pid files go in `directory`)."""
     program = shutil.which("redis-server")
     if program is None:
         pytest.fail("redis-server is missing: run `make test`, which installs it", pytrace=False)
     port = free_port()
-    server = subprocess.Popen(
-        [program, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        cwd=directory,
-        stdout=subprocess.DEVNULL,
+    server = RedisExecutor(
+        program,
+        databases=16,
+        redis_timeout=0,  # idle clients are never dropped, as by default
+        loglevel="warning",
+        host="127.0.0.1",
+        port=port,
+        datadir=directory,
     )
-    try:
-        wait_for_port(port, server)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with server:
+        url = f"redis://127.0.0.1:{port}/0"
+        with redis.Redis.from_url(url) as client:
+            client.config_set("save", "")  # no snapshots, none at shutdown either
+        yield url
 
 
 @pytest.fixture
