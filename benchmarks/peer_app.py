@@ -72,7 +72,7 @@ def create_peer_app(database_url: str, secret_key: str) -> Flask:
         return db().get(User, int(user_id.partition(":")[0]))
 
     @cache
-    def rubric_and_question(slug: str) -> tuple[Rubric, str]:
+    def rubric_and_question(slug: str) -> tuple[Rubric, str, list[str]]:
         with Session(engine) as session:
             question = session.exec(select(Question).where(Question.slug == slug)).one()
             row = session.exec(
@@ -83,7 +83,8 @@ def create_peer_app(database_url: str, secret_key: str) -> Flask:
                 )
                 .order_by(RubricVersion.version.desc())  # type: ignore[attr-defined]
             ).first()
-            return parse_rubric(row.content, slug), f"{question.title}\n{question.prompt}"
+            asked = f"{question.title}\n{question.prompt}"
+            return parse_rubric(row.content, slug), asked, question.hints
 
     def store(slug: str, form: PostForm, scored: bool) -> int:
         post = PeerPost(
@@ -93,8 +94,9 @@ def create_peer_app(database_url: str, secret_key: str) -> Flask:
             time_spent_seconds=int(form.time_spent_seconds.data or 0),
         )
         if scored:
-            rubric, question = rubric_and_question(slug)
-            report = score(rubric, form.answer_text.data, question)
+            # The same scoring as the coach's, hints included: only what is around it differs.
+            rubric, question, hints = rubric_and_question(slug)
+            report = score(rubric, form.answer_text.data, question, hints)
             post.overall, post.report = report.overall, report.to_dict()
         db().add(post)
         db().commit()

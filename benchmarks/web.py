@@ -269,6 +269,8 @@ COUNTED = [
     "peer submit",
     "coach submit, long",
     "peer submit, long",
+    "sign-up, new address",
+    "sign-up, taken address",
 ]
 
 
@@ -335,6 +337,30 @@ def _run_counted(work: Path, instance: Path) -> None:
         return client.post(page + "/draft", json=body, headers={"X-CSRFToken": csrf})
 
     anonymous, hello_client = coach.test_client(), hello.test_client()
+    # Sign-up as shipped, new accounts awaiting approval: a new and a taken address must cost
+    # the same, or the time of the answer would tell which addresses have accounts.
+    signup = create_app(
+        {
+            "INSTANCE_PATH": str(instance),
+            "TASK_CONSUMER": "none",
+            "SIGNUP_APPROVAL": True,
+            "REGISTER_LIMIT_PER_ADDRESS": "1000 per hour",
+        }
+    )
+    visitor = signup.test_client()
+    signup_token = re.search(
+        r'name="csrf_token"[^>]* value="([^"]+)"', visitor.get("/register").text
+    )
+    addresses = (f"newcomer{n}@bench.example" for n in range(1_000_000))
+
+    def sign_up(email: str):
+        form = {"email": email, "password": "another bench password", "csrf_token": ""}
+        form.update(confirm=form["password"], csrf_token=signup_token.group(1))
+        response = visitor.post("/register", data=form)
+        if "Waiting for approval" not in response.text:
+            raise RuntimeError(f"sign-up of {email} was not put to an admin: {response.text}")
+        return response
+
     requests = {
         "coach cached page": (coach, lambda: anonymous.get(page), 200),
         "hello": (hello, lambda: hello_client.get("/"), 200),
@@ -345,8 +371,10 @@ def _run_counted(work: Path, instance: Path) -> None:
         "peer submit": (peer, lambda: peer_client.post(page + "/submit", data=submit), 302),
         "coach submit, long": (coach, lambda: client.post(page + "/submit", data=long), 302),
         "peer submit, long": (peer, lambda: peer_client.post(page + "/submit", data=long), 302),
+        "sign-up, new address": (signup, lambda: sign_up(next(addresses)), 200),
+        "sign-up, taken address": (signup, lambda: sign_up("candidate@bench.example"), 200),
     }
-    counters = {app: _Counted(app.wsgi_app, helper) for app in (coach, peer, hello)}
+    counters = {app: _Counted(app.wsgi_app, helper) for app in (coach, peer, hello, signup)}
     for app, counter in counters.items():
         app.wsgi_app = counter
     helper.cg_start()
@@ -442,6 +470,18 @@ def instructions_report() -> str:
             f"| GET /questions/worldwide-outage, anonymous, cached "
             f"| {counts['coach cached page'] / 1e6:.2f} M | {counts['hello'] / 1e6:.2f} M "
             f"| {cached_ratio:.2f} | for information (the target is on the wrk ratio) |",
+            "",
+            "Sign-up as shipped, where a new account waits for an admin's approval and a taken "
+            "address gets the same page: both hash the password (argon2) before looking the "
+            "address up, so the time of the answer should not tell them apart either.",
+            "",
+            "| request | instructions |",
+            "|---|---|",
+            f"| sign-up, new address | {counts['sign-up, new address'] / 1e6:.2f} M |",
+            f"| sign-up, taken address | {counts['sign-up, taken address'] / 1e6:.2f} M |",
+            f"| difference, taken less new | "
+            f"{(counts['sign-up, taken address'] - counts['sign-up, new address']) / 1e6:+.2f} M "
+            f"({counts['sign-up, taken address'] / counts['sign-up, new address'] - 1:+.2%}) |",
             "",
         ]
     )
