@@ -339,7 +339,47 @@ BLIND_CORPORA = (
         "questions asked before, one per rubric, 24 answers each. Split at random (seed 43); "
         "nothing was tuned on either half, and both were read once (2026-12-03).",
     ),
+    (
+        "corpus13",
+        "Thirteenth blind corpus",
+        "Written blind after engine 2.9, as a measure of it and for the next engine change: both "
+        "flagships and eight questions asked before, one per rubric, 24 answers each. Split at "
+        "random (seed 47); nothing was tuned on either half. Its development half was read once "
+        "with 2.9 (2026-12-04); its held-out half is sealed, unread, for judging the next change.",
+    ),
 )
+# Held-out halves nobody has read yet: their figures are not computed until an engine change is
+# finished and judged on them.
+SEALED = {"corpus13"}
+
+
+def corpus_section(corpus: str, title: str, about: str) -> list[str]:
+    """A blind corpus's section: both halves' figures, or the development half's alone while the
+    held-out half is sealed."""
+    corpus_cuts = dev_cut_points(corpus)
+    return [
+        "",
+        f"## {title} (tests/eval/{corpus})",
+        "",
+        about + " QWK maps the overall score to levels 1-5 by cut points fitted on this "
+        f"corpus's development half ({', '.join(f'{c:.0f}' for c in corpus_cuts)}). "
+        "Twins: a plain-worded answer within one level of its twin in the field's words. A "
+        "gaming attempt is held down when it scores no higher than the genuine answer of the "
+        "grade its substance deserves (a padded one: no higher than the answer it pads); an "
+        "off-topic answer is capped at 15 or less.",
+        "",
+        "Development half:",
+        "",
+        *corpus_figures("dev", corpus_cuts, corpus),
+        "",
+        "Held-out half:",
+        "",
+        *(
+            ["Sealed: not read, kept for judging the next engine change."]
+            if corpus in SEALED
+            else corpus_figures("heldout", corpus_cuts, corpus)
+        ),
+    ]
 
 
 def report() -> str:
@@ -412,26 +452,7 @@ def report() -> str:
                 f"| {r['question']} | {cid} | {d.precision:.2f} | {d.recall:.2f} | {d.support} |"
             )
     for corpus, title, about in BLIND_CORPORA:
-        corpus_cuts = dev_cut_points(corpus)
-        lines += [
-            "",
-            f"## {title} (tests/eval/{corpus})",
-            "",
-            about + " QWK maps the overall score to levels 1-5 by cut points fitted on this "
-            f"corpus's development half ({', '.join(f'{c:.0f}' for c in corpus_cuts)}). "
-            "Twins: a plain-worded answer within one level of its twin in the field's words. A "
-            "gaming attempt is held down when it scores no higher than the genuine answer of the "
-            "grade its substance deserves (a padded one: no higher than the answer it pads); an "
-            "off-topic answer is capped at 15 or less.",
-            "",
-            "Development half:",
-            "",
-            *corpus_figures("dev", corpus_cuts, corpus),
-            "",
-            "Held-out half:",
-            "",
-            *corpus_figures("heldout", corpus_cuts, corpus),
-        ]
+        lines += corpus_section(corpus, title, about)
     for folder, title, about in (
         (
             "tuning2",
