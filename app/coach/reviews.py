@@ -22,6 +22,7 @@ from app.review.services import (
     override_level,
     revert_override,
     review_queue,
+    shared_by_link,
 )
 from app.rubrics.calibration import add_sample
 
@@ -158,7 +159,16 @@ def keep_as_sample(attempt_id: int) -> Response:
 
 
 @bp.get("/shared/<token>")
-def open_link(token: str) -> Response:
-    """A candidate's share link: the answer joins this coach's queue, until the link is revoked."""
+def open_link(token: str) -> str:
+    """A candidate's share link: what it offers, and a button to take it. Opening the link
+    changes nothing, so another site cannot add answers to a coach's queue by linking here."""
+    offered = shared_by_link(db.request_session(), current_user.id, token)
+    return render_template("coach/open_link.html", offered=offered, token=token, form=ButtonForm())
+
+
+@bp.post("/shared/<token>")
+def take_link(token: str) -> Response:
+    """The answer joins this coach's queue, until the candidate revokes the link."""
+    require_button()
     attempt_id = open_share_link(db.request_session(), current_user.id, token)
     return redirect(url_for("coach.review", attempt_id=attempt_id))

@@ -110,9 +110,22 @@ def create_share_link(session: Session, owner_id: int, attempt_id: int) -> Share
     return link
 
 
-def open_share_link(session: Session, coach_id: int, token: str) -> int:
-    """A coach opens a share link: the attempt is shared with them (through the link, so that
-    revoking the link ends it). Returns the attempt's id."""
+@dataclass(frozen=True)
+class SharedByLink:
+    """What a share link offers a coach, before they take it."""
+
+    link: Share
+    attempt: Attempt
+    question_title: str
+    share: Share | None  # the coach's own share of the attempt, if they have one
+
+    @property
+    def in_reviews(self) -> bool:
+        return self.share is not None and self.share.revoked_at is None
+
+
+def shared_by_link(session: Session, coach_id: int, token: str) -> SharedByLink:
+    """The attempt a live share link offers this coach (never their own); changes nothing."""
     link = session.exec(
         select(Share).where(Share.token == token, Share.revoked_at.is_(None))  # type: ignore[union-attr]
     ).first()
@@ -121,9 +134,18 @@ def open_share_link(session: Session, coach_id: int, token: str) -> int:
     attempt = session.get(Attempt, link.attempt_id)
     if attempt is None or attempt.user_id == coach_id:
         raise AttemptNotFound(token)
+    question = session.get(Question, attempt.question_id)
     share = session.exec(
         select(Share).where(Share.attempt_id == attempt.id, Share.coach_id == coach_id)
     ).first()
+    return SharedByLink(link, attempt, question.title if question else "", share)
+
+
+def open_share_link(session: Session, coach_id: int, token: str) -> int:
+    """A coach takes a share link: the attempt is shared with them (through the link, so that
+    revoking the link ends it). Returns the attempt's id."""
+    offered = shared_by_link(session, coach_id, token)
+    link, attempt, share = offered.link, offered.attempt, offered.share
     if share is None:
         session.add(Share(attempt_id=attempt.id, coach_id=coach_id, via_link=link.id))
     elif share.revoked_at is not None:

@@ -212,10 +212,16 @@ def test_a_share_link_lets_coaches_in_until_the_candidate_revokes_it(app):
     AuthActions(another_candidate).register("curious@example.com")
     assert another_candidate.get(path).status_code == 403  # only coaches may open it
     coach = coach_client(app)
-    opened = coach.get(path)
-    assert opened.headers["Location"] == f"/coach/reviews/{attempt}"
+    offer = coach.get(path)  # opening the link changes nothing: a page with a button
+    assert offer.status_code == 200 and "Add to my reviews" in offer.text
+    assert coach.get(f"/coach/reviews/{attempt}").status_code == 404
+    assert "(1 coach so far)" not in candidate.get(f"/attempts/{attempt}").text
+    assert coach.post(path).status_code == 400  # taking it needs the page's CSRF token
+    taken = coach.post(path, data={"csrf_token": csrf_from(offer.text)})
+    assert taken.headers["Location"] == f"/coach/reviews/{attempt}"
     assert coach.get(f"/coach/reviews/{attempt}").status_code == 200
     assert "(1 coach so far)" in candidate.get(f"/attempts/{attempt}").text
+    assert "already in your reviews" in coach.get(path).text
 
     page = candidate.get(f"/attempts/{attempt}").text
     revoke = re.search(r'action="(/attempts/\d+/shares/\d+/revoke)"', page).group(1)
@@ -223,3 +229,5 @@ def test_a_share_link_lets_coaches_in_until_the_candidate_revokes_it(app):
     assert coach.get(f"/coach/reviews/{attempt}").status_code == 404
     late = coach_client(app, "coach", "late-coach@example.com")
     assert late.get(path).status_code == 404
+    token = csrf_from(late.get("/coach/reviews").text)
+    assert late.post(path, data={"csrf_token": token}).status_code == 404

@@ -255,8 +255,10 @@ RULES: dict[str, dict[str, object]] = {
     "coach.override": SHARED_WITH_COACH,
     "coach.revert": SHARED_WITH_COACH,
     "coach.keep_as_sample": SHARED_WITH_COACH,
-    # A share link opens for any coach or admin: it is how a candidate shares with one.
-    "coach.open_link": {**COACHES, "coach": AWAY, "admin": AWAY},
+    # A share link opens for any coach or admin: it is how a candidate shares with one. Opening
+    # it shows what it offers; taking it (a POST) shares the attempt.
+    "coach.open_link": COACHES,
+    "coach.take_link": {**COACHES, "coach": AWAY, "admin": AWAY},
 }
 RULES.update(
     {
@@ -289,9 +291,9 @@ def routes(world: World) -> list[tuple[str, str, str]]:
             found.append((method, url, rule.endpoint))
     last = ("coach.publish", "coach.discard", "auth.account_delete")
     ends_session = ("auth.logout", "auth.account_end_sessions")
-    # Opening a share link lets that coach (or admin) see the attempt: it is walked after the
+    # Taking a share link lets that coach (or admin) see the attempt: it is walked after the
     # routes the share decides, so the admin, with whom nothing is shared, meets them hidden.
-    opens_share = ("coach.open_link",)
+    opens_share = ("coach.take_link",)
     return sorted(
         found,
         key=lambda r: (r[2] in ends_session, r[2] in opens_share, r[0] != "GET", r[2] in last),
