@@ -23,6 +23,7 @@ import pytest
 import requests
 
 from tests.conftest import ROOT, free_port, stop_process, wait_for_port
+from tests.multiprocess.nginx import running_nginx
 
 BIN = Path(sys.executable).parent
 GUNICORN = [BIN / "gunicorn", "-c", ROOT / "gunicorn.conf.py", "-w", "2"]
@@ -30,22 +31,6 @@ pytestmark = [
     pytest.mark.sqlite_only,  # the database plays no part; once is enough
     pytest.mark.skipif(not shutil.which("nginx"), reason="needs Debian's nginx (make test-deps)"),
 ]
-
-
-def nginx_config(deployed: str, nginx_port: int, app_port: int, temp: Path) -> str:
-    """deploy/nginx.conf with this machine's addresses in place of compose's: the app server on
-    loopback instead of the `web` replicas found through Docker's DNS."""
-    config, replaced = re.subn(
-        r"server web:8000 resolve;", f"server 127.0.0.1:{app_port};", deployed
-    )
-    config, resolvers = re.subn(r"\n\s*resolver [^;]*;", "", config)
-    config, listens = re.subn(r"listen 80;", f"listen 127.0.0.1:{nginx_port};", config)
-    assert (replaced, resolvers, listens) == (1, 1, 1), "deploy/nginx.conf changed shape"
-    temp_paths = "".join(
-        f"    {kind}_temp_path {temp / kind};\n"
-        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    )
-    return f"pid {temp / 'nginx.pid'};\n" + config.replace("http {\n", "http {\n" + temp_paths, 1)
 
 
 @dataclass(frozen=True)
@@ -58,9 +43,7 @@ class Front:
 def front(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Front]:
     """gunicorn with gunicorn.conf.py and two sync workers, and nginx in front."""
     tmp = tmp_path_factory.mktemp("slow-clients")
-    instance, temp = tmp / "instance", tmp / "nginx"
-    temp.mkdir(mode=0o777)
-    temp.chmod(0o777)  # nginx's workers may run as another user
+    instance = tmp / "instance"
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("COACH_")},
         "COACH_INSTANCE_PATH": str(instance),
@@ -69,10 +52,7 @@ def front(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Front]:
     }
     init = subprocess.run([BIN / "coach", "init"], env=env, capture_output=True, text=True)
     assert init.returncode == 0, init.stdout + init.stderr
-    app_port, nginx_port = free_port(), free_port()
-    config = temp / "nginx.conf"
-    deployed = (ROOT / "deploy" / "nginx.conf").read_text()
-    config.write_text(nginx_config(deployed, nginx_port, app_port, temp))
+    app_port = free_port()
     with contextlib.ExitStack() as stack:
         log = stack.enter_context((tmp / "processes.log").open("w"))
         gunicorn = subprocess.Popen(
@@ -84,14 +64,8 @@ def front(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Front]:
         )
         stack.callback(stop_process, gunicorn)
         wait_for_port(app_port, gunicorn)
-        nginx = subprocess.Popen(
-            ["nginx", "-p", str(temp), "-e", "stderr", "-c", str(config), "-g", "daemon off;"],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        stack.callback(stop_process, nginx)
-        wait_for_port(nginx_port, nginx)
-        yield Front(f"http://127.0.0.1:{nginx_port}", f"http://127.0.0.1:{app_port}")
+        nginx = stack.enter_context(running_nginx([app_port], log))
+        yield Front(nginx, f"http://127.0.0.1:{app_port}")
 
 
 @contextlib.contextmanager
