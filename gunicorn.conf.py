@@ -36,9 +36,9 @@ timeout = 30
 # stop_grace_period in compose.yaml), so gunicorn, not Docker's SIGKILL, ends the worker.
 graceful_timeout = 20
 
-# nginx keeps connections to the app open between requests; slightly longer than nginx's
-# upstream keepalive_timeout, so gunicorn never closes a connection nginx is about to reuse.
-keepalive = 65
+# No `keepalive`: a sync worker closes the connection after each response whatever it says
+# (gunicorn's design notes), so nginx opens a fresh one to the app per request, on loopback or
+# the container network, where that costs little.
 
 # Recycle each worker after about a thousand requests (jittered so they do not all restart at
 # once): bounds any slow memory growth in long-lived processes at no visible cost.
