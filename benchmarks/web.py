@@ -307,8 +307,8 @@ def _run_counted(work: Path, instance: Path) -> None:
     peer = create_peer_app(coach.config["DATABASE_URL"], coach.config["SECRET_KEY"])
     client = coach.test_client()
 
-    def token(path: str) -> str:
-        html = client.get(path).text
+    def token(path: str, on=client) -> str:
+        html = on.get(path).text
         return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html).group(1)
 
     for email in ("admin@bench.example", "candidate@bench.example"):
@@ -348,15 +348,16 @@ def _run_counted(work: Path, instance: Path) -> None:
         }
     )
     visitor = signup.test_client()
-    signup_token = re.search(
-        r'name="csrf_token"[^>]* value="([^"]+)"', visitor.get("/register").text
-    )
+    password = "another bench password"
+    signup_form = {
+        "password": password,
+        "confirm": password,
+        "csrf_token": token("/register", visitor),
+    }
     addresses = (f"newcomer{n}@bench.example" for n in range(1_000_000))
 
     def sign_up(email: str):
-        form = {"email": email, "password": "another bench password", "csrf_token": ""}
-        form.update(confirm=form["password"], csrf_token=signup_token.group(1))
-        response = visitor.post("/register", data=form)
+        response = visitor.post("/register", data={**signup_form, "email": email})
         if "Waiting for approval" not in response.text:
             raise RuntimeError(f"sign-up of {email} was not put to an admin: {response.text}")
         return response
