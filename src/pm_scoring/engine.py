@@ -37,7 +37,7 @@ from .text import (
 )
 
 # Bump when a change to the engine can change a score: stored scores record the version they used.
-ENGINE_VERSION = f"2.9+{model_version()}"
+ENGINE_VERSION = f"2.10+{model_version()}"
 
 _GRADERS = "grader|evaluator|examiner|assessor|scorer|marker"
 
@@ -810,6 +810,16 @@ _FRAMING = frozenset(
         person user users customer customers someone tell time situation describe example
         approach way work thing things happen happened go going"""
     )[1]
+) | frozenset(
+    # Words any question may use that name no subject: common verbs, quantities, time, degree.
+    tokenize(
+        """take taken taking keep keeps let lets say says find help helps add adding propose
+        start change introduce know call bring turn reach walk meet fit doing having handle
+        explain decide consider considering believe believed solve note case part hand
+        whether already same another something such able other second own much many only
+        different large long well full two twice between through without beyond round ago
+        today yesterday better best favourite favorite hardest proudest"""
+    )[1]
 )
 
 
@@ -831,7 +841,8 @@ def _missing_subject(rubric: Rubric, question: str | None, sentences: list[Sente
     if len(asked.keys() & said) < _ASKED_SHARE_MIN * len(asked):  # hardly any of its words
         return list(dict.fromkeys((subject or asked).values()))
     if subject and said.isdisjoint(subject):
-        if len(asked.keys() & said) >= _ASKED_SHARE_ABOUT * len(asked):
+        used = len(asked.keys() & said)
+        if used >= _ASKED_WORDS_ABOUT or used >= _ASKED_SHARE_ABOUT * len(asked):
             return []  # half the question's own words: about it, whichever word it misses
         words = [word for sentence in sentences for word in sentence.content_words]
         if rubric.meaning.leaning_to_question(words, question) >= _LEANING_MIN:
@@ -880,7 +891,8 @@ _VOID_FLAGS = {
     ),
     "restates_question": (
         "Restates the question",
-        "{n} sentence(s) repeat the question or its hints instead of answering; they earn nothing.",
+        "{n} sentence(s) repeat or describe the question (or its hints) instead of answering; "
+        "they earn nothing.",
     ),
     "filler": (
         "Names steps without content",
@@ -907,6 +919,7 @@ _ASKED_SHARE_MIN = 0.1
 # An answer using this share of the question's own words is about the question even when it never
 # uses a subject word ("Maps" and "change" for "Improve Google Maps: make a case for a change").
 _ASKED_SHARE_ABOUT = 0.5
+_ASKED_WORDS_ABOUT = 3  # ...as is one using this many of them, however long the question
 _RELEVANT_MIN = 0.2  # a passage less similar than this to the rubric and question is elsewhere...
 _RELATIVE_MIN = 0.5  # ...and this far below the answer's typical passage
 _PADDING_RUN = 5  # sentences in a row, at least, that make a passage of padding
@@ -969,16 +982,37 @@ def _restating(
     hints: Sequence[str],
     substance: list[Substance],
 ) -> set[int]:
-    """Sentences made of the question's own words and its hints', adding nothing of their own."""
+    """Sentences made of the question's own words and its hints', adding nothing of their own,
+    and sentences about the question rather than answers to it ("This is a metric-diagnosis
+    question", "What the interviewer is looking for is...", "A good answer should cover...")."""
+    restated = {i for i, s in enumerate(sentences) if _ABOUT_THE_QUESTION.search(s.text)}
     if not question and not hints:
-        return set()
+        return restated
     asked = set(tokenize("\n".join([question or "", *hints]))[1])
-    restated = set()
     for index, sentence in enumerate(sentences):
         stems = set(sentence.content_stems)
         if len(stems) >= 5 and len(stems - asked) <= 1 and substance[index].level == 0:
             restated.add(index)
     return restated
+
+
+# A sentence about the question, the interview or what an answer should hold: commentary on the
+# task, which does none of it.
+_ABOUT_THE_QUESTION = re.compile(
+    r"""\b(?:
+    (?:this|the|that)\s+(?:interview\s+)?question\s+(?:here\s+)?
+        (?:asks|describes|tests|wants|boils|comes\s+down)\b
+    | (?:this|it)\s+is\s+(?:a|an)\s+(?:[\w-]+\s+){0,4}question\b
+    | questions\s+like\s+(?:this|these)
+    | (?:type|kind|sort)\s+of\s+question
+    | (?:the\s+)?interviewers?\s+(?:is\s+|are\s+)?
+        (?:wants?|looking\s+for|expects?|would\s+like|likes?|looks\s+for|hopes?)
+    | (?:a|the)\s+(?:good|strong|great|ideal|complete|solid|model)\s+answer
+    | candidates?\s+(?:should|is|are|can|needs?|must|would)\b
+    | to\s+restate | in\s+my\s+own\s+words | the\s+hints\b | one\s+should\b
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
 
 
 def _filler(sentences: list[Sentence], hits: _Hits, substance: list[Substance]) -> set[int]:
