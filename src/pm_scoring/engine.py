@@ -316,7 +316,10 @@ def score(
                 penalty,
             )
         )
-    else:
+    # Words spent on what earns nothing (filler, restating, padding) still dilute: setting them
+    # aside must never spare an answer what its length as written would cost it.
+    spent_words = sum(s.word_count for s in kept_sentences)
+    if spent_words >= rubric.spec.min_words:
         # A long answer is judged by what its length carries: one that pins down too little for
         # its words (rambling, or an answer drawn out with musing) is scaled by the share of a
         # focused answer's rate it reaches, in its sentences or in the concepts it shows.
@@ -330,7 +333,7 @@ def score(
                 concept_specifics / _DILUTED_CONCEPT_SPECIFICS,
             )
             * 100
-            / on_topic_words
+            / spent_words
         )
         if carried < 1:
             scale = max(_DILUTED_FLOOR, carried)
@@ -340,9 +343,9 @@ def score(
                 Flag(
                     "diluted",
                     "Long for what it says",
-                    f"{on_topic_words} words pin down {sentence_specifics} specifics (a number, "
+                    f"{spent_words} words pin down {sentence_specifics} specifics (a number, "
                     "a time, an owner, a reason or a result): a focused answer of this length "
-                    f"pins down about {round(on_topic_words * _DILUTED_SENTENCE_SPECIFICS / 100)}. "
+                    f"pins down about {round(spent_words * _DILUTED_SENTENCE_SPECIFICS / 100)}. "
                     f"The score is scaled by {scale:.2f}; cut what adds none, or add them.",
                     penalty,
                 )
@@ -1001,7 +1004,7 @@ def _restating(
 _ABOUT_THE_QUESTION = re.compile(
     r"""\b(?:
     (?:this|the|that)\s+(?:interview\s+)?question\s+(?:here\s+)?
-        (?:asks|describes|tests|wants|boils|comes\s+down)\b
+        (?:is\s+)?(?:asks|asking|describes|describing|tests|testing|wants|boils|comes\s+down)\b
     | (?:this|it)\s+is\s+(?:a|an)\s+(?:[\w-]+\s+){0,4}question\b
     | questions\s+like\s+(?:this|these)
     | (?:type|kind|sort)\s+of\s+question

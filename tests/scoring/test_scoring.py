@@ -784,3 +784,28 @@ def test_an_answer_using_three_of_the_questions_words_is_on_topic():
     assert "off_topic" not in score(execution, goals, asked).flag_ids
     two_words = goals.replace("quarter", "season")
     assert "off_topic" in score(execution, two_words, asked).flag_ids
+
+
+def test_words_that_earn_nothing_still_dilute(outage):
+    """Setting commentary aside leaves a short answer, but the words were still spent: the answer
+    as written is long for what it pins down, and is scaled for it (engine 2.10), so flagging
+    part of an answer can never spare it a penalty."""
+    commentary = (
+        "This is a classic incident-response question. What the interviewer is looking for is "
+        "whether the candidate restores service before hunting for the root cause and keeps "
+        "customers informed on the status page. A strong answer would also cover a blameless "
+        "postmortem and the changes that stop a repeat. To restate it in my own words, the "
+        "product is down everywhere and I have to say how I would handle it."
+    )
+    thin = (
+        "I would get everyone together and make sure the team focuses on getting things working "
+        "again as soon as possible. I would keep customers and leadership in the loop with "
+        "regular updates, and make sure support knows what to say. Once it is fixed we would look "
+        "at what went wrong, learn from it, and put some changes in place so that it does not "
+        "happen again. Communication matters a lot in a crisis like this, so I would keep "
+        "everyone updated and make sure nobody is surprised by what happens next."
+    )
+    alone = score(outage, thin, OUTAGE_QUESTION)
+    padded = score(outage, f"{commentary}\n\n{thin}", OUTAGE_QUESTION)
+    assert {"restates_question", "too_short", "diluted"} <= set(padded.flag_ids)
+    assert "diluted" not in alone.flag_ids and padded.overall < alone.overall
