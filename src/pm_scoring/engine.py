@@ -988,7 +988,11 @@ def _restating(
     """Sentences made of the question's own words and its hints', adding nothing of their own,
     and sentences about the question rather than answers to it ("This is a metric-diagnosis
     question", "What the interviewer is looking for is...", "A good answer should cover...")."""
-    restated = {i for i, s in enumerate(sentences) if _ABOUT_THE_QUESTION.search(s.text)}
+    restated = {
+        i
+        for i, s in enumerate(sentences)
+        if not _ABOUT_WORDS.isdisjoint(s.words) and _ABOUT_THE_QUESTION.search(s.text)
+    }
     if not question and not hints:
         return restated
     asked = set(tokenize("\n".join([question or "", *hints]))[1])
@@ -1015,6 +1019,11 @@ _ABOUT_THE_QUESTION = re.compile(
     | to\s+restate | in\s+my\s+own\s+words | the\s+hints\b | one\s+should\b
     )""",
     re.IGNORECASE | re.VERBOSE,
+)
+# A word each of those needs: the pattern runs only on the few sentences that have one.
+_ABOUT_WORDS = frozenset(
+    "question questions interviewer interviewers answer candidate candidates restate words hints "
+    "should".split()
 )
 
 
