@@ -835,7 +835,7 @@ def _missing_subject(rubric: Rubric, question: str | None, sentences: list[Sente
     first line): tennis balls in a pool share "balls" with "Golf balls in a school bus", but
     not "golf" or "bus". Whatever the subject, an answer that uses under a tenth of the
     question's words (its framing aside) answers another question, and one that uses half of
-    them answers this one (engine 2.7)."""
+    them (engine 2.7), or three (2.10), answers this one."""
     if not (rubric.spec.require_subject and question):
         return []
     subject = _subject_words(rubric, question)
@@ -846,7 +846,7 @@ def _missing_subject(rubric: Rubric, question: str | None, sentences: list[Sente
     if subject and said.isdisjoint(subject):
         used = len(asked.keys() & said)
         if used >= _ASKED_WORDS_ABOUT or used >= _ASKED_SHARE_ABOUT * len(asked):
-            return []  # half the question's own words: about it, whichever word it misses
+            return []  # three or half of the question's words: about it, whichever it misses
         words = [word for sentence in sentences for word in sentence.content_words]
         if rubric.meaning.leaning_to_question(words, question) >= _LEANING_MIN:
             return []  # other words for the same subject ("stores" and "orders", not "coffee")
