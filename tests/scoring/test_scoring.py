@@ -709,18 +709,21 @@ def test_an_answer_using_half_the_questions_words_is_on_topic_without_its_subjec
     assert "off_topic" in score(load_rubric("product-design"), elsewhere, MAPS_QUESTION).flag_ids
 
 
+# An answer about the outage question rather than to it: four sentences of commentary.
+COMMENTARY = (
+    "This is a classic incident-response question. What the interviewer is looking for is "
+    "whether the candidate restores service before hunting for the root cause and keeps "
+    "customers informed on the status page. A strong answer would also cover a blameless "
+    "postmortem and the changes that stop a repeat. To restate it in my own words, the "
+    "product is down everywhere and I have to say how I would handle it."
+)
+
+
 def test_commentary_on_the_question_earns_nothing(outage):
     """Describing the question, what the interviewer wants or what a strong answer holds does
     none of it (engine 2.10); the same steps taken in the candidate's own words count, and so
     does an analyst's "the question is whether..." inside a real answer."""
-    commentary = (
-        "This is a classic incident-response question. What the interviewer is looking for is "
-        "whether the candidate restores service before hunting for the root cause and keeps "
-        "customers informed on the status page. A strong answer would also cover a blameless "
-        "postmortem and the changes that stop a repeat. To restate it in my own words, the "
-        "product is down everywhere and I have to say how I would handle it."
-    )
-    report = score(outage, commentary, OUTAGE_QUESTION)
+    report = score(outage, COMMENTARY, OUTAGE_QUESTION)
     assert "restates_question" in report.flag_ids and report.weighted == 0
     flagged = next(f for f in report.flags if f.id == "restates_question")
     assert len(flagged.evidence) == 4 and "describe the question" in flagged.message
@@ -790,13 +793,6 @@ def test_words_that_earn_nothing_still_dilute(outage):
     """Setting commentary aside leaves a short answer, but the words were still spent: the answer
     as written is long for what it pins down, and is scaled for it (engine 2.10), so flagging
     part of an answer can never spare it a penalty."""
-    commentary = (
-        "This is a classic incident-response question. What the interviewer is looking for is "
-        "whether the candidate restores service before hunting for the root cause and keeps "
-        "customers informed on the status page. A strong answer would also cover a blameless "
-        "postmortem and the changes that stop a repeat. To restate it in my own words, the "
-        "product is down everywhere and I have to say how I would handle it."
-    )
     thin = (
         "I would get everyone together and make sure the team focuses on getting things working "
         "again as soon as possible. I would keep customers and leadership in the loop with "
@@ -806,6 +802,6 @@ def test_words_that_earn_nothing_still_dilute(outage):
         "everyone updated and make sure nobody is surprised by what happens next."
     )
     alone = score(outage, thin, OUTAGE_QUESTION)
-    padded = score(outage, f"{commentary}\n\n{thin}", OUTAGE_QUESTION)
+    padded = score(outage, f"{COMMENTARY}\n\n{thin}", OUTAGE_QUESTION)
     assert {"restates_question", "too_short", "diluted"} <= set(padded.flag_ids)
     assert "diluted" not in alone.flag_ids and padded.overall < alone.overall
