@@ -37,7 +37,7 @@ from .text import (
 )
 
 # Bump when a change to the engine can change a score: stored scores record the version they used.
-ENGINE_VERSION = f"2.10+{model_version()}"
+ENGINE_VERSION = f"2.11+{model_version()}"
 
 _GRADERS = "grader|evaluator|examiner|assessor|scorer|marker"
 
@@ -228,8 +228,9 @@ def score(
         hits.sentence_concepts,
     )
 
-    stuffed = _stuffed_sentences(kept_sentences, hits, rubric.vocabulary, substance)
-    if stuffed:
+    # Lines that only list rubric terms earn nothing; an answer built of them is also penalised.
+    stuffed, list_answer = _stuffed_sentences(kept_sentences, hits, rubric.vocabulary, substance)
+    if list_answer:
         flags.append(
             Flag(
                 "keyword_stuffing",
@@ -241,13 +242,14 @@ def score(
         )
     # What earns nothing, whatever concepts it names: each kind is flagged with what was seen.
     void: dict[str, set[int]] = {
+        "term_list": set() if list_answer else stuffed,
         "template": _templated(text, kept_sentences),
         "restates_question": _restating(kept_sentences, question, hints, substance),
         "filler": _filler(kept_sentences, hits, substance),
         "checklist": _checklist(kept_sentences, hits, substance),
         "padding": _padding(kept_sentences, hits, relevance),
     }
-    claimed = set(stuffed)
+    claimed = set(stuffed) if list_answer else set()
     for kind, indexes in void.items():
         indexes -= claimed
         claimed |= indexes
@@ -509,7 +511,16 @@ def _stuffed_sentences(
             stuffed -= noted
     if len(bare) >= _BARE_TERMS_MIN:
         stuffed |= bare
-    return stuffed | _list_answer(sentences, hits, vocabulary, substance)
+    # A line or two of terms among statements earns nothing. Three or more, or term lists making
+    # up most of the lines that name concepts, make an answer of lists: penalised, too.
+    lists, list_answer = _term_lists(sentences, hits, vocabulary, substance)
+    if (
+        list_answer
+        or len(stuffed) >= _BARE_TERMS_MIN
+        or 2 * len(stuffed | lists) > len(hits.sentence_concepts)
+    ):
+        return stuffed | lists, True
+    return stuffed, False
 
 
 def _off_rubric(
@@ -544,20 +555,16 @@ def _glue_share(sentence: Sentence) -> float:
     return sum(map(GLUE_WORDS.__contains__, sentence.words)) / sentence.word_count
 
 
-def _list_answer(
+def _term_lists(
     sentences: list[Sentence], hits: _Hits, vocabulary: frozenset[str], substance: list[Substance]
-) -> set[int]:
+) -> tuple[set[int], bool]:
     """Sentences that enumerate bare rubric terms ("I would do mitigation: rollback, kill switch,
-    failover"), when such lists carry most of what the whole answer matched: an answer built
-    from term lists, however they are dressed up. A list here and there is normal prose, and
-    so is a dense line that pins its items down with a time, a number or an owner ("I own
-    comms: status page within 15 minutes, then every 30 minutes; a support macro").
+    failover"), and whether such lists carry most of what the whole answer matched: an answer
+    built from term lists, however they are dressed up. A dense line that pins its items down
+    with a time, a number or an owner is not such a list ("I own comms: status page within 15
+    minutes, then every 30 minutes; a support macro").
     An item is a bare term when each of its few content words is part of a matched phrase or
     one of the rubric's own words ("growth, timing, hedging")."""
-    total = sum(len(c) for c in hits.sentence_concepts.values())
-    content_words = sum(len(s.content_stems) for s in sentences)
-    if total < _LIST_DENSITY * content_words:
-        return set()  # matches thinly spread through real sentences: no need to look closer
     lists: set[int] = set()
     for s_index in hits.sentence_concepts:
         sentence = sentences[s_index]
@@ -578,11 +585,10 @@ def _list_answer(
             item = []
         if bare_items >= _BARE_TERMS_MIN:
             lists.add(s_index)
+    total = sum(len(c) for c in hits.sentence_concepts.values())
     in_lists = sum(len(hits.sentence_concepts[i]) for i in lists)
     criteria = {c for i in lists for c, _ in hits.sentence_concepts[i]}
-    if lists and in_lists >= _LIST_SHARE * total and len(criteria) >= 3:
-        return lists
-    return set()
+    return lists, in_lists >= _LIST_SHARE * total and len(criteria) >= 3
 
 
 def _criterion_result(
@@ -869,12 +875,31 @@ def _question_words(question: str) -> dict[str, str]:
 
 
 def _subject_words(rubric: Rubric, text: str) -> dict[str, str]:
+    """What the text is about: its words less framing and the rubric's own vocabulary, except
+    that a name stays whatever the rubric says ("Maps" in "improve Google Maps")."""
     words, stems = tokenize(text)
+    names = _names(text)
     return {
         stem: word
         for word, stem in zip(words, stems, strict=True)
-        if is_content_word(word) and stem not in _FRAMING and stem not in rubric.vocabulary
+        if is_content_word(word)
+        and stem not in _FRAMING
+        and (stem not in rubric.vocabulary or word in names)
     }
+
+
+_CAPITALISED = re.compile(r"(?<=[\w,;:] )[A-Z][\w'-]*")
+
+
+def _names(text: str) -> set[str]:
+    """Words capitalised inside a sentence (lower-cased): names, such as a product's. A line in
+    title case names nothing."""
+    names: set[str] = set()
+    for line in text.splitlines():
+        found = _CAPITALISED.findall(line)
+        if 2 * len(found) < len(line.split()):
+            names.update(word.lower() for word in found)
+    return names
 
 
 def _topic_share(rubric: Rubric, sentences: list[Sentence]) -> float:
@@ -888,6 +913,11 @@ def _topic_share(rubric: Rubric, sentences: list[Sentence]) -> float:
 
 # Each kind of text that earns nothing: (title, message); {n} sentences, {words} words.
 _VOID_FLAGS = {
+    "term_list": (
+        "Lists of terms",
+        "{n} line(s) only list rubric terms; a list earns nothing. Say what you would do with "
+        "each item, and why.",
+    ),
     "template": (
         "Template",
         "{n} sentence(s) hold unfilled blanks such as [situation] or <metric>; they earn nothing.",
