@@ -358,10 +358,18 @@ BLIND_CORPORA = (
         "when 2.11 was finished (2026-12-04), and is reported as it came (2.10 on the same half: "
         "pairwise 0.833).",
     ),
+    (
+        "corpus15",
+        "Fifteenth blind corpus",
+        "Written blind after engine 2.11: both flagships and eight questions asked before, one "
+        "per rubric, 24 answers each. Split at random (seed 59) before any engine ran on it. Its "
+        "development half is for tuning the next engine with the others; its held-out half is "
+        "sealed, unread, for judging it.",
+    ),
 )
 # Held-out halves nobody has read yet: their figures are not computed until an engine change is
 # finished and judged on them.
-SEALED: set[str] = set()
+SEALED = {"corpus15"}
 
 
 def corpus_section(corpus: str, title: str, about: str) -> list[str]:
