@@ -37,7 +37,7 @@ from .text import (
 )
 
 # Bump when a change to the engine can change a score: stored scores record the version they used.
-ENGINE_VERSION = f"2.11+{model_version()}"
+ENGINE_VERSION = f"2.12+{model_version()}"
 
 _GRADERS = "grader|evaluator|examiner|assessor|scorer|marker"
 
@@ -215,9 +215,13 @@ def score(
     hits = _find_concepts(rubric, kept_sentences)
     asked = frozenset(tokenize(question)[0]) if question else frozenset()
     named = named_sentences(text, kept_sentences)
-    vectors = embed([s.content_words for s in kept_sentences])
+    # A long sentence's meaning is an average of its clauses, which can blur the one that shows
+    # a concept ("I met each lead separately, then got them together to agree the goal"), so
+    # each of its clauses is also compared with the concepts' examples.
+    clauses = _clauses(kept_sentences)
+    vectors = embed([s.content_words for s in kept_sentences], clauses)
     relevance, meanings = rubric.meaning.compare(
-        vectors, [s.paragraph for s in kept_sentences], question
+        vectors, [s.paragraph for s in kept_sentences], question, [i for i, _, _ in clauses]
     )
     _add_meaning_hits(hits, kept_sentences, meanings)
     substance = anchored(
@@ -566,6 +570,10 @@ def _term_lists(
     An item is a bare term when each of its few content words is part of a matched phrase or
     one of the rubric's own words ("growth, timing, hedging")."""
     lists: set[int] = set()
+    total = sum(len(c) for c in hits.sentence_concepts.values())
+    content_words = sum(len(s.content_stems) for s in sentences)
+    if total < _LIST_DENSITY * content_words:
+        return lists, False  # matches thinly spread through real sentences: prose, not lists
     for s_index in hits.sentence_concepts:
         sentence = sentences[s_index]
         if sentence.words.count(",") + sentence.words.count(";") < _BARE_TERMS_MIN - 1:
@@ -585,7 +593,6 @@ def _term_lists(
             item = []
         if bare_items >= _BARE_TERMS_MIN:
             lists.add(s_index)
-    total = sum(len(c) for c in hits.sentence_concepts.values())
     in_lists = sum(len(hits.sentence_concepts[i]) for i in lists)
     criteria = {c for i in lists for c, _ in hits.sentence_concepts[i]}
     return lists, in_lists >= _LIST_SHARE * total and len(criteria) >= 3
@@ -942,6 +949,7 @@ _VOID_FLAGS = {
     ),
 }
 _MEANING_MIN = 0.42  # similarity to a concept's example sentence that shows the concept
+_CLAUSE_WORDS = 3  # content words that make a clause worth comparing on its own
 _MEANING_MARGIN = 0.03  # a sentence shows the concepts within this of its closest one
 # An answer that leans this far or more towards the question, away from the rubric's general
 # ground, is about the question even without its words (see RubricMeaning.leaning_to_question).
@@ -977,6 +985,19 @@ _VAGUE = 0.6  # a concept named in an answer that pins nothing down
 _LIST_CONCEPTS = 3  # a list names this many concepts or more...
 _WORDS_PER_CONCEPT = 4  # ...with at most this many content words each...
 _LIST_SEPARATORS = frozenset({",", ";", "and", "or"})  # ...between separators
+
+
+def _clauses(sentences: list[Sentence]) -> list[tuple[int, int, int]]:
+    """The clauses of sentences with two or more of a few content words each: (sentence, start,
+    end), a slice of the sentence's content words."""
+    clauses: list[tuple[int, int, int]] = []
+    for index, sentence in enumerate(sentences):
+        if sentence.word_count < 2 * _CLAUSE_WORDS:
+            continue
+        own = [(index, *span) for span in sentence.clauses() if span[1] - span[0] >= _CLAUSE_WORDS]
+        if len(own) >= 2:
+            clauses += own
+    return clauses
 
 
 def _add_meaning_hits(hits: _Hits, sentences: list[Sentence], meanings: MeaningMatches) -> None:

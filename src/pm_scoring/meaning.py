@@ -61,22 +61,33 @@ class _Model:
         self._embedding = _mapped_table(folder / "weights" / "l2_supercat_256.safetensors")
         _one_blas_thread()
 
-    def sums_of(self, texts: Sequence[Sequence[str]]) -> np.ndarray:
-        """For each text, the sum of its words' rows (new words are tokenised and added first).
+    def sums_of(
+        self, texts: Sequence[Sequence[str]], parts: Sequence[tuple[int, int, int]] = ()
+    ) -> np.ndarray:
+        """For each text, the sum of its words' rows (new words are tokenised and added first),
+        then for each part, (text, start, end), the sum over that slice of the text's words.
         Texts without words get zeros."""
         flat = [w for words in texts for w in words]
-        if any(w not in self._index for w in flat):
+        if not self._index.keys() >= set(flat):
             with self._lock:
                 self._add([w for w in dict.fromkeys(flat) if w not in self._index])
         index, table = self._index, self._rows
         sums = np.zeros((len(texts), _DIMS + 1), dtype=np.float32)
         lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
         filled = np.flatnonzero(lengths)
+        part_sums = np.zeros((len(parts), _DIMS + 1), dtype=np.float32)
         if len(filled):
-            starts = (np.cumsum(lengths) - lengths)[filled]
-            rows = table[[index[w] for w in flat]]
-            sums[filled] = np.add.reduceat(rows, starts, axis=0)
-        return sums
+            offsets = np.cumsum(lengths) - lengths
+            rows = table[list(map(index.__getitem__, flat))]
+            sums[filled] = np.add.reduceat(rows, offsets[filled], axis=0)
+            if parts:  # slices' sums one by one: reduceat pays far more per slice
+                where = offsets.tolist()
+                part_sums = np.array(
+                    [rows[where[text] + start : where[text] + end].sum(axis=0)
+                     for text, start, end in parts],
+                    dtype=np.float32,
+                )  # fmt: skip
+        return np.vstack([sums, part_sums]) if parts else sums
 
     def _add(self, words: list[str]) -> None:
         if not words:
@@ -128,12 +139,12 @@ def _mapped_table(path: Path) -> np.ndarray:
 _MODEL = _Model()
 
 
-def embed(texts: Sequence[Sequence[str]]) -> np.ndarray:
-    """Unit vectors of texts given as lists of words (one row per text; zeros for no words)."""
+def embed(texts: Sequence[Sequence[str]], parts: Sequence[tuple[int, int, int]] = ()) -> np.ndarray:
+    """Unit vectors of texts given as lists of words (one row per text; zeros for no words),
+    then of `parts` of them: (text, start, end), a slice of that text's words."""
     if not any(texts):
-        return np.zeros((len(texts), _DIMS), dtype=np.float32)
-    sums = _MODEL.sums_of(texts)
-    tokens = sums[:, -1:]
-    vectors = np.divide(sums[:, :-1], tokens, out=np.zeros_like(sums[:, :-1]), where=tokens > 0)
+        return np.zeros((len(texts) + len(parts), _DIMS), dtype=np.float32)
+    # The mean of a text's token vectors points the same way as their sum: no need to divide.
+    vectors = _MODEL.sums_of(texts, parts)[:, :-1]
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     return np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)

@@ -6,6 +6,7 @@ import hashlib
 import json
 import re
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -245,15 +246,17 @@ class RubricMeaning:
         return float(answer @ asked - answer @ self._topic(None))
 
     def compare(
-        self, sentences: Any, paragraphs: list[int], question: str | None
+        self, vectors: Any, paragraphs: list[int], question: str | None, owners: Sequence[int] = ()
     ) -> tuple[list[float], MeaningMatches]:
         """Each sentence's relevance (how close its passage is to what the rubric and the
-        question are about) and the concepts it is closest to. A sentence's passage is its
-        paragraph when that has a few sentences, otherwise its neighbours."""
+        question are about) and the concepts it is closest to, itself or through one of its
+        clauses. `vectors` holds a row per sentence, then one per clause, whose sentence
+        `owners` gives. A sentence's passage is its paragraph when that has a few sentences,
+        otherwise its neighbours."""
+        sentences = vectors[: len(paragraphs)]
         if not len(sentences):
             return [], []
-        vectors = self._vectors()
-        similarity = sentences @ vectors[: len(self._keys)].T
+        examples = self._vectors()[: len(self._keys)].T
         # What the rubric and the question are about, as one direction; a sentence's own
         # vector is too noisy to judge, so each is judged with its neighbours (a passage).
         topic = self._topic(question)
@@ -272,7 +275,11 @@ class RubricMeaning:
         matches: MeaningMatches = [[] for _ in range(len(sentences))]
         if self._concepts:
             # Each concept's closest example: its examples are neighbouring columns.
-            closest = np.maximum.reduceat(similarity, self._starts, axis=1)
+            closest = np.maximum.reduceat(vectors @ examples, self._starts, axis=1)
+            if len(owners):
+                by_clause = closest[len(sentences) :]
+                closest = closest[: len(sentences)]
+                np.maximum.at(closest, np.asarray(owners), by_clause)
             rows, columns = np.nonzero(closest >= _CANDIDATE)
             for row, column, value in zip(
                 rows.tolist(), columns.tolist(), closest[rows, columns].tolist(), strict=True

@@ -117,6 +117,22 @@ class Sentence:
         """The words that carry meaning, as written (lower-cased): what its meaning is made of."""
         return [w for w in self.words if w not in NOT_CONTENT]
 
+    def clauses(self) -> list[tuple[int, int]]:
+        """Each clause as a (start, end) slice of `content_words`: the stretches between clause
+        breaks (commas, colons, dashes) and words that start a clause ("but", "then", "while")."""
+        spans: list[tuple[int, int]] = []
+        start = position = 0
+        for word in self.words:
+            if word in _CLAUSE_ENDS:
+                if position > start:
+                    spans.append((start, position))
+                start = position
+            elif word not in NOT_CONTENT:
+                position += 1
+        if position > start:
+            spans.append((start, position))
+        return spans
+
 
 def is_content_word(word: str) -> bool:
     return word not in NOT_CONTENT
@@ -393,6 +409,7 @@ def _follow(stems: list[str], position: int, rest: tuple[str, ...]) -> int | Non
 
 # Words that start a new clause, ending a negation's reach ("we did not wait, but rolled back").
 _CLAUSE_STARTERS = frozenset("but instead then so yet although though while whereas".split())
+_CLAUSE_ENDS = CLAUSE_BREAKS | _CLAUSE_STARTERS
 _SUBJECTS = frozenset("i we they he she it you everyone nobody".split())
 # Words that open a clause of its own, which a negation before them does not reach.
 _NEW_CLAUSE = _SUBJECTS | frozenset("whether if that which when because".split())

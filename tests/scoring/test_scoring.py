@@ -844,3 +844,16 @@ def test_words_that_earn_nothing_still_dilute(outage):
     padded = score(outage, f"{COMMENTARY}\n\n{thin}", OUTAGE_QUESTION)
     assert {"restates_question", "too_short", "diluted"} <= set(padded.flag_ids)
     assert "diluted" not in alone.flag_ids and padded.overall < alone.overall
+
+
+def test_a_clause_that_means_a_concept_shows_it_inside_a_longer_sentence():
+    """A long sentence's meaning is the average of its clauses, which blurs the one that shows a
+    concept: "how long would a saved copy be kept before we fetch a fresh one" is a cache's time
+    to live in plain words, though the sentence goes on about something else (engine 2.12)."""
+    technical = load_rubric("technical")
+    sentence = (
+        "Third, how long would a saved copy be kept before we fetch a fresh one, and how will "
+        "old copies be thrown away when the people who manage products change them?"
+    )
+    found = score(technical, sentence).criterion("architecture").concepts
+    assert [(k.id, k.how) for k in found if k.id == "data-model"] == [("data-model", "meaning")]
