@@ -216,8 +216,8 @@ def score(
     asked = frozenset(tokenize(question)[0]) if question else frozenset()
     named = named_sentences(text, kept_sentences)
     # A long sentence's meaning is an average of its clauses, which can blur the one that shows
-    # a concept ("I met each lead separately, then got them together to agree the goal"), so
-    # each of its clauses is also compared with the concepts' examples.
+    # a concept ("how long would a saved copy be kept before we fetch a fresh one, and how will
+    # old copies be thrown away..."), so each of its clauses is compared with the examples too.
     clauses = _clauses(kept_sentences)
     vectors = embed([s.content_words for s in kept_sentences], clauses)
     relevance, meanings = rubric.meaning.compare(

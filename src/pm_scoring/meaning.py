@@ -35,14 +35,14 @@ def model_version() -> str:
 
 class _Model:
     """The embedding table and tokenizer, loaded on first use, once per process. Each word seen
-    gets a row: the sum of its tokens' vectors and, in the last column, how many tokens."""
+    gets a row: the sum of its tokens' vectors."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._embedding: np.ndarray | None = None
         self._tokenizer: Any = None
         self._index: dict[str, int] = {}
-        self._rows = np.zeros((0, _DIMS + 1), dtype=np.float32)
+        self._rows = np.zeros((0, _DIMS), dtype=np.float32)
 
     def _load(self) -> None:
         from tokenizers import Tokenizer
@@ -72,10 +72,10 @@ class _Model:
             with self._lock:
                 self._add([w for w in dict.fromkeys(flat) if w not in self._index])
         index, table = self._index, self._rows
-        sums = np.zeros((len(texts), _DIMS + 1), dtype=np.float32)
+        sums = np.zeros((len(texts), _DIMS), dtype=np.float32)
         lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
         filled = np.flatnonzero(lengths)
-        part_sums = np.zeros((len(parts), _DIMS + 1), dtype=np.float32)
+        part_sums = np.zeros((len(parts), _DIMS), dtype=np.float32)
         if len(filled):
             offsets = np.cumsum(lengths) - lengths
             rows = table[list(map(index.__getitem__, flat))]
@@ -98,13 +98,12 @@ class _Model:
         if len(self._index) + len(words) > _WORD_TABLE_LIMIT:  # bounded memory: start afresh
             self._index, self._rows = {}, self._rows[:0]
         size = len(self._embedding)
-        fresh = np.zeros((len(words), _DIMS + 1), dtype=np.float32)
+        fresh = np.zeros((len(words), _DIMS), dtype=np.float32)
         encoded = self._tokenizer.encode_batch(words, add_special_tokens=False)
         for row, encoding in enumerate(encoded):
             ids = [i for i in encoding.ids if 0 <= i < size]
             if ids:
-                fresh[row, :-1] = self._embedding[ids].astype(np.float32).sum(axis=0)
-                fresh[row, -1] = len(ids)
+                fresh[row] = self._embedding[ids].astype(np.float32).sum(axis=0)
         # Readers index the old table with the old index until both are swapped in.
         rows = np.vstack([self._rows, fresh])
         index = dict(self._index)
@@ -145,6 +144,6 @@ def embed(texts: Sequence[Sequence[str]], parts: Sequence[tuple[int, int, int]] 
     if not any(texts):
         return np.zeros((len(texts) + len(parts), _DIMS), dtype=np.float32)
     # The mean of a text's token vectors points the same way as their sum: no need to divide.
-    vectors = _MODEL.sums_of(texts, parts)[:, :-1]
+    vectors = _MODEL.sums_of(texts, parts)
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     return np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
