@@ -246,7 +246,7 @@ def score(
         )
     # What earns nothing, whatever concepts it names: each kind is flagged with what was seen.
     void: dict[str, set[int]] = {
-        "term_list": set() if list_answer else stuffed,
+        "term_list": set(stuffed),  # unless the penalty above has claimed them
         "template": _templated(text, kept_sentences),
         "restates_question": _restating(kept_sentences, question, hints, substance),
         "filler": _filler(kept_sentences, hits, substance),
