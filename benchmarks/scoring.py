@@ -375,10 +375,19 @@ BLIND_CORPORA = (
         "before any engine ran on it; nothing was tuned on either half. Its held-out half is "
         "sealed, unread, for judging the next change.",
     ),
+    (
+        "corpus17",
+        "Seventeenth blind corpus",
+        "Written blind during the work on engine 2.13, for the change after it: both flagships "
+        "and eight questions asked before, one per rubric, 24 answers each. Split at random "
+        "(seed 71) before any engine ran on it. Its development half was read with 2.12 and "
+        "tuned on with the others; its held-out half is sealed, unread, for judging the next "
+        "change.",
+    ),
 )
 # Held-out halves nobody has read yet: their figures are not computed until an engine change is
 # finished and judged on them.
-SEALED = {"corpus16"}
+SEALED = {"corpus16", "corpus17"}
 
 
 def corpus_section(corpus: str, title: str, about: str) -> list[str]:
