@@ -37,7 +37,7 @@ from .text import (
 )
 
 # Bump when a change to the engine can change a score: stored scores record the version they used.
-ENGINE_VERSION = f"2.12+{model_version()}"
+ENGINE_VERSION = f"2.13+{model_version()}"
 
 _GRADERS = "grader|evaluator|examiner|assessor|scorer|marker"
 
@@ -224,13 +224,11 @@ def score(
         vectors, [s.paragraph for s in kept_sentences], question, [i for i, _, _ in clauses]
     )
     _add_meaning_hits(hits, kept_sentences, meanings)
-    substance = anchored(
-        [
-            substance_of(s, rubric.vocabulary, asked, index in named)
-            for index, s in enumerate(kept_sentences)
-        ],
-        hits.sentence_concepts,
-    )
+    own_substance = [
+        substance_of(s, rubric.vocabulary, asked, index in named)
+        for index, s in enumerate(kept_sentences)
+    ]
+    substance = anchored(own_substance, hits.sentence_concepts)
 
     # Lines that only list rubric terms earn nothing; an answer built of them is also penalised.
     stuffed, list_answer = _stuffed_sentences(kept_sentences, hits, rubric.vocabulary, substance)
@@ -252,6 +250,7 @@ def score(
         "filler": _filler(kept_sentences, hits, substance),
         "checklist": _checklist(kept_sentences, hits, substance),
         "padding": _padding(kept_sentences, hits, relevance),
+        "musing": _musing(kept_sentences, own_substance),
     }
     claimed = set(stuffed) if list_answer else set()
     for kind, indexes in void.items():
@@ -375,6 +374,16 @@ def score(
                 "off_topic",
                 "Off topic",
                 f"The answer says almost nothing about what this question asks ({rubric.title}).",
+            )
+        )
+    elif counted_words >= 20 and (other := _another_kind(rubric, question, counted)):
+        overall = min(overall, OFF_TOPIC_CAP)
+        flags.append(
+            Flag(
+                "off_topic",
+                "Off topic",
+                "The answer uses almost none of the question's words and reads as an answer to "
+                f"another kind of question ({other}).",
             )
         )
 
@@ -871,6 +880,22 @@ def _missing_subject(rubric: Rubric, question: str | None, sentences: list[Sente
     return []
 
 
+def _another_kind(rubric: Rubric, question: str | None, sentences: list[Sentence]) -> str | None:
+    """The kind of question (a shipped rubric's title) an answer reads as answering instead of
+    this one: it uses under a fifth of the question's words, and its meaning is clearly closer
+    to that kind's ground than to this rubric's (engine 2.13). Not for a behavioural story,
+    which may be about anything: its rubric judges how it is told."""
+    if not question or any(c.spec.what_happened for c in rubric.criteria):
+        return None
+    asked = _question_words(question)
+    said = {stem for sentence in sentences for stem in sentence.content_stems}
+    if len(asked.keys() & said) >= _OTHER_KIND_ASKED_SHARE * len(asked):
+        return None
+    words = [word for sentence in sentences for word in sentence.content_words]
+    title, closer = rubric.meaning.closest_other_kind(words, rubric.id)
+    return title if closer >= _OTHER_KIND_CLOSER else None
+
+
 def _question_words(question: str) -> dict[str, str]:
     """The question's own words by stem, the rubric's included, less the framing of any question."""
     words, stems = tokenize(question)
@@ -947,6 +972,11 @@ _VOID_FLAGS = {
         "Padding",
         "{words} words are about something else; they earn nothing.",
     ),
+    "musing": (
+        "Musing",
+        "{words} words muse about the subject in general (how things are, what you believe) "
+        "instead of answering; they earn nothing.",
+    ),
 }
 _MEANING_MIN = 0.42  # similarity to a concept's example sentence that shows the concept
 _CLAUSE_WORDS = 3  # content words that make a clause worth comparing on its own
@@ -961,10 +991,17 @@ _ASKED_SHARE_MIN = 0.1
 # uses a subject word ("Maps" and "change" for "Improve Google Maps: make a case for a change").
 _ASKED_SHARE_ABOUT = 0.5
 _ASKED_WORDS_ABOUT = 3  # ...as is one using this many of them, however long the question
+# An answer using under this share of the question's words, and this much closer in meaning to
+# another kind of question's ground than to its rubric's, answers that kind of question instead.
+_OTHER_KIND_ASKED_SHARE = 0.2
+_OTHER_KIND_CLOSER = 0.12
 _RELEVANT_MIN = 0.2  # a passage less similar than this to the rubric and question is elsewhere...
 _RELATIVE_MIN = 0.5  # ...and this far below the answer's typical passage
 _PADDING_RUN = 5  # sentences in a row, at least, that make a passage of padding
 _PADDING_MIN_WORDS = 60  # ...holding at least this many words
+_FIGURE = re.compile(r"\d")
+_SOMEONE = frozenset("she he her him his hers herself himself".split())  # a particular person
+_MUSING_SENTENCES = 3  # a paragraph of this many sentences, most of them remarks, is musing
 _FILLER_GENERIC = 0.4  # share of management-speak in a sentence that names steps emptily...
 _FILLER_SHARE = 0.4  # ...when this share of the sentences naming concepts are such
 _FILLER_ANSWER = 0.2  # share of management-speak that makes an answer pinning nothing down filler
@@ -1156,3 +1193,23 @@ def _padding(sentences: list[Sentence], hits: _Hits, relevance: list[float]) -> 
         if 2 * len(padding.intersection(members)) >= len(members):
             padding.update(members)
     return padding
+
+
+def _musing(sentences: list[Sentence], substance: list[Substance]) -> set[int]:
+    """Paragraphs that muse about the subject rather than answer it: more than half their
+    sentences are remarks about how things are in general ("Trust is the foundation of every
+    team", "I think failure is part of every PM's job"), and none has a figure in it or speaks
+    of a particular person ("Her workaround is phoning a list to her daughter" is a persona's
+    need). On-topic padding is made of such paragraphs."""
+    paragraphs: dict[int, list[int]] = defaultdict(list)
+    for index, sentence in enumerate(sentences):
+        paragraphs[sentence.paragraph].append(index)
+    return {
+        index
+        for members in paragraphs.values()
+        if len(members) >= _MUSING_SENTENCES
+        and 2 * sum(substance[i].vague for i in members) > len(members)
+        and not any(_FIGURE.search(sentences[i].text) for i in members)
+        and all(_SOMEONE.isdisjoint(sentences[i].words) for i in members)
+        for index in members
+    }

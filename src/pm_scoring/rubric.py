@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -238,6 +239,17 @@ class RubricMeaning:
             self._topics[question] = topic
         return topic
 
+    def closest_other_kind(self, words: list[str], rubric_id: str) -> tuple[str, float]:
+        """The shipped rubric, other than this one, whose ground the words are closest to, and
+        how much closer they are to it than to this rubric's ground."""
+        answer = embed([words])[0]
+        own = float(answer @ self._topic(None))
+        title, closest = max(
+            ((t, float(answer @ g)) for i, t, g in shipped_grounds() if i != rubric_id),
+            key=lambda pair: pair[1],
+        )
+        return title, closest - own
+
     def leaning_to_question(self, words: list[str], question: str) -> float:
         """How much closer in meaning the words are to the question than to the rubric's
         general ground: about zero or above for an answer to this question in other words, well
@@ -298,6 +310,25 @@ _CANDIDATE = 0.3  # below this, a sentence is not near enough a concept to be wo
 def _content_words(text: str) -> list[str]:
     words, _ = tokenize(text)
     return [w for w in words if is_content_word(w)]
+
+
+@functools.cache
+def shipped_grounds() -> tuple[tuple[str, str, Any], ...]:
+    """Each shipped rubric's id, title and general ground (the direction of its example
+    sentences and phrases, as `RubricMeaning` makes it): the kinds of question there are. Read
+    straight from the files, once, without validating them (they are tested as they ship)."""
+    import yaml  # here, not above: only an answer that might be to another question needs it
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    grounds = []
+    for path in sorted(SHIPPED_RUBRICS_DIR.glob("*.yaml")):
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+        concepts = [k for c in data["criteria"] for k in c["concepts"]]
+        texts = [_content_words(t) for k in concepts for t in k.get("examples", [])]
+        texts += [_content_words(p) for k in concepts for p in k.get("phrases", [])]
+        ground = embed(texts).mean(axis=0)
+        grounds.append((data["id"], data["title"], ground / (np.linalg.norm(ground) or 1)))
+    return tuple(grounds)
 
 
 @dataclass(frozen=True)

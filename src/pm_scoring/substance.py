@@ -208,7 +208,7 @@ def _generalises(words: list[str]) -> bool:
     general = bool(opening) and (
         opening[0] in _GENERAL_OPENERS or tuple(opening[:2]) in _GENERAL_OPENING_PAIRS
     )
-    return general and FIRST_PERSON.isdisjoint(words)
+    return general and not _speaker_in(words)
 
 
 # A remark in the general present ("Users today expect products to simply work", "Trust is
@@ -226,9 +226,38 @@ def _remarks(words: list[str], present: set[str], kinds: list[str]) -> bool:
     return (
         len(words) >= _REMARK_MIN_WORDS
         and ANCHORS.isdisjoint(kinds)
-        and FIRST_PERSON.isdisjoint(present)
         and not _GENERAL_PRESENT.isdisjoint(present)
+        and (FIRST_PERSON.isdisjoint(present) or not _speaker_in(words))
     )
+
+
+# "I think", "I would also say", "in my view": the speaker giving an opinion, not taking a step.
+_OPINION_VERBS = frozenset(
+    """think believe feel say argue emphasise emphasize add suspect love enjoy
+    admire guess wonder convinced agree mention note stress""".split()
+)
+_OPINION_BETWEEN = frozenset(
+    "would also really personally do always genuinely strongly still truly firmly honestly want "
+    "to am have".split()
+)
+_OPINION_NOUNS = frozenset("experience view opinion mind".split())
+
+
+def _speaker_in(words: list[str]) -> bool:
+    """Whether the speaker is in the sentence other than as the one giving an opinion."""
+    for index, word in enumerate(words):
+        if word not in FIRST_PERSON:
+            continue
+        if word == "my" and index + 1 < len(words) and words[index + 1] in _OPINION_NOUNS:
+            continue
+        if word == "i":
+            after = index + 1
+            while after < len(words) and after <= index + 3 and words[after] in _OPINION_BETWEEN:
+                after += 1
+            if after < len(words) and words[after] in _OPINION_VERBS:
+                continue
+        return True
+    return False
 
 
 def anchored(sentences: list[Substance], showing: Container[int]) -> list[Substance]:

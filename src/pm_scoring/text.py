@@ -374,15 +374,23 @@ class PhraseMatcher(Generic[K]):
                 if not may_negate or not is_negated(sentence.words, t_index):
                     for key in single:
                         yield key, (s_index, t_index, t_index)
-                    for key, last in ends:
-                        yield key, (s_index, t_index, last)
+                    for key, last, own in ends:
+                        if not (may_negate and _negated_inside(sentence.words, t_index, last, own)):
+                            yield key, (s_index, t_index, last)
+
+
+def _negated_inside(words: list[str], first: int, last: int, own: tuple[str, ...]) -> bool:
+    """Whether a negator the phrase does not hold stands between its words: "I would not ask"
+    is not "I would ask"."""
+    return any(words[i] in NEGATORS and words[i] not in own for i in range(first + 1, last))
 
 
 def _longer_matches(
     stems: list[str], position: int, by_second: dict[str, list[tuple[K, tuple[str, ...]]]]
-) -> list[tuple[K, int]]:
-    """The phrases of two words or more starting at `position`, with where each ends. Each word
-    is taken at its first occurrence at most MAX_GAP words after the one before it."""
+) -> list[tuple[K, int, tuple[str, ...]]]:
+    """The phrases of two words or more starting at `position`, with where each ends and its
+    words after the first. Each word is taken at its first occurrence at most MAX_GAP words after
+    the one before it."""
     ends = []
     window = stems[position + 1 : position + 2 + MAX_GAP]
     for offset, stem in enumerate(window):
@@ -393,7 +401,7 @@ def _longer_matches(
         for key, rest in phrases:
             last = _follow(stems, second, rest) if rest else second
             if last:
-                ends.append((key, last))
+                ends.append((key, last, (stem, *rest)))
     return ends
 
 

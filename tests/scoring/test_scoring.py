@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pm_scoring import ENGINE_VERSION, SHIPPED_RUBRICS_DIR, load_rubric, score
+from pm_scoring import ENGINE_VERSION, OFF_TOPIC_CAP, SHIPPED_RUBRICS_DIR, load_rubric, score
 from pm_scoring.evaluation import load_eval_set
 
 EVAL_DIR = Path(__file__).parents[1] / "eval"
@@ -76,6 +76,15 @@ def test_rollback_is_recognised_however_it_is_phrased(outage, phrasing):
 def test_negated_rollback_is_not_credited(outage, phrasing):
     report = score(outage, OUTAGE_PLAN.format(mitigation=phrasing))
     assert "rollback" not in report.criterion("mitigation").concepts_found
+
+
+def test_a_negator_between_a_phrase_s_words_negates_it():
+    """Engine 2.13: "I would not ask" is not the phrase "I would ask", though the phrase's
+    words are all there and a word may stand between them."""
+    technical = load_rubric("technical")
+    asking = "I would {}ask the engineers where the page time goes before we build anything."
+    assert score(technical, asking.format("")).criterion("clarify").concepts_found == ["questions"]
+    assert score(technical, asking.format("not ")).criterion("clarify").concepts_found == []
 
 
 def test_evidence_spans_are_the_sentences_that_earned_the_criterion(outage):
@@ -696,14 +705,46 @@ def test_a_long_answer_that_pins_little_down_is_scaled_for_its_length(outage):
     in passing is scaled by the share of a focused answer's rate of specifics it reaches, and
     says so with its figures; a focused answer of 156 words is left alone. Its remarks about
     how outages usually go ("The people involved are usually tired and stressed...") pin down
-    nothing (engine 2.8): two specifics are left, the twenty minutes and one concrete detail."""
+    nothing (engine 2.8), and the two paragraphs made of them muse rather than answer (engine
+    2.13): they earn nothing, and one specific is left, the twenty minutes."""
     focused = score(outage, FOCUSED_OUTAGE, OUTAGE_QUESTION)
     assert "diluted" not in focused.flag_ids and focused.overall == focused.weighted
     rambling = score(outage, RAMBLING_OUTAGE, OUTAGE_QUESTION)
     (diluted,) = [f for f in rambling.flags if f.id == "diluted"]
-    assert diluted.penalty > 0 and rambling.overall == rambling.weighted - diluted.penalty
-    assert "pin down 2 specifics" in diluted.message and "scaled by 0.6" in diluted.message
+    assert diluted.penalty > 0
+    assert rambling.overall == rambling.weighted - sum(f.penalty for f in rambling.flags)
+    assert "pin down 1 specifics" in diluted.message and "scaled by 0.6" in diluted.message
+    (musing,) = [f for f in rambling.flags if f.id == "musing"]
+    mused = " ".join(RAMBLING_OUTAGE[start:end] for start, end in musing.evidence)
+    paragraphs = [" ".join(p.split()) for p in RAMBLING_OUTAGE.strip().split("\n\n")]
+    mused_paragraphs = [p.split(". ")[0] in " ".join(mused.split()) for p in paragraphs]
+    assert mused_paragraphs == [False, True, False, True]
+    assert musing.penalty == 0 and "146 words muse about the subject" in musing.message
     assert rambling.overall < focused.overall
+
+
+OUTAGE_MUSINGS = (
+    """I think outages are one of the defining moments for any product team. Reliability is the
+feature customers notice only when it is gone, and trust is lost far faster than it is rebuilt.
+Teams that handle incidents calmly usually have a culture where people can speak up without
+blame.""",
+    """In my view the industry has come a long way here. Most companies now treat resilience as
+part of the product rather than an afterthought, and product managers have a real role in making
+the case for it. Every incident is also a chance for the organisation to learn and grow.""",
+)
+
+
+def test_paragraphs_musing_about_the_subject_earn_nothing(outage):
+    """On-topic padding (engine 2.13): paragraphs of remarks about how things are in general,
+    opinions included ("I think outages are...", "In my view..."), wrapped around a real answer
+    earn nothing and raise nothing; the answer's own paragraph is untouched."""
+    alone = score(outage, FOCUSED_OUTAGE, OUTAGE_QUESTION)
+    first, last = OUTAGE_MUSINGS
+    padded = score(outage, f"{first}\n\n{FOCUSED_OUTAGE}\n\n{last}", OUTAGE_QUESTION)
+    (musing,) = [f for f in padded.flags if f.id == "musing"]
+    assert musing.penalty == 0 and "101 words muse" in musing.message
+    assert len(musing.evidence) == 6
+    assert padded.overall <= alone.overall and padded.weighted == alone.weighted
 
 
 MAPS_QUESTION = (
@@ -746,6 +787,22 @@ def test_a_name_in_the_question_is_its_subject_whatever_the_rubric_says():
         assert "off_topic" not in report.flag_ids and report.overall > 20
     elsewhere = score(answers.rubric, by_id["gm-off-topic-pm-1"].text, answers.asked)
     assert "off_topic" in elsewhere.flag_ids
+
+
+def test_an_answer_to_another_kind_of_question_is_capped_as_off_topic():
+    """Engine 2.13: the outage question's rubric has no subject words to require, but an answer
+    that uses none of the question's words and reads far more like another kind of question
+    (here, how to tell what made a metric drop) answers that question instead. Every genuine
+    answer in the same set, plain-worded twins included, is left alone."""
+    answers = load_eval_set(EVAL_DIR / "corpus10" / "dev" / "worldwide-outage.yaml")
+    for answer in answers.answers:
+        report = score(answers.rubric, answer.text, answers.asked)
+        if answer.kind == "off-topic":
+            (flag,) = [f for f in report.flags if f.id == "off_topic"]
+            assert "another kind of question (Diagnosing a change in a metric)" in flag.message
+            assert report.overall <= OFF_TOPIC_CAP
+        elif not answer.gaming:
+            assert "off_topic" not in report.flag_ids, answer.id
 
 
 # An answer about the outage question rather than to it: four sentences of commentary.

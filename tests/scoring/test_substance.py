@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from pm_scoring import load_rubric, score
-from pm_scoring.text import is_negated, tokenize
+from pm_scoring.substance import substance_of
+from pm_scoring.text import is_negated, split_sentences, tokenize
 
 OUTAGE_QUESTION = "Handle a worldwide outage\nYour product just caused a worldwide outage."
 
@@ -152,3 +153,22 @@ def test_one_concept_done_well_reaches_the_level_the_rubric_allows(outage):
     named = score(outage, "First we would roll back the release to restore service.")
     assert concepts(named, "mitigation")["rollback"].reaches_level == 0
     assert named.criterion("mitigation").score < 3
+
+
+@pytest.mark.parametrize(
+    ("sentence", "remark"),
+    [
+        ("I think trust is the foundation of every healthy engineering team.", True),
+        ("In my view reliability is the feature customers only notice when it is gone.", True),
+        ("I would also say that failure is part of every product manager's job.", True),
+        ("I think the bad config push is the cause, so I would revert it first.", False),
+        ("I would want to know which change is live in every region right now.", False),
+        ("We think of reliability as a feature, so our team has an error budget.", False),
+    ],
+)
+def test_an_opinion_does_not_put_the_speaker_in_a_remark(sentence, remark):
+    """Engine 2.13: "I think", "in my view", "I would also say" in front of a remark about how
+    things are leave it a remark (a mention at most); a speaker who takes a step ("I would
+    revert", "I would want to know") or is in the story ("our team") is in the sentence."""
+    (parsed,) = split_sentences(sentence)
+    assert substance_of(parsed, frozenset()).vague is remark
