@@ -247,6 +247,7 @@ class RubricMeaning:
         title, closest = max(
             ((t, float(answer @ g)) for i, t, g in shipped_grounds() if i != rubric_id),
             key=lambda pair: pair[1],
+            default=("", own),  # no other kind shipped: nothing to be closer to
         )
         return title, closest - own
 

@@ -227,7 +227,7 @@ def _remarks(words: list[str], present: set[str], kinds: list[str]) -> bool:
         len(words) >= _REMARK_MIN_WORDS
         and ANCHORS.isdisjoint(kinds)
         and not _GENERAL_PRESENT.isdisjoint(present)
-        and (FIRST_PERSON.isdisjoint(present) or not _speaker_in(words))
+        and not _speaker_in(words)
     )
 
 
