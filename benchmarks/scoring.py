@@ -385,10 +385,17 @@ BLIND_CORPORA = (
         "tuned on with the others; its held-out half is sealed, unread, for judging the next "
         "change.",
     ),
+    (
+        "corpus18",
+        "Eighteenth blind corpus",
+        "Written blind after engine 2.13, for a later change: both flagships and eight questions "
+        "asked before, one per rubric, 24 answers each. Split at random (seed 73) before any "
+        "engine ran on it; nothing was tuned on either half. Its held-out half is sealed, unread.",
+    ),
 )
 # Held-out halves nobody has read yet: their figures are not computed until an engine change is
 # finished and judged on them.
-SEALED = {"corpus17"}
+SEALED = {"corpus17", "corpus18"}
 
 
 def corpus_section(corpus: str, title: str, about: str) -> list[str]:
