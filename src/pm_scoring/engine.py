@@ -1186,10 +1186,7 @@ def _padding(sentences: list[Sentence], hits: _Hits, relevance: list[float]) -> 
         if len(run) >= _PADDING_RUN and words >= _PADDING_MIN_WORDS:
             padding.update(run)
         run = []
-    paragraphs: dict[int, list[int]] = defaultdict(list)
-    for index, sentence in enumerate(sentences):
-        paragraphs[sentence.paragraph].append(index)
-    for members in paragraphs.values():
+    for members in _paragraphs(sentences):
         if 2 * len(padding.intersection(members)) >= len(members):
             padding.update(members)
     return padding
@@ -1201,15 +1198,20 @@ def _musing(sentences: list[Sentence], substance: list[Substance]) -> set[int]:
     team", "I think failure is part of every PM's job"), and none has a figure in it or speaks
     of a particular person ("Her workaround is phoning a list to her daughter" is a persona's
     need). On-topic padding is made of such paragraphs."""
-    paragraphs: dict[int, list[int]] = defaultdict(list)
-    for index, sentence in enumerate(sentences):
-        paragraphs[sentence.paragraph].append(index)
     return {
         index
-        for members in paragraphs.values()
+        for members in _paragraphs(sentences)
         if len(members) >= _MUSING_SENTENCES
         and 2 * sum(substance[i].vague for i in members) > len(members)
         and not any(_FIGURE.search(sentences[i].text) for i in members)
         and all(_SOMEONE.isdisjoint(sentences[i].words) for i in members)
         for index in members
     }
+
+
+def _paragraphs(sentences: list[Sentence]) -> list[list[int]]:
+    """The indexes of the sentences of each paragraph."""
+    paragraphs: dict[int, list[int]] = defaultdict(list)
+    for index, sentence in enumerate(sentences):
+        paragraphs[sentence.paragraph].append(index)
+    return list(paragraphs.values())

@@ -9,6 +9,7 @@ import yaml
 
 from pm_scoring import ENGINE_VERSION, OFF_TOPIC_CAP, SHIPPED_RUBRICS_DIR, load_rubric, score
 from pm_scoring.evaluation import load_eval_set
+from pm_scoring.rubric import shipped_grounds
 
 EVAL_DIR = Path(__file__).parents[1] / "eval"
 
@@ -787,6 +788,19 @@ def test_a_name_in_the_question_is_its_subject_whatever_the_rubric_says():
         assert "off_topic" not in report.flag_ids and report.overall > 20
     elsewhere = score(answers.rubric, by_id["gm-off-topic-pm-1"].text, answers.asked)
     assert "off_topic" in elsewhere.flag_ids
+
+
+def test_the_shipped_grounds_are_the_rubrics_own():
+    """The kinds of question are read straight from the shipped files, without validation, for
+    speed: each ground must be the one the rubric itself makes, or the two could drift apart."""
+    grounds = shipped_grounds()
+    assert sorted(i for i, _, _ in grounds) == sorted(
+        p.stem for p in SHIPPED_RUBRICS_DIR.glob("*.yaml")
+    )
+    for rubric_id, title, ground in grounds:
+        rubric = load_rubric(rubric_id)
+        assert title == rubric.title
+        assert float(ground @ rubric.meaning._topic(None)) > 0.9999
 
 
 def test_an_answer_to_another_kind_of_question_is_capped_as_off_topic():
