@@ -37,7 +37,7 @@ from .text import (
 )
 
 # Bump when a change to the engine can change a score: stored scores record the version they used.
-ENGINE_VERSION = f"2.13+{model_version()}"
+ENGINE_VERSION = f"2.14+{model_version()}"
 
 _GRADERS = "grader|evaluator|examiner|assessor|scorer|marker"
 
@@ -857,18 +857,22 @@ def _missing_subject(rubric: Rubric, question: str | None, sentences: list[Sente
     first line): tennis balls in a pool share "balls" with "Golf balls in a school bus", but
     not "golf" or "bus". Whatever the subject, an answer that uses under a tenth of the
     question's words (its framing aside) answers another question, and one that uses half of
-    them (engine 2.7), or three (2.10), answers this one."""
+    them answers this one (engine 2.7; the title's words too since 2.14: an estimate of "EVSE
+    ports" for "Public EV chargers in a city" that speaks of charging points for cars in a
+    city). One that uses three but no subject word answers it too (2.10)."""
     if not (rubric.spec.require_subject and question):
         return []
     subject = _subject_words(rubric, question)
     said = {stem for sentence in sentences for stem in sentence.content_stems}
     asked = _question_words(question)
-    if len(asked.keys() & said) < _ASKED_SHARE_MIN * len(asked):  # hardly any of its words
+    used = len(asked.keys() & said)
+    if used < _ASKED_SHARE_MIN * len(asked):  # hardly any of its words
         return list(dict.fromkeys((subject or asked).values()))
+    if used >= _ASKED_SHARE_ABOUT * len(asked):
+        return []  # half of the question's words: about it, whichever it misses
     if subject and said.isdisjoint(subject):
-        used = len(asked.keys() & said)
-        if used >= _ASKED_WORDS_ABOUT or used >= _ASKED_SHARE_ABOUT * len(asked):
-            return []  # three or half of the question's words: about it, whichever it misses
+        if used >= _ASKED_WORDS_ABOUT:
+            return []  # three of the question's words and no subject word
         words = [word for sentence in sentences for word in sentence.content_words]
         if rubric.meaning.leaning_to_question(words, question) >= _LEANING_MIN:
             return []  # other words for the same subject ("stores" and "orders", not "coffee")
@@ -883,9 +887,12 @@ def _missing_subject(rubric: Rubric, question: str | None, sentences: list[Sente
 def _another_kind(rubric: Rubric, question: str | None, sentences: list[Sentence]) -> str | None:
     """The kind of question (a shipped rubric's title) an answer reads as answering instead of
     this one: it uses under a fifth of the question's words, and its meaning is clearly closer
-    to that kind's ground than to this rubric's (engine 2.13). Not for a behavioural story,
-    which may be about anything: its rubric judges how it is told."""
-    if not question or any(c.spec.what_happened for c in rubric.criteria):
+    to that kind's ground than to this rubric's (engine 2.13). A behavioural story may be about
+    anything, and its rubric judges how it is told: it is read so only when it tells no story at
+    all, every step a plan ("I would..."), and then reading closer to another kind is enough
+    (engine 2.14)."""
+    story = any(c.spec.what_happened for c in rubric.criteria)
+    if not question or (story and not _is_hypothetical(sentences)):
         return None
     asked = _question_words(question)
     said = {stem for sentence in sentences for stem in sentence.content_stems}
@@ -893,7 +900,7 @@ def _another_kind(rubric: Rubric, question: str | None, sentences: list[Sentence
         return None
     words = [word for sentence in sentences for word in sentence.content_words]
     title, closer = rubric.meaning.closest_other_kind(words, rubric.id)
-    return title if closer >= _OTHER_KIND_CLOSER else None
+    return title if closer > 0 and (story or closer >= _OTHER_KIND_CLOSER) else None
 
 
 def _question_words(question: str) -> dict[str, str]:

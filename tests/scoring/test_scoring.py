@@ -819,6 +819,24 @@ def test_an_answer_to_another_kind_of_question_is_capped_as_off_topic():
             assert "off_topic" not in report.flag_ids, answer.id
 
 
+def test_a_plan_for_another_kind_of_question_is_off_topic_under_a_story_rubric():
+    """Engine 2.14: a story question answered with a plan for another kind of question (here,
+    how to measure a product's success, all "I would...") is capped, naming that kind. A story
+    told only as a plan, about the question asked, is judged as a story (flagged hypothetical,
+    not off topic), and so is every other answer in the set."""
+    answers = load_eval_set(EVAL_DIR / "corpus2" / "dev" / "giving-difficult-feedback.yaml")
+    for answer in answers.answers:
+        report = score(answers.rubric, answer.text, answers.asked)
+        if answer.kind == "off-topic":
+            (flag,) = [f for f in report.flags if f.id == "off_topic"]
+            assert "another kind of question (Defining and measuring success)" in flag.message
+            assert report.overall <= OFF_TOPIC_CAP
+        else:
+            assert "off_topic" not in report.flag_ids, answer.id
+        if answer.id == "gf-plan-only-1":
+            assert "hypothetical" in report.flag_ids
+
+
 # An answer about the outage question rather than to it: four sentences of commentary.
 COMMENTARY = (
     "This is a classic incident-response question. What the interviewer is looking for is "
