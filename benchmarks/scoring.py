@@ -381,9 +381,10 @@ BLIND_CORPORA = (
         "Seventeenth blind corpus",
         "Written blind during the work on engine 2.13, for the change after it: both flagships "
         "and eight questions asked before, one per rubric, 24 answers each. Split at random "
-        "(seed 71) before any engine ran on it. Its development half was read with 2.12 and "
-        "tuned on with the others; its held-out half is sealed, unread, for judging the next "
-        "change.",
+        "(seed 71) before any engine ran on it. Its development half was read with 2.12, then "
+        "engines 2.13 and 2.14 were tuned on it with the other development halves; its held-out "
+        "half was read once, when 2.14 was finished (2026-12-04), and is reported as it came "
+        "(2.13 on the same half gave the same scores to every answer: pairwise 0.880).",
     ),
     (
         "corpus18",
@@ -395,7 +396,7 @@ BLIND_CORPORA = (
 )
 # Held-out halves nobody has read yet: their figures are not computed until an engine change is
 # finished and judged on them.
-SEALED = {"corpus17", "corpus18"}
+SEALED = {"corpus18"}
 
 
 def corpus_section(corpus: str, title: str, about: str) -> list[str]:

@@ -37,7 +37,7 @@ from .text import (
 )
 
 # Bump when a change to the engine can change a score: stored scores record the version they used.
-ENGINE_VERSION = f"2.14+{model_version()}"
+ENGINE_VERSION = f"2.15+{model_version()}"
 
 _GRADERS = "grader|evaluator|examiner|assessor|scorer|marker"
 
@@ -645,13 +645,17 @@ def _criterion_result(
             )
         )
     cue_sentences = hits.cue_sentences.get(index, set())
+    section = sum(len(sentences[i].content_stems) for i in cue_sentences) >= _SECTION_MIN_WORDS
     if found:
         # A labelled section with real content under it counts as one concept; a bare cue as half.
-        cued_words = sum(len(sentences[i].content_stems) for i in cue_sentences)
-        points += 1 if cued_words >= _SECTION_MIN_WORDS else 0.5 if cue_sentences else 0
-        level = min(MAX_LEVEL, math.floor(MAX_LEVEL * points / spec.full_marks_at + 1e-9))
-    else:
-        level = 1 if cue_sentences else 0
+        points += 1 if section else 0.5 if cue_sentences else 0
+    elif section:
+        # With no concept found, such a section ("Learned: get real customer files before...")
+        # is what the criterion has: one concept, as deep as what stands behind it (engine 2.15).
+        points = max(_depth_for(spec, depths, sentences, i) for i in cue_sentences)
+    level = min(MAX_LEVEL, math.floor(MAX_LEVEL * points / spec.full_marks_at + 1e-9))
+    if cue_sentences and not found:
+        level = max(level, 1)  # a cue alone
     evidence_sentences = set(cue_sentences) if level else set()
     for concept in criterion.concepts:
         evidence_sentences |= hits.concept_sentences.get((index, concept.id), set())

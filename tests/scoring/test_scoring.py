@@ -837,6 +837,25 @@ def test_a_plan_for_another_kind_of_question_is_off_topic_under_a_story_rubric()
             assert "hypothetical" in report.flag_ids
 
 
+def test_a_labelled_section_counts_as_deep_as_what_stands_behind_it():
+    """Engine 2.15: notes under a "Learned" heading that name no lesson the rubric lists still
+    answer the criterion: the section counts as one concept at the depth of its lines, so
+    lessons pinned down ("10 files minimum") reach level 2, where a bare heading was level 1.
+    The same heading over lines that pin nothing down stays at the cue's level."""
+    answers = load_eval_set(EVAL_DIR / "corpus10" / "dev" / "failure-did-not-go-as-planned.yaml")
+    notes = next(a for a in answers.answers if a.id == "fp-notes-4").text
+    learning = score(answers.rubric, notes, answers.asked).criterion("learning")
+    assert learning.concepts == [] and learning.score == 2
+    assert any(
+        notes[start:end].startswith("Get real customer files") for start, end in learning.evidence
+    )
+    vague = notes.split("Learned")[0] + (
+        "Learned\n- Communication matters a great deal in projects like this one\n"
+        "- Planning carefully and involving everyone always pays off in the end\n"
+    )
+    assert score(answers.rubric, vague, answers.asked).criterion("learning").score == 1
+
+
 # An answer about the outage question rather than to it: four sentences of commentary.
 COMMENTARY = (
     "This is a classic incident-response question. What the interviewer is looking for is "
