@@ -892,9 +892,9 @@ def _another_kind(rubric: Rubric, question: str | None, sentences: list[Sentence
     """The kind of question (a shipped rubric's title) an answer reads as answering instead of
     this one: it uses under a fifth of the question's words, and its meaning is clearly closer
     to that kind's ground than to this rubric's (engine 2.13). A behavioural story may be about
-    anything, and its rubric judges how it is told: it is read so only when it tells no story at
-    all, every step a plan ("I would..."), and then reading closer to another kind is enough
-    (engine 2.14)."""
+    anything, and its rubric judges how it is told: it is read so only when it is no story but a
+    plan (its first-person steps mostly "I would..."), and then reading closer to another kind
+    at all is enough (engine 2.14)."""
     story = any(c.spec.what_happened for c in rubric.criteria)
     if not question or (story and not _is_hypothetical(sentences)):
         return None

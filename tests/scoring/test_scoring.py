@@ -284,6 +284,19 @@ def test_a_one_word_title_subject_must_still_be_named():
     assert "off_topic" in score(estimation, cats, asked).flag_ids
 
 
+def test_an_estimate_using_half_the_question_s_words_is_about_it_without_the_title_s():
+    """Engine 2.14: an estimate of "EVSE ports" that speaks of public charging points for cars in
+    a city uses half of the question's words, so it answers "Public EV chargers in a city" though
+    it never writes "EV" or "chargers"; the set's answer to another question is still capped."""
+    answers = load_eval_set(EVAL_DIR / "corpus8" / "dev" / "ev-chargers-in-a-city.yaml")
+    for answer in answers.answers:
+        report = score(answers.rubric, answer.text, answers.asked)
+        if answer.id == "ev8-twin-jargon-4":
+            assert "off_topic" not in report.flag_ids and report.overall >= 60
+        if answer.kind == "off-topic":
+            assert "off_topic" in report.flag_ids and report.overall <= OFF_TOPIC_CAP
+
+
 COFFEE_APP = (
     "Revenue through a coffee chain's app\nA large national coffee chain takes orders in its "
     "mobile app. Estimate the yearly revenue that comes through the app."
