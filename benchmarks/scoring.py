@@ -17,6 +17,7 @@ from pm_scoring.evaluation import (
     fit_cut_points,
     level_of,
     load_eval_set,
+    pairwise_accuracy,
     quadratic_weighted_kappa,
 )
 
@@ -234,6 +235,27 @@ def corpus_figures(half: str, cuts: list[float], corpus: str = "corpus") -> list
     return lines
 
 
+def second_grader(corpus: str, half: str) -> list[str]:
+    """Where a second blind grader graded a half, how well those grades order the answers as the
+    labels do, beside the engine: what a careful human reaches on the same answers."""
+    sets = [load_eval_set(p) for p in sorted((EVAL_DIR / corpus / half).glob("*.yaml"))]
+    if not sets or any(a.second_grade is None for es in sets for a in es.answers):
+        return []
+    grader = [
+        pairwise_accuracy([a.grade for a in es.answers], [a.second_grade for a in es.answers])
+        for es in sets
+    ]
+    engine = [evaluate(es).pairwise_accuracy for es in sets]
+    return [
+        "",
+        "A second blind grader (who never saw the labels, the rubrics, the engine or any score) "
+        f"graded this half too. Pairwise against the labels, mean of {len(sets)} questions, ties "
+        f"counted as misses: the second grader {statistics.mean(grader):.3f}, "
+        f"{sum(g >= 0.9 for g in grader)} questions at 0.9 or more; the engine "
+        f"{statistics.mean(engine):.3f}, {sum(e >= 0.9 for e in engine)}.",
+    ]
+
+
 # Blind corpora written for issue 13, each split before use: (folder, title, about).
 BLIND_CORPORA = (
     (
@@ -433,7 +455,10 @@ def corpus_section(corpus: str, title: str, about: str) -> list[str]:
         *(
             ["Sealed: not read, kept for judging the next engine change."]
             if corpus in SEALED
-            else corpus_figures("heldout", corpus_cuts, corpus)
+            else [
+                *corpus_figures("heldout", corpus_cuts, corpus),
+                *second_grader(corpus, "heldout"),
+            ]
         ),
     ]
 

@@ -29,6 +29,7 @@ class LabelledAnswer:
     trick: str = "none"  # how a gaming attempt games: filler, checklist, padded... (corpus sets)
     twin: str | None = None  # the same substance in other words (rubric words, or plain words)
     base: str | None = None  # the genuine answer a padded one pads
+    second_grade: int | None = None  # a second blind grader's grade, where one was asked
 
     @property
     def gaming(self) -> bool:
@@ -72,6 +73,7 @@ def load_eval_set(path: Path) -> EvalSet:
             a.get("trick", "none"),
             a.get("twin"),
             a.get("base"),
+            a.get("second_grade"),
         )
         for a in data["answers"]
     ]

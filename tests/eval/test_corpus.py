@@ -8,6 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+import yaml
 
 from pm_scoring.evaluation import (
     evaluate,
@@ -120,6 +121,21 @@ def test_a_later_corpus_is_split_without_breaking_pairs(corpus, slug):
                 assert texts[answer.base].strip() in answer.text
     tricks = {a.trick for a in answers}
     assert {"filler", "checklist", "template", "padded-on-topic", "off-topic-pm"} <= tricks
+
+
+@pytest.mark.parametrize("corpus", sorted(LATER))
+def test_a_second_grader_graded_a_whole_half_or_none_of_it(corpus):
+    """A second blind grader's grades (`second_grade`) cover every answer of a half they are
+    in, each a grade from 1 to 5, so `make bench` compares like with like."""
+    for half in ("dev", "heldout"):
+        answers = [
+            a
+            for path in sorted((Path(__file__).parent / corpus / half).glob("*.yaml"))
+            for a in yaml.load(path.read_text(), Loader=yaml.CSafeLoader)["answers"]
+        ]
+        second = [a["second_grade"] for a in answers if "second_grade" in a]
+        assert second == [] or len(second) == len(answers), (corpus, half)
+        assert all(grade in {1, 2, 3, 4, 5} for grade in second)
 
 
 def test_each_later_corpus_asks_new_questions_beside_the_flagships():
