@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import statistics
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
@@ -12,7 +12,8 @@ from typing import Any
 
 import yaml
 
-from .engine import score
+from .engine import OFF_TOPIC_CAP, score
+from .report import ScoreReport, criterion_share
 from .rubric import Rubric, load_rubric
 
 SHIPPED_BANK_DIR = Path(__file__).resolve().parents[2] / "question_bank"
@@ -192,3 +193,61 @@ def evaluate(eval_set: EvalSet) -> EvalResult:
         spearman=spearman(grades, overall),
         detection=detection,
     )
+
+
+# Calibrating a rubric's weights: each criterion's weight may move this far from the authored one,
+# in these steps, within these bounds, so the authors' order of importance mostly stands.
+WEIGHT_MOVE = 1.0
+WEIGHT_STEP = 0.5
+WEIGHT_BOUNDS = (1.0, 3.0)
+_SCALING_FLAGS = {"too_short", "diluted"}  # penalties that scale the score rather than subtract
+
+
+def reweighted(report: ScoreReport, weights: Mapping[str, float]) -> float:
+    """The overall a report would give with other criterion weights: the criteria's weighted
+    share, less the same penalties, scaled as its length scaled it, capped as it was."""
+    shares = {
+        c.id: criterion_share(c.score, c.points, c.full_marks_at, bool(c.concepts))
+        for c in report.criteria
+    }
+    weighted = 100 * sum(weights[k] * shares[k] for k in shares) / sum(weights[k] for k in shares)
+    was_weighted = 100 * sum(c.weight * shares[c.id] for c in report.criteria)
+    was_weighted /= sum(c.weight for c in report.criteria)
+    penalties = sum(f.penalty for f in report.flags if f.id not in _SCALING_FLAGS)
+    scaled_off = sum(f.penalty for f in report.flags if f.id in _SCALING_FLAGS)
+    was_before_scaling = max(0.0, was_weighted - penalties)
+    scale = (
+        max(0.0, was_before_scaling - scaled_off) / was_before_scaling if was_before_scaling else 1
+    )
+    overall = min(100.0, max(0.0, weighted - penalties) * scale)
+    return min(overall, OFF_TOPIC_CAP) if "off_topic" in report.flag_ids else overall
+
+
+def fit_weights(
+    questions: Sequence[Sequence[tuple[int, ScoreReport]]],
+    authored: Mapping[str, float],
+) -> dict[str, float]:
+    """Criterion weights that order labelled answers more as their graders did: the mean
+    pairwise accuracy over questions, raised one criterion at a time (three passes, a move kept
+    only when it helps), each weight within WEIGHT_MOVE of the authored one."""
+
+    def agreement(weights: Mapping[str, float]) -> float:
+        return statistics.mean(
+            pairwise_accuracy([g for g, _ in q], [reweighted(r, weights) for _, r in q])
+            for q in questions
+        )
+
+    low, high = WEIGHT_BOUNDS
+    weights = dict(authored)
+    best = agreement(weights)
+    for _ in range(3):
+        for criterion, start in authored.items():
+            candidates = [
+                start + WEIGHT_STEP * k
+                for k in range(-int(WEIGHT_MOVE / WEIGHT_STEP), int(WEIGHT_MOVE / WEIGHT_STEP) + 1)
+            ]
+            for candidate in (c for c in candidates if low <= c <= high):
+                trial = weights | {criterion: candidate}
+                if (value := agreement(trial)) > best + 1e-9:
+                    best, weights = value, trial
+    return weights

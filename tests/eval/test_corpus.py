@@ -10,12 +10,18 @@ from pathlib import Path
 import pytest
 import yaml
 
+from pm_scoring import parse_rubric, score
 from pm_scoring.evaluation import (
+    WEIGHT_BOUNDS,
+    WEIGHT_MOVE,
     evaluate,
     fit_cut_points,
+    fit_weights,
     level_of,
     load_eval_set,
+    pairwise_accuracy,
     quadratic_weighted_kappa,
+    reweighted,
 )
 
 CORPUS = Path(__file__).parent / "corpus"
@@ -84,6 +90,41 @@ def test_cut_points_map_scores_to_the_levels_they_were_fitted_on():
     # A grade nobody gave still gets a band between its neighbours.
     gap = fit_cut_points([1, 2, 4, 5], [10, 30, 70, 90])
     assert level_of(50, gap) == 3
+
+
+def test_reweighting_a_report_gives_what_the_rubric_with_those_weights_scores():
+    dev, _ = both_halves("worldwide-outage")
+    other = {c.spec.id: 1.0 + (i % 3) for i, c in enumerate(dev.rubric.criteria)}
+    content = dev.rubric.to_dict()
+    for criterion in content["criteria"]:
+        criterion["weight"] = other[criterion["id"]]
+    reweighed_rubric = parse_rubric(content)
+    for answer in dev.answers:
+        report = score(dev.rubric, answer.text, dev.asked, dev.hints)
+        again = score(reweighed_rubric, answer.text, dev.asked, dev.hints)
+        assert reweighted(report, {c.id: c.weight for c in report.criteria}) == pytest.approx(
+            report.overall, abs=1
+        )
+        # Within rounding, and a short answer that the new weights make complete (or not).
+        assert reweighted(report, other) == pytest.approx(again.overall, abs=3), answer.id
+
+
+def test_fitted_weights_follow_the_criterion_that_orders_the_answers():
+    """Graded by one criterion alone, answers order best with more weight on it."""
+    dev, heldout = both_halves("worldwide-outage")
+    reports = [score(dev.rubric, a.text, dev.asked, dev.hints) for a in dev.answers]
+    reports += [score(dev.rubric, a.text, dev.asked, dev.hints) for a in heldout.answers]
+    authored = {c.id: c.weight for c in reports[0].criteria}
+    lightest = min(authored, key=authored.get)
+    grades = [1 + r.criterion(lightest).score for r in reports]
+    fitted = fit_weights([list(zip(grades, reports, strict=True))], authored)
+    assert fitted[lightest] > authored[lightest]
+    for criterion, weight in fitted.items():
+        assert abs(weight - authored[criterion]) <= WEIGHT_MOVE
+        assert WEIGHT_BOUNDS[0] <= weight <= WEIGHT_BOUNDS[1]
+    before = pairwise_accuracy(grades, [reweighted(r, authored) for r in reports])
+    after = pairwise_accuracy(grades, [reweighted(r, fitted) for r in reports])
+    assert after > before
 
 
 @pytest.mark.parametrize("half", ["dev", "heldout"])
