@@ -1,25 +1,20 @@
 """Fit each shipped rubric's criterion weights to the development halves of the blind corpora.
 
-`python -m benchmarks.calibrate` prints, per rubric, the authored weights, the fitted ones and
+`python -m benchmarks.calibrate` prints, per rubric, the shipped weights, the fitted ones and
 the development halves' mean pairwise accuracy under each. The held-out halves are never read
-here: they judge the fitted weights afterwards, in `make bench`. The shipped rubrics carry the
-weights it printed on 2026-12-04 (rubrics v5, engine 2.15).
+here: they judge the fitted weights afterwards, in `make bench`. The shipped rubrics carry what it
+printed on 2026-12-04, run on the authored weights with engine 2.15 (a new version of each rubric);
+run again, it starts from those.
 """
 
 from __future__ import annotations
 
-import statistics
 from collections import defaultdict
 from multiprocessing import Pool
 from pathlib import Path
 
 from pm_scoring import score
-from pm_scoring.evaluation import (
-    fit_weights,
-    load_eval_set,
-    pairwise_accuracy,
-    reweighted,
-)
+from pm_scoring.evaluation import fit_weights, load_eval_set, weighted_agreement
 from pm_scoring.report import ScoreReport
 
 EVAL_DIR = Path(__file__).resolve().parents[1] / "tests" / "eval"
@@ -55,16 +50,10 @@ def main() -> None:
             print(f"{rubric_id}: authored weights kept ({KEPT[rubric_id]})")
             continue
         fitted = fit_weights(questions, authored)
-
-        def agreement(weights: dict[str, float], questions=questions) -> float:
-            return statistics.mean(
-                pairwise_accuracy([g for g, _ in q], [reweighted(r, weights) for _, r in q])
-                for q in questions
-            )
-
         print(
             f"{rubric_id} ({len(questions)} development halves): pairwise "
-            f"{agreement(authored):.3f} -> {agreement(fitted):.3f}"
+            f"{weighted_agreement(questions, authored):.3f} -> "
+            f"{weighted_agreement(questions, fitted):.3f}"
         )
         for criterion, weight in authored.items():
             print(f"  {criterion}: {weight:g} -> {fitted[criterion]:g}")

@@ -223,31 +223,33 @@ def reweighted(report: ScoreReport, weights: Mapping[str, float]) -> float:
     return min(overall, OFF_TOPIC_CAP) if "off_topic" in report.flag_ids else overall
 
 
+def weighted_agreement(
+    questions: Sequence[Sequence[tuple[int, ScoreReport]]], weights: Mapping[str, float]
+) -> float:
+    """Mean pairwise accuracy over questions of (grade, report) pairs, under these weights."""
+    return statistics.mean(
+        pairwise_accuracy([g for g, _ in q], [reweighted(r, weights) for _, r in q])
+        for q in questions
+    )
+
+
 def fit_weights(
-    questions: Sequence[Sequence[tuple[int, ScoreReport]]],
-    authored: Mapping[str, float],
+    questions: Sequence[Sequence[tuple[int, ScoreReport]]], authored: Mapping[str, float]
 ) -> dict[str, float]:
     """Criterion weights that order labelled answers more as their graders did: the mean
     pairwise accuracy over questions, raised one criterion at a time (three passes, a move kept
     only when it helps), each weight within WEIGHT_MOVE of the authored one."""
-
-    def agreement(weights: Mapping[str, float]) -> float:
-        return statistics.mean(
-            pairwise_accuracy([g for g, _ in q], [reweighted(r, weights) for _, r in q])
-            for q in questions
-        )
-
     low, high = WEIGHT_BOUNDS
+    steps = round(WEIGHT_MOVE / WEIGHT_STEP)
     weights = dict(authored)
-    best = agreement(weights)
+    best = weighted_agreement(questions, weights)
     for _ in range(3):
         for criterion, start in authored.items():
-            candidates = [
-                start + WEIGHT_STEP * k
-                for k in range(-int(WEIGHT_MOVE / WEIGHT_STEP), int(WEIGHT_MOVE / WEIGHT_STEP) + 1)
-            ]
-            for candidate in (c for c in candidates if low <= c <= high):
+            for step in range(-steps, steps + 1):
+                candidate = start + step * WEIGHT_STEP
+                if not low <= candidate <= high:
+                    continue
                 trial = weights | {criterion: candidate}
-                if (value := agreement(trial)) > best + 1e-9:
+                if (value := weighted_agreement(questions, trial)) > best + 1e-9:
                     best, weights = value, trial
     return weights

@@ -98,10 +98,10 @@ def test_reweighting_a_report_gives_what_the_rubric_with_those_weights_scores():
     content = dev.rubric.to_dict()
     for criterion in content["criteria"]:
         criterion["weight"] = other[criterion["id"]]
-    reweighed_rubric = parse_rubric(content)
+    rubric_with_other_weights = parse_rubric(content)
     for answer in dev.answers:
         report = score(dev.rubric, answer.text, dev.asked, dev.hints)
-        again = score(reweighed_rubric, answer.text, dev.asked, dev.hints)
+        again = score(rubric_with_other_weights, answer.text, dev.asked, dev.hints)
         assert reweighted(report, {c.id: c.weight for c in report.criteria}) == pytest.approx(
             report.overall, abs=1
         )
