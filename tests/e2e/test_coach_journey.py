@@ -31,8 +31,8 @@ def test_a_coach_edits_publishes_and_the_next_answer_is_scored_against_it(page: 
     original = editor_text(page).input_value()
 
     # A mistake is named with its line and field as soon as the coach stops typing.
-    broken = original.replace("title: Restores service first", f"title: {NEW_TITLE}")
-    broken = re.sub(r"(?m)^(\s*)weight: 2\.0$", r"\1weight: -2", broken, count=1)
+    fixed = original.replace("title: Restores service first", f"title: {NEW_TITLE}")
+    broken = re.sub(r"(?m)^(\s*weight: )", r"\1-", fixed, count=1)  # the first criterion's
     editor_text(page).fill(broken)
     expect(preview.get_by_role("alert")).to_contain_text("1 problem to fix before publishing")
     expect(preview.get_by_role("alert")).to_contain_text(
@@ -41,7 +41,7 @@ def test_a_coach_edits_publishes_and_the_next_answer_is_scored_against_it(page: 
     expect(status).to_have_text(re.compile(r"^Saved \(revision 1\), 1 problem to fix\.$"))
 
     # Fixed, the preview shows the rubric as it will be published.
-    editor_text(page).fill(broken.replace("weight: -2", "weight: 2"))
+    editor_text(page).fill(fixed)
     expect(preview.get_by_text("No problems: this draft can be published.")).to_be_visible()
     expect(preview.get_by_role("heading", name=re.compile(NEW_TITLE))).to_be_visible()
     expect(status).to_have_text("Saved (revision 2).")
