@@ -693,11 +693,8 @@ def _practise_next(
         if len(picked) == WEAKEST_SHOWN:
             break
         weak = WeakCriterion(spot.rubric_id, spot.id, spot.title, spot.average)
-        suggestion = next_question(session, user_id, weak)
-        if suggestion is not None and suggestion.question.id in taken:
-            # Offered already: the question after it, for the same criterion.
-            suggestion = next_question(session, user_id, weak, suggestion.question.id)
-        if suggestion is None or suggestion.question.id in taken:
+        suggestion = next_question(session, user_id, weak, taken)
+        if suggestion is None:
             continue
         taken.add(suggestion.question.id)  # type: ignore[arg-type]
         reason = f"Works on “{spot.title}”: {_level(spot)} in this interview."

@@ -10,7 +10,7 @@ candidate gets an easy first question.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,16 +87,16 @@ def next_question(
     session: Session,
     user_id: int,
     weak_criterion: WeakCriterion | None = None,
-    exclude_question_id: int | None = None,
+    exclude: Collection[int] = (),
 ) -> Suggestion | None:
-    """The question to practise next, and why. With no `weak_criterion`, the weakest over the
-    candidate's latest answers; a candidate with no answers gets an easy first question. None
-    when the bank has nothing else to offer."""
+    """The question to practise next, and why, never one of `exclude` (the question just answered,
+    or an interview's). With no `weak_criterion`, the weakest over the candidate's latest
+    answers; a candidate with no answers gets an easy first question. None when the bank has
+    nothing else to offer."""
     from_one_answer = weak_criterion is not None
     weak = weak_criterion or weakest_recent(session, user_id)
     recent = _recent_question_ids(session, user_id)
-    if exclude_question_id is not None:
-        recent.add(exclude_question_id)
+    recent |= set(exclude)
     if weak is None:
         question = _first_question(session, None, recent)
         if question is None:
@@ -106,7 +106,7 @@ def next_question(
     level = f"{weak.level:g}" if weak.level == int(weak.level) else f"{weak.level:.1f}"
     aim = f"Works on “{weak.title}”, your weakest criterion {where} ({level} of 4)"
     alike = _rubrics_with_criterion(session, weak.id, besides=weak.rubric_id)
-    for avoid in (recent, {exclude_question_id} - {None}):
+    for avoid in (recent, set(exclude)):
         question = _first_question(session, [weak.rubric_id], avoid, user_id)
         if question is not None:
             return Suggestion(question, f"{aim}: it is scored by the same rubric.", weak)

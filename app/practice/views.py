@@ -295,7 +295,7 @@ def result_page(attempt_id: int, follow_up_form: FollowUpForm | None = None) -> 
         share_form=ShareForm(),
         follow_up=follow_up,
         follow_up_form=follow_up_form_for(follow_up, follow_up_form),
-        practise_next=next_question(session, current_user.id, weak, result.question.id),
+        practise_next=next_question(session, current_user.id, weak, {result.question.id}),
     )
 
 

@@ -97,7 +97,7 @@ def test_the_question_just_answered_is_never_suggested(app, client, auth):
     with app.app_context(), db.session() as session:
         only = session.exec(select(Question).where(Question.rubric_id == "failure-story")).one()
         suggestion = next_question(
-            session, user_id(app, "again@example.com"), weak, exclude_question_id=only.id
+            session, user_id(app, "again@example.com"), weak, exclude={only.id}
         )
     # The one failure-story question is excluded: a STAR question also scores "learning".
     assert suggestion is not None and suggestion.question.id != only.id
@@ -122,7 +122,7 @@ def test_a_skill_no_other_question_tests_still_gets_something_new(app, client, a
     with app.app_context(), db.session() as session:
         only = session.exec(select(Question).where(Question.rubric_id == "failure-story")).one()
         suggestion = next_question(
-            session, user_id(app, "unique@example.com"), weak, exclude_question_id=only.id
+            session, user_id(app, "unique@example.com"), weak, exclude={only.id}
         )
     assert suggestion is not None and suggestion.question.id != only.id
     assert suggestion.reason == "Something new: a question you have not answered lately."
