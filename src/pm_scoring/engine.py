@@ -37,7 +37,7 @@ from .text import (
 )
 
 # Bump when a change to the engine can change a score: stored scores record the version they used.
-ENGINE_VERSION = f"2.15+{model_version()}"
+ENGINE_VERSION = f"2.16+{model_version()}"
 
 _GRADERS = "grader|evaluator|examiner|assessor|scorer|marker"
 
@@ -349,7 +349,7 @@ def score(
                     "diluted",
                     "Long for what it says",
                     f"{spent_words} words pin down {sentence_specifics} specifics (a number, "
-                    "a time, an owner, a reason or a result): a focused answer of this length "
+                    "a time, an owner or a concrete detail): a focused answer of this length "
                     f"pins down about {round(spent_words * _DILUTED_SENTENCE_SPECIFICS / 100)}. "
                     f"The score is scaled by {scale:.2f}; cut what adds none, or add them.",
                     penalty,
@@ -690,8 +690,8 @@ def _tip(criterion: CompiledCriterion, found: list[ConceptFound]) -> str:
     thin = [k.id.replace("-", " ").replace("_", " ") for k in found if not k.specifics]
     if thin:
         return (
-            f"Say what stands behind {', '.join(thin)}: a number or time, who does it, why, "
-            "or what came of it."
+            f"Say what stands behind {', '.join(thin)}: a number or time, who does it, or the "
+            "concrete details of how and why."
         )
     return "Go deeper on one of these: what exactly was done, by whom, when, and with what result."
 
@@ -757,12 +757,12 @@ def _depth(
     sentence: int, hits: _Hits, substance: list[Substance], sentences: list[Sentence]
 ) -> float:
     """What one sentence earns a concept it shows. A mention in a list of others (separated
-    items, a few words per concept, little behind them) earns least."""
+    items, a few words per concept, nothing behind them) earns least."""
     named = len(hits.sentence_concepts.get(sentence, ()))
     level = substance[sentence].level
     if (
         named >= _LIST_CONCEPTS
-        and level <= 1
+        and level == 0
         and named * _WORDS_PER_CONCEPT >= len(sentences[sentence].content_stems)
         and sum(w in _LIST_SEPARATORS for w in sentences[sentence].words) >= _LIST_CONCEPTS - 1
     ):
@@ -973,7 +973,7 @@ _VOID_FLAGS = {
     "filler": (
         "Names steps without content",
         "{n} sentence(s) name several steps but say nothing concrete about any (no number, "
-        "owner, reason or result); they earn nothing.",
+        "time, owner or concrete detail); they earn nothing.",
     ),
     "checklist": (
         "Checklist",

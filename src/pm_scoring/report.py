@@ -23,7 +23,7 @@ class ConceptFound:
     id: str
     how: str  # "phrase" (a phrase of the rubric) or "meaning" (close to an example sentence)
     evidence: list[tuple[int, int]]  # the character span of the sentence that shows it best
-    specifics: list[str]  # what stands behind it there: "a number or time", "a reason"...
+    specifics: list[str]  # what stands behind it: "a number or time", "who does it"...
     points: float  # 0.5 for a bare mention, 1 with one kind of specifics, 1.5 with more
     reaches_level: int = (
         0  # done well: the level it reaches on its own (the rubric's `one_done_well`)

@@ -503,21 +503,20 @@ def test_a_hedged_step_that_pins_nothing_down_is_a_mention(outage):
     """'Maybe', 'kind of', 'I guess': a step the candidate does not commit to is named, not
     taken, whatever reasons surround it; a hedge beside a figure is only an estimate."""
     committed = (
-        "We roll back the release that broke sign-in, because customers cannot reach their "
-        "accounts while the faulty build is serving traffic."
+        "We roll back the release that broke sign-in while shoppers cannot reach their baskets, "
+        "delivery addresses or loyalty balances on that build."
     )
     hedged = (
-        "We could maybe roll back the release that broke sign-in, because customers probably "
-        "cannot reach their accounts while the faulty build is serving traffic."
+        "We could maybe roll back the release that broke sign-in while shoppers probably cannot "
+        "reach their baskets, delivery addresses or loyalty balances on that build."
     )
     estimate = (
         "We roll back the release within maybe ten minutes, because customers cannot reach "
         "their accounts while the faulty build is serving traffic."
     )
-    assert "a reason or consequence" in _specifics(outage, committed, "rollback")
+    assert _specifics(outage, committed, "rollback") == ["concrete detail"]
     assert _specifics(outage, hedged, "rollback") == []
     assert "a number or time" in _specifics(outage, estimate, "rollback")
-    assert "a reason or consequence" in _specifics(outage, estimate, "rollback")
 
 
 def test_a_remark_about_how_things_generally_are_is_not_a_step(outage):
@@ -547,7 +546,8 @@ def test_a_remark_in_the_general_present_is_not_a_step_wherever_it_opens(outage)
         "to work."
     )
     assert _specifics(outage, remark, "rollback") == []
-    assert "a reason or consequence" in _specifics(outage, step, "rollback")
+    owner = "The on-call lead owns the incident from the first alert.\n\n"
+    assert score(outage, owner + step).weighted > score(outage, owner + remark).weighted
     # A line that pins something down is not a remark, in the present or not.
     timed = "Rolling back is always done within 10 minutes of the first alert."
     assert "a number or time" in _specifics(outage, timed, "rollback")
@@ -571,16 +571,21 @@ def test_the_hints_pasted_back_restate_the_question_and_earn_nothing(outage):
     assert "restates_question" not in score(outage, own, OUTAGE_QUESTION, hints).flag_ids
 
 
-def test_a_reason_and_detail_count_once_until_something_is_pinned_down(outage):
-    """A reason told in many words of its own is one kind of specifics, not two; a figure,
-    time or owner beside it makes it more than a reasoned mention."""
+def test_reasons_and_results_are_no_specifics_until_something_is_pinned_down(outage):
+    """Engine 2.16: "because", "so that" and "it improved" are said as readily by fluent filler
+    as by a strong answer. A reason, in however many words of its own, is no specifics; a
+    result counts beside a number, a time or an owner ("payments recovered by 18:21")."""
     reasoned = (
         "We roll back the release that broke sign-in, because shoppers cannot reach their "
         "baskets, delivery addresses or loyalty balances while that build serves traffic."
     )
     pinned = reasoned.replace("We roll back", "At 18:15 the on-call lead rolled back")
-    assert _specifics(outage, reasoned, "rollback") == ["a reason or consequence"]
-    assert len(_specifics(outage, pinned, "rollback")) >= 3
+    assert _specifics(outage, reasoned, "rollback") == []
+    assert _specifics(outage, pinned, "rollback") == ["a number or time", "concrete detail"]
+    improved = "We rolled back the release and the error rate improved."
+    recovered = "We rolled back the release and the error rate recovered by 18:21."
+    assert _specifics(outage, improved, "rollback") == []
+    assert _specifics(outage, recovered, "rollback") == ["a number or time", "a result"]
 
 
 def test_the_engine_runs_its_matrix_products_on_one_blas_thread(outage):
@@ -675,7 +680,7 @@ def test_a_figure_in_an_aside_does_not_vouch_for_the_steps(outage):
     pinned = steps.replace("We roll back", "At 18:15 the on-call lead rolled back")
     (rollback,) = [k for k in score(outage, aside).criterion("mitigation").concepts]
     assert rollback.id == "rollback" and rollback.specifics == []
-    assert "a reason or consequence" in _specifics(outage, pinned, "rollback")
+    assert "a number or time" in _specifics(outage, pinned, "rollback")
 
 
 FOCUSED_OUTAGE = """
