@@ -82,8 +82,8 @@ def test_score_says_which_concepts_were_told_as_a_plan_and_which_were_done_well(
     story = tmp_path / "story.md"
     story.write_text(
         "I would sit down with each team lead on Monday to hear their worries, because the "
-        "launch date is at risk. Next time I would show finance the numbers a week before the "
-        "review, because the late surprise cost us the budget and two weeks of work."
+        "launch date is at risk. Next time I would show Priya in finance the numbers a week "
+        "before the review, because the late surprise cost us the budget and two weeks of work."
     )
     args = ["score", "--question", "resolve-team-conflict", "--file", str(story)]
     report = json.loads(runner.invoke(args=[*args, "--format", "json"]).output)
