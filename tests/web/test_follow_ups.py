@@ -31,8 +31,8 @@ ANSWER = (
     "I would post an apology on the status page and send updates every 30 minutes, and brief "
     "support and leadership in one war room led by an incident commander. Afterwards we would "
     "run a blameless postmortem with a timeline to find the root cause, with an owner for each "
-    "action, and add regression tests, a canary rollout market by market and alerts on error "
-    "rates."
+    "action. We would add regression tests, a canary rollout market by market and alerts on "
+    "error rates."
 )
 # A reply that shows the recovery metrics an interviewer asks about, with numbers and owners.
 METRICS_REPLY = (
