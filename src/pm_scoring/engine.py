@@ -37,7 +37,7 @@ from .text import (
 )
 
 # Bump when a change to the engine can change a score: stored scores record the version they used.
-ENGINE_VERSION = f"2.16+{model_version()}"
+ENGINE_VERSION = f"2.17+{model_version()}"
 
 _GRADERS = "grader|evaluator|examiner|assessor|scorer|marker"
 
@@ -890,11 +890,11 @@ def _missing_subject(rubric: Rubric, question: str | None, sentences: list[Sente
 
 def _another_kind(rubric: Rubric, question: str | None, sentences: list[Sentence]) -> str | None:
     """The kind of question (a shipped rubric's title) an answer reads as answering instead of
-    this one: it uses under a fifth of the question's words, and its meaning is clearly closer
-    to that kind's ground than to this rubric's (engine 2.13). A behavioural story may be about
-    anything, and its rubric judges how it is told: it is read so only when it is no story but a
-    plan (its first-person steps mostly "I would..."), and then reading closer to another kind
-    at all is enough (engine 2.14)."""
+    this one: it uses under 30% of the question's words (a fifth before engine 2.17), and its
+    meaning is clearly closer to that kind's ground than to this rubric's (engine 2.13). A
+    behavioural story may be about anything, and its rubric judges how it is told: it is read so
+    only when it is no story but a plan (its first-person steps mostly "I would..."), and then
+    reading closer to another kind at all is enough (engine 2.14)."""
     story = any(c.spec.what_happened for c in rubric.criteria)
     if not question or (story and not _is_hypothetical(sentences)):
         return None
@@ -1004,7 +1004,7 @@ _ASKED_SHARE_ABOUT = 0.5
 _ASKED_WORDS_ABOUT = 3  # ...as is one using this many of them, however long the question
 # An answer using under this share of the question's words, and this much closer in meaning to
 # another kind of question's ground than to its rubric's, answers that kind of question instead.
-_OTHER_KIND_ASKED_SHARE = 0.2
+_OTHER_KIND_ASKED_SHARE = 0.3
 _OTHER_KIND_CLOSER = 0.12
 _RELEVANT_MIN = 0.2  # a passage less similar than this to the rubric and question is elsewhere...
 _RELATIVE_MIN = 0.5  # ...and this far below the answer's typical passage

@@ -821,12 +821,18 @@ def test_the_shipped_grounds_are_the_rubrics_own():
         assert float(ground @ rubric.meaning._topic(None)) > 0.9999
 
 
-def test_an_answer_to_another_kind_of_question_is_capped_as_off_topic():
+@pytest.mark.parametrize(
+    "path", ["corpus10/dev/worldwide-outage.yaml", "corpus18/dev/design-shared-lists-api.yaml"]
+)
+def test_an_answer_to_another_kind_of_question_is_capped_as_off_topic(path):
     """Engine 2.13: the outage question's rubric has no subject words to require, but an answer
     that uses none of the question's words and reads far more like another kind of question
-    (here, how to tell what made a metric drop) answers that question instead. Every genuine
-    answer in the same set, plain-worded twins included, is left alone."""
-    answers = load_eval_set(EVAL_DIR / "corpus10" / "dev" / "worldwide-outage.yaml")
+    (here, how to tell what made a metric drop) answers that question instead. Engine 2.17: so
+    does one that happens to use a few of them, under 30%: the same kind of answer, given to
+    "design an API for shared lists", uses two of its nine words ("shared", "list"), over a
+    fifth, and scored 63 before. Every genuine answer in either set, plain-worded twins
+    included, is left alone."""
+    answers = load_eval_set(EVAL_DIR / path)
     for answer in answers.answers:
         report = score(answers.rubric, answer.text, answers.asked)
         if answer.kind == "off-topic":
