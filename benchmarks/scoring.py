@@ -456,13 +456,25 @@ BLIND_CORPORA = (
         "Twenty-second blind corpus",
         "Written blind during the work on engine 2.17, for a later change: both flagships and "
         "eight questions asked before, one per rubric, 24 answers each. Split at random (seed "
-        "97) before any engine ran on it; nothing was tuned on either half. Its held-out half is "
+        "97) before any engine ran on it. Its development half was read with 2.16 and 2.17, then "
+        "engine 2.18 was tuned on it with the other development halves; its held-out half was "
+        "read once, when 2.18 was finished (2026-12-05), and is reported as it came. 2.18 scores "
+        "every answer in it as 2.17 does: its one story that blames others says the engineering "
+        "team \u201ccouldn't deliver at the pace the business needed\u201d, which the new check "
+        "misses.",
+    ),
+    (
+        "corpus23",
+        "Twenty-third blind corpus",
+        "Written blind during the work on engine 2.18, for a later change: both flagships and "
+        "eight questions asked before, one per rubric, 24 answers each. Split at random (seed "
+        "101) before any engine ran on it; nothing was tuned on either half. Its held-out half is "
         "sealed, unread.",
     ),
 )
 # Held-out halves nobody has read yet: their figures are not computed until an engine change is
 # finished and judged on them.
-SEALED = {"corpus22"}
+SEALED = {"corpus23"}
 
 
 def corpus_section(corpus: str, title: str, about: str) -> list[str]:
@@ -551,7 +563,9 @@ def report() -> str:
         "time or an owner) was tuned on the development halves 1-20 on 2026-12-05, and judged "
         "on corpus20's held-out half; engine 2.17 (an answer to another kind of question may use "
         "up to 30% of the question's words) on the development halves 1-22 the same day, and "
-        "judged on corpus21's.",
+        "judged on corpus21's; engine 2.18 (a failure story that puts its failure on other "
+        "people is flagged, whatever its words) on the development halves 1-22, and judged on "
+        "corpus22's.",
         "",
         "| question | answers | pairwise accuracy | Spearman rho | QWK |",
         "|---|---|---|---|---|",

@@ -5,7 +5,7 @@ saved as it."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -22,8 +22,10 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
+from pm_scoring.rubric import RedFlagSpec
+
 LEVELS = range(5)
-DETECTORS = ("phrases", "we_without_i", "hypothetical", "no_specifics", "missing_criterion")
+DETECTORS = get_args(RedFlagSpec.model_fields["detector"].annotation)
 
 
 class ConceptForm(Form):

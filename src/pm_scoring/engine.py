@@ -25,6 +25,7 @@ from .rubric import CompiledCriterion, CriterionSpec, MeaningMatches, Rubric
 from .substance import ANCHORS, Substance, anchored, named_sentences, placeholders, substance_of
 from .text import (
     CLAUSE_BREAKS,
+    CLAUSE_EDGES,
     FIRST_PERSON,
     FIRST_PLURAL,
     FIRST_SINGULAR,
@@ -37,7 +38,7 @@ from .text import (
 )
 
 # Bump when a change to the engine can change a score: stored scores record the version they used.
-ENGINE_VERSION = f"2.17+{model_version()}"
+ENGINE_VERSION = f"2.18+{model_version()}"
 
 _GRADERS = "grader|evaluator|examiner|assessor|scorer|marker"
 
@@ -777,13 +778,16 @@ def _red_flags(
 ) -> list[Flag]:
     flags: list[Flag] = []
     flagged: dict[str, set[int]] = {}
-    if any(spec.detector == "phrases" for spec in rubric.spec.red_flags):
+    if any(spec.phrases for spec in rubric.spec.red_flags):
         for flag_id, (s_index, _, _) in rubric.flag_phrases.matches(sentences):
             flagged.setdefault(flag_id, set()).add(s_index)
     for spec in rubric.spec.red_flags:
         evidence: list[int] = []
         if spec.detector == "phrases":
             evidence = sorted(flagged.get(spec.id, ()))
+            raised = bool(evidence)
+        elif spec.detector == "blames_others":
+            evidence = sorted(flagged.get(spec.id, set()) | set(_blaming(sentences)))
             raised = bool(evidence)
         elif spec.detector == "we_without_i":
             words = [word for s in sentences for word in s.words]
@@ -801,6 +805,58 @@ def _red_flags(
                 Flag(spec.id, spec.title, spec.message, spec.penalty, _spans(sentences, evidence))
             )
     return flags
+
+
+# Who else a failure story may put its failure on, and what it says they did wrong
+# ("the engineers underestimated the work", "design kept changing the mocks").
+_OTHER_PARTIES = frozenset(
+    """engineers engineer engineering developers developer devs dev design designer designers
+    marketing sales legal qa vendor vendors contractor contractors agency supplier suppliers
+    management leadership stakeholders""".split()
+)
+_FAILINGS = frozenset(
+    "late behind slow underestimated overpromised optimistic changing changed".split()
+)
+_BLAME_REACH = 8  # words from the party to its failing, within one clause
+# "Out of my control", "beyond my control", "it was not in my control".
+_OUT_OF_CONTROL = frozenset("out beyond not never".split())
+# Words after which a failing is no failing: "behind" before what it stands behind is a place
+# ("behind a flag"), "late" before a month or a quarter a date ("late September", "late Q3").
+_NOT_A_FAILING = {
+    "behind": frozenset("the a an it them every each our their this that its his her".split()),
+    "late": frozenset(
+        """january february march april may june july august september october november
+        december jan feb mar apr jun jul aug sep sept oct nov dec q1 q2 q3 q4""".split()
+    ),
+}
+
+
+def _blaming(sentences: list[Sentence]) -> list[int]:
+    """The sentences that put what went wrong on other people (engine 2.18): another party is
+    the subject of a failing in one clause ("the engineering team kept running behind"), or the
+    story says it was out of the speaker's control. "QA found that the feature was slow" names
+    a finding, not a culprit: a new clause starts before the failing."""
+    found = []
+    for index, sentence in enumerate(sentences):
+        words = sentence.words
+        party = None
+        for position, word in enumerate(words):
+            if word in CLAUSE_EDGES:
+                party = None
+            elif word in _OTHER_PARTIES:
+                party = position
+            elif word == "control" and words[position - 1 : position] == ["my"]:
+                if not _OUT_OF_CONTROL.isdisjoint(words[max(0, position - 4) : position]):
+                    found.append(index)
+                    break
+            elif party is not None and word in _FAILINGS and position - party <= _BLAME_REACH:
+                if not _NOT_A_FAILING.get(word, frozenset()).isdisjoint(
+                    words[position + 1 : position + 2]
+                ):
+                    continue
+                found.append(index)
+                break
+    return found
 
 
 # Words that pin a story down: how many, how long, when. A story with none of them ("many

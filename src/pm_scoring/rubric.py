@@ -117,7 +117,12 @@ class RedFlagSpec(_Strict):
     id: ConceptId
     title: Text
     detector: Literal[
-        "phrases", "we_without_i", "hypothetical", "no_specifics", "missing_criterion"
+        "phrases",
+        "blames_others",
+        "we_without_i",
+        "hypothetical",
+        "no_specifics",
+        "missing_criterion",
     ]
     phrases: list[Text] = []
     criterion: CriterionId | None = None

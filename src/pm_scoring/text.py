@@ -421,6 +421,8 @@ _CLAUSE_ENDS = CLAUSE_BREAKS | _CLAUSE_STARTERS
 _SUBJECTS = frozenset("i we they he she it you everyone nobody".split())
 # Words that open a clause of its own, which a negation before them does not reach.
 _NEW_CLAUSE = _SUBJECTS | frozenset("whether if that which when because".split())
+# Every word where one clause ends and another begins: a break, "but", "because", a new subject.
+CLAUSE_EDGES = _CLAUSE_ENDS | _NEW_CLAUSE
 # How far back a negator reaches past list items: "not A, B or C"; "no X, no Y".
 NEGATION_SCOPE = 14
 _LIST_ITEM_WORDS = 4

@@ -465,6 +465,40 @@ def test_blaming_others_is_flagged_and_costs_points(failure):
     assert report.overall < score(failure, STORY).overall
 
 
+@pytest.mark.parametrize(
+    "blaming",
+    [
+        "The launch slipped a month because the engineering team underestimated the integration.",
+        "Marketing kept changing the brief, and legal was slow to sign off.",
+        "The vendor delivered the payments SDK six weeks late.",
+        "Honestly, most of the delay was out of my control.",
+        "Looking back, it was not really in my control.",
+    ],
+)
+def test_a_story_that_puts_its_failure_on_other_people_is_flagged_without_a_blame_phrase(
+    failure, blaming
+):
+    report = score(failure, STORY + "\n" + blaming)
+    flag = next((f for f in report.flags if f.id == "blame"), None)
+    assert flag is not None, blaming
+    assert [(STORY + "\n" + blaming)[start:end] for start, end in flag.evidence] == [blaming]
+    assert report.overall < score(failure, STORY).overall
+
+
+@pytest.mark.parametrize(
+    "neutral",
+    [
+        "Two weeks before launch, QA found that the export was slow on older laptops.",
+        "I asked engineering to put the old editor back behind a flag for those accounts.",
+        "The designers and I agreed to cut two screens from the first release.",
+        "Our sales lead had told the customer the date, so I called her myself that afternoon.",
+        "In week two I gave sales late October as the new date.",
+    ],
+)
+def test_a_finding_or_a_step_taken_with_other_teams_is_not_blaming(failure, neutral):
+    assert "blame" not in score(failure, STORY + "\n" + neutral).flag_ids
+
+
 def test_a_story_without_learning_is_flagged(failure):
     no_lesson = STORY.split("I learned")[0]
     report = score(failure, no_lesson)

@@ -495,6 +495,19 @@ def form_fields(html_text: str) -> list[tuple[str, str]]:
     return fields
 
 
+def test_every_red_flag_detector_is_offered_so_a_form_saved_untouched_keeps_the_rubric(app):
+    coach = coach_client(app)
+    draft_id, text, _ = start_draft(coach, "failure-story")
+    fields = dict(form_fields(coach.get(f"/coach/drafts/{draft_id}/form").text))
+    assert "blames_others" in fields.values()  # the failure story's blame flag, chosen
+    assert coach.post(f"/coach/drafts/{draft_id}/form", data=fields).status_code == 302
+    editor = coach.get(f"/coach/drafts/{draft_id}").text
+    saved = html.unescape(re.search(r"<textarea[^>]*>\n?(.*?)</textarea>", editor, re.S).group(1))
+    assert parse_rubric(yaml.safe_load(saved)).content_hash == (
+        parse_rubric(yaml.safe_load(text)).content_hash
+    )
+
+
 def test_a_coach_edits_the_rubric_as_a_form_and_sees_each_problem_beside_its_field(app):
     coach = coach_client(app)
     draft_id, _, _ = start_draft(coach)
