@@ -468,13 +468,22 @@ BLIND_CORPORA = (
         "Twenty-third blind corpus",
         "Written blind during the work on engine 2.18, for a later change: both flagships and "
         "eight questions asked before, one per rubric, 24 answers each. Split at random (seed "
-        "101) before any engine ran on it; nothing was tuned on either half. Its held-out half is "
-        "sealed, unread.",
+        "101) before any engine ran on it. Its development half was read with 2.17 and 2.18, "
+        "then the rubric changes of 2026-12-05 (strategy and execution v6, metrics v7) were "
+        "tuned on it with the other development halves; its held-out half was read once, when "
+        "they were finished, and is reported as it came: they change no answer's score in it.",
+    ),
+    (
+        "corpus24",
+        "Twenty-fourth blind corpus",
+        "Written blind on 2026-12-05, for a later change: both flagships and eight questions asked "
+        "before, one per rubric, 24 answers each. Split at random (seed 103) before any engine ran "
+        "on it; nothing was tuned on either half. Its held-out half is sealed, unread.",
     ),
 )
 # Held-out halves nobody has read yet: their figures are not computed until an engine change is
 # finished and judged on them.
-SEALED = {"corpus23"}
+SEALED = {"corpus24"}
 
 
 def corpus_section(corpus: str, title: str, about: str) -> list[str]:
@@ -565,7 +574,9 @@ def report() -> str:
         "up to 30% of the question's words) on the development halves 1-22 the same day, and "
         "judged on corpus21's; engine 2.18 (a failure story that puts its failure on other "
         "people is flagged, whatever its words) on the development halves 1-22, and judged on "
-        "corpus22's.",
+        "corpus22's; the strategy and execution rubrics' v6 (a call made in the candidate's own "
+        "words) and the metrics rubric's v7 (a missing goal is advice, not a second charge) on "
+        "the development halves 1-23, and judged on corpus23's.",
         "",
         "| question | answers | pairwise accuracy | Spearman rho | QWK |",
         "|---|---|---|---|---|",

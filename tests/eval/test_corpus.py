@@ -144,7 +144,7 @@ def test_the_scorer_orders_the_blind_corpus_as_an_interviewer_would(half):
 # Later rounds: new questions, each half with a genuine answer of every grade.
 LATER = {
     name: sorted(p.stem for p in (Path(__file__).parent / name / "dev").glob("*.yaml"))
-    for name in (f"corpus{n}" for n in range(2, 24))
+    for name in (f"corpus{n}" for n in range(2, 25))
 }
 
 
@@ -214,6 +214,7 @@ def test_each_later_corpus_asks_new_questions_beside_the_flagships():
         "corpus21": 0,
         "corpus22": 0,
         "corpus23": 0,
+        "corpus24": 0,
     }
     for name, slugs in LATER.items():
         assert len(set(slugs) - earlier) >= fewer.get(name, 8)

@@ -499,6 +499,65 @@ def test_a_finding_or_a_step_taken_with_other_teams_is_not_blaming(failure, neut
     assert "blame" not in score(failure, STORY + "\n" + neutral).flag_ids
 
 
+MESSAGING = """Messaging between buyers and sellers is table stakes for a second-hand marketplace:
+nobody picks us because their chat works, but they leave when messages arrive late.
+Writing our own would take four engineers about six months, and then two of them for good,
+on-call included. A vendor charges roughly four cents per monthly chat user, about $16k a
+month at our 400k users, and takes some ten weeks to wire in.
+Buying a chat start-up gives us a codebase and a team to absorb, for a part we do not sell.
+Scams happen in chat, so every message must reach our own database and our fraud checks.
+"""
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        "So I'd partner with a chat vendor this quarter and keep the fraud checks ourselves.",
+        "What I would do: pay a vendor for the first two years, and own the fraud checks.",
+        "I'd pay a vendor for the next two years rather than build a chat team of our own.",
+    ],
+)
+def test_a_call_made_in_the_candidate_s_own_words_is_a_recommendation(call):
+    strategy = load_rubric("strategy")
+    question = "Build, buy or partner for messaging"
+    without = score(strategy, MESSAGING, question)
+    report = score(strategy, MESSAGING + call, question)
+    assert "no-recommendation" in without.flag_ids
+    assert "no-recommendation" not in report.flag_ids, call
+    assert "commit" in report.criterion("recommendation").concepts_found
+    assert report.overall > without.overall
+
+
+@pytest.mark.parametrize(
+    "no_call",
+    [
+        "So I'd need to look at the costs again before choosing.",
+        "So I wouldn't rush into any of these.",
+        "Overall I'd want more data on how often chat leads to a sale.",
+    ],
+)
+def test_a_sentence_that_defers_the_call_is_no_recommendation(no_call):
+    strategy = load_rubric("strategy")
+    report = score(strategy, MESSAGING + no_call, "Build, buy or partner for messaging")
+    assert "no-recommendation" in report.flag_ids, no_call
+
+
+def test_metrics_without_a_goal_are_advised_but_not_charged_twice():
+    """The goal criterion at level 0 already costs its weight; the flag adds advice, not points."""
+    metrics = load_rubric("metrics")
+    answer = (
+        "I would count saves per weekly active user and the share of saved items bought within\n"
+        "30 days.\n"
+        "Guardrails: checkout conversion and page load time, which must not move by more than 1%.\n"
+        "I'd run it as an A/B test for two weeks and read the result by new and returning users.\n"
+    )
+    report = score(metrics, answer, "How would you measure the success of save for later?")
+    flag = next(f for f in report.flags if f.id == "no-goal")
+    assert report.criterion("goal").score == 0
+    assert flag.penalty == 0
+    assert abs(report.overall - (report.weighted - sum(f.penalty for f in report.flags))) <= 1
+
+
 def test_a_story_without_learning_is_flagged(failure):
     no_lesson = STORY.split("I learned")[0]
     report = score(failure, no_lesson)
