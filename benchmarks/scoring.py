@@ -476,14 +476,26 @@ BLIND_CORPORA = (
     (
         "corpus24",
         "Twenty-fourth blind corpus",
+        "Written blind during the rubric changes of 2026-12-05, for a later change: both "
+        "flagships and eight questions asked before, one per rubric, 24 answers each. Split at "
+        "random (seed 103) before any engine ran on it. Its development half was read, then "
+        "engine 2.19 was tuned on it with the other development halves; its held-out half was "
+        "read once, when 2.19 was finished, and is reported as it came: 2.19 changes no "
+        "answer's score in it (its one off-topic answer over the cap, a measurement plan given "
+        "for the outage question, reads 0.07 closer to measuring success, under the 0.12 a plan "
+        "needs).",
+    ),
+    (
+        "corpus25",
+        "Twenty-fifth blind corpus",
         "Written blind on 2026-12-05, for a later change: both flagships and eight questions asked "
-        "before, one per rubric, 24 answers each. Split at random (seed 103) before any engine ran "
+        "before, one per rubric, 24 answers each. Split at random (seed 107) before any engine ran "
         "on it; nothing was tuned on either half. Its held-out half is sealed, unread.",
     ),
 )
 # Held-out halves nobody has read yet: their figures are not computed until an engine change is
 # finished and judged on them.
-SEALED = {"corpus24"}
+SEALED = {"corpus25"}
 
 
 def corpus_section(corpus: str, title: str, about: str) -> list[str]:
@@ -576,7 +588,10 @@ def report() -> str:
         "people is flagged, whatever its words) on the development halves 1-22, and judged on "
         "corpus22's; the strategy and execution rubrics' v6 (a call made in the candidate's own "
         "words) and the metrics rubric's v7 (a missing goal is advice, not a second charge) on "
-        "the development halves 1-23, and judged on corpus23's.",
+        "the development halves 1-23, and judged on corpus23's; engine 2.19 (a story of what "
+        "happened, given where a plan is asked, is off topic when it reads closer to a story "
+        "question; \u201cfeature\u201d frames a question, naming no subject) on the development "
+        "halves 1-24, and judged on corpus24's.",
         "",
         "| question | answers | pairwise accuracy | Spearman rho | QWK |",
         "|---|---|---|---|---|",

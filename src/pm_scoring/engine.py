@@ -38,7 +38,7 @@ from .text import (
 )
 
 # Bump when a change to the engine can change a score: stored scores record the version they used.
-ENGINE_VERSION = f"2.18+{model_version()}"
+ENGINE_VERSION = f"2.19+{model_version()}"
 
 _GRADERS = "grader|evaluator|examiner|assessor|scorer|marker"
 
@@ -876,6 +876,18 @@ def _is_detail(word: str) -> bool:
 
 def _is_hypothetical(sentences: list[Sentence]) -> bool:
     """A story told as what one would do, rather than what one did."""
+    modal, past = _first_person_tenses(sentences)
+    return modal >= 3 and past < modal
+
+
+def _tells_a_story(sentences: list[Sentence]) -> bool:
+    """Told as what one did, rather than what one would do: the mirror of a hypothetical."""
+    modal, past = _first_person_tenses(sentences)
+    return past >= 3 and modal < past
+
+
+def _first_person_tenses(sentences: list[Sentence]) -> tuple[int, int]:
+    """How many first-person sentences say what one would do, and how many what one did."""
     modal = past = 0
     for sentence in sentences:
         words = set(sentence.words)
@@ -885,15 +897,15 @@ def _is_hypothetical(sentences: list[Sentence]) -> bool:
             modal += 1
         elif any(map(_is_past, words)):
             past += 1
-    return modal >= 3 and past < modal
+    return modal, past
 
 
 # Words that frame a question rather than name its subject ("Design a ... for ...").
 _FRAMING = frozenset(
     tokenize(
-        """design designing product products build create improve make new app apps people
-        person user users customer customers someone tell time situation describe example
-        approach way work thing things happen happened go going"""
+        """design designing product products feature features build create improve make new app
+        apps people person user users customer customers someone tell time situation describe
+        example approach way work thing things happen happened go going"""
     )[1]
 ) | frozenset(
     # Words any question may use that name no subject: common verbs, quantities, time, degree.
@@ -950,7 +962,8 @@ def _another_kind(rubric: Rubric, question: str | None, sentences: list[Sentence
     meaning is clearly closer to that kind's ground than to this rubric's (engine 2.13). A
     behavioural story may be about anything, and its rubric judges how it is told: it is read so
     only when it is no story but a plan (its first-person steps mostly "I would..."), and then
-    reading closer to another kind at all is enough (engine 2.14)."""
+    reading closer to another kind at all is enough (engine 2.14). The mirror since 2.19: a story
+    of what one did, given where a plan is asked, needs only to read closer to a story kind."""
     story = any(c.spec.what_happened for c in rubric.criteria)
     if not question or (story and not _is_hypothetical(sentences)):
         return None
@@ -959,8 +972,13 @@ def _another_kind(rubric: Rubric, question: str | None, sentences: list[Sentence
     if len(asked.keys() & said) >= _OTHER_KIND_ASKED_SHARE * len(asked):
         return None
     words = [word for sentence in sentences for word in sentence.content_words]
-    title, closer = rubric.meaning.closest_other_kind(words, rubric.id)
-    return title if closer > 0 and (story or closer >= _OTHER_KIND_CLOSER) else None
+    kind, closer = rubric.meaning.closest_other_kind(words, rubric.id)
+    if kind is None or closer <= 0:
+        return None
+    # Told the wrong way for its kind, an answer needs only to read closer to the other: a plan
+    # for a story question, or a story of what happened for a question that asks for a plan.
+    wrong_telling = story or (kind.story and _tells_a_story(sentences))
+    return kind.title if wrong_telling or closer >= _OTHER_KIND_CLOSER else None
 
 
 def _question_words(question: str) -> dict[str, str]:

@@ -10,7 +10,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NamedTuple
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
@@ -244,17 +244,17 @@ class RubricMeaning:
             self._topics[question] = topic
         return topic
 
-    def closest_other_kind(self, words: list[str], rubric_id: str) -> tuple[str, float]:
-        """The shipped rubric, other than this one, whose ground the words are closest to, and
-        how much closer they are to it than to this rubric's ground."""
+    def closest_other_kind(self, words: list[str], rubric_id: str) -> tuple[Kind | None, float]:
+        """The kind of question (a shipped rubric), other than this one, whose ground the words
+        are closest to, and how much closer they are to it than to this rubric's ground."""
         answer = embed([words])[0]
         own = float(answer @ self._topic(None))
-        title, closest = max(
-            ((t, float(answer @ g)) for i, t, g in shipped_grounds() if i != rubric_id),
+        kind, closest = max(
+            ((k, float(answer @ k.ground)) for k in shipped_grounds() if k.id != rubric_id),
             key=lambda pair: pair[1],
-            default=("", own),  # no other kind shipped: nothing to be closer to
+            default=(None, own),  # no other kind shipped: nothing to be closer to
         )
-        return title, closest - own
+        return kind, closest - own
 
     def leaning_to_question(self, words: list[str], question: str) -> float:
         """How much closer in meaning the words are to the question than to the rubric's
@@ -318,11 +318,21 @@ def _content_words(text: str) -> list[str]:
     return [w for w in words if is_content_word(w)]
 
 
+class Kind(NamedTuple):
+    """A kind of question: a shipped rubric's id and title, whether it asks for a story of what
+    happened (a criterion of it is `what_happened`), and its general ground (the direction of
+    its example sentences and phrases, as `RubricMeaning` makes it)."""
+
+    id: str
+    title: str
+    story: bool
+    ground: Any
+
+
 @functools.cache
-def shipped_grounds() -> tuple[tuple[str, str, Any], ...]:
-    """Each shipped rubric's id, title and general ground (the direction of its example
-    sentences and phrases, as `RubricMeaning` makes it): the kinds of question there are. Read
-    straight from the files, once, without validating them (they are tested as they ship)."""
+def shipped_grounds() -> tuple[Kind, ...]:
+    """The kinds of question there are, one per shipped rubric. Read straight from the files,
+    once, without validating them (they are tested as they ship)."""
     import yaml  # here, not above: only an answer that might be to another question needs it
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -333,7 +343,10 @@ def shipped_grounds() -> tuple[tuple[str, str, Any], ...]:
         texts = [_content_words(t) for k in concepts for t in k.get("examples", [])]
         texts += [_content_words(p) for k in concepts for p in k.get("phrases", [])]
         ground = embed(texts).mean(axis=0)
-        grounds.append((data["id"], data["title"], ground / (np.linalg.norm(ground) or 1)))
+        story = any(c.get("what_happened") for c in data["criteria"])
+        grounds.append(
+            Kind(data["id"], data["title"], story, ground / (np.linalg.norm(ground) or 1))
+        )
     return tuple(grounds)
 
 
