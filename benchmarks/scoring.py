@@ -490,7 +490,10 @@ BLIND_CORPORA = (
         "Twenty-fifth blind corpus",
         "Written blind on 2026-12-05, for a later change: both flagships and eight questions asked "
         "before, one per rubric, 24 answers each. Split at random (seed 107) before any engine ran "
-        "on it; nothing was tuned on either half. Its held-out half is sealed, unread.",
+        "on it. Its development half was read with 2.19, then engine 2.20 was tuned on it with "
+        "the other development halves; its held-out half was read once, when 2.20 was finished, "
+        "and is reported as it came: 2.20 moves two of its answers (an excellent "
+        "influence story 74 to 69, a weak outage answer 24 to 23) and none of its figures.",
     ),
     (
         "corpus26",
@@ -502,7 +505,7 @@ BLIND_CORPORA = (
 )
 # Held-out halves nobody has read yet: their figures are not computed until an engine change is
 # finished and judged on them.
-SEALED = {"corpus25", "corpus26"}
+SEALED = {"corpus26"}
 
 
 def corpus_section(corpus: str, title: str, about: str) -> list[str]:
@@ -598,7 +601,11 @@ def report() -> str:
         "the development halves 1-23, and judged on corpus23's; engine 2.19 (a story of what "
         "happened, given where a plan is asked, is off topic when it reads closer to a story "
         "question; \u201cfeature\u201d frames a question, naming no subject) on the development "
-        "halves 1-24, and judged on corpus24's.",
+        "halves 1-24, and judged on corpus24's; engine 2.20 (a step the clause goes on to "
+        "dismiss, \u201cisn't really necessary\u201d, is negated, as is one after \u201cit\u201d "
+        "as an object; \u201cowners\u201d, \u201caccountable\u201d and "
+        "\u201cresponsible\u201d name an owner only when the speaker takes it on) on the "
+        "development halves 1-25, and judged on corpus25's.",
         "",
         "| question | answers | pairwise accuracy | Spearman rho | QWK |",
         "|---|---|---|---|---|",

@@ -40,9 +40,13 @@ _RESULT_WORDS = frozenset(
     failed missed churned cancelled renewed signed hit reached beat""".split()
 )
 # Who does it: a step given to someone ("the on-call lead owns the rollback").
-_OWNERSHIP = frozenset(
-    "owner owners owns owned assigned accountable responsible commander dri".split()
-)
+_OWNERSHIP = frozenset("owner owns owned assigned commander dri".split())
+# Words that describe owning rather than assign it (engine 2.20): an owner only when the speaker
+# takes it on ("I was the PM accountable for the launch", "we made one person responsible"), not
+# in "ensure the right owners are accountable", "hold people responsible" or "dog owners".
+_OWNING = frozenset("owners accountable responsible".split())
+_OWNING_REACH = 4  # words from "I" or "we" to the word, with no "would" or "will" between
+_MODALS = frozenset({"would", "will", "shall", "should", "could", "must"})
 _CONCRETE_WORDS = 6  # content words of its own (not generic, not the rubric's) that make detail
 # The words of management-speak: they fit any answer to any question, so they pin nothing down.
 GENERIC_WORDS = frozenset(
@@ -136,7 +140,7 @@ def substance_of(
         details = {w for w in details if w not in _SPANS or _counted(words, w)}
     if details or figures - asked:
         kinds.append("a number or time")
-    if named or not _OWNERSHIP.isdisjoint(present):
+    if named or not _OWNERSHIP.isdisjoint(present) or _takes_on(words, present):
         kinds.append("who does it")
     if not (ANCHORS.isdisjoint(kinds) or _RESULT_WORDS.isdisjoint(present)):
         kinds.append("a result")
@@ -160,6 +164,20 @@ def substance_of(
     if ANCHORS.isdisjoint(kinds) and _hedges(words, present):
         kinds = []
     return Substance(tuple(kinds), concrete, generic_share)
+
+
+def _takes_on(words: list[str], present: set[str]) -> bool:
+    """Whether the speaker takes on what an owning word describes: "I" or "we" at most a few
+    words before it, with no modal between (a plan to "ensure owners are accountable" is not)."""
+    if _OWNING.isdisjoint(present) or FIRST_PERSON.isdisjoint(present):
+        return False
+    for index, word in enumerate(words):
+        if word in _OWNING:
+            before = words[max(0, index - _OWNING_REACH) : index]
+            speaker = [i for i, w in enumerate(before) if w in {"i", "we"}]
+            if speaker and _MODALS.isdisjoint(before[speaker[-1] :]):
+                return True
+    return False
 
 
 ANCHORS = frozenset({"a number or time", "who does it"})

@@ -371,7 +371,9 @@ class PhraseMatcher(Generic[K]):
                     ends = _longer_matches(stems, t_index, longer)
                 if not (single or ends):
                     continue
-                if not may_negate or not is_negated(sentence.words, t_index):
+                if not may_negate or not (
+                    is_negated(sentence.words, t_index) or is_dismissed(sentence.words, t_index)
+                ):
                     for key in single:
                         yield key, (s_index, t_index, t_index)
                     for key, last, own in ends:
@@ -428,6 +430,25 @@ NEGATION_SCOPE = 14
 _LIST_ITEM_WORDS = 4
 
 
+# "it" after one of these opens a clause ("until it is", "and it did")...
+_IT_OPENS = CLAUSE_EDGES | frozenset("and or until unless once after before".split())
+# ...as it does before one of these ("it is", "it will").
+_AUXILIARIES = frozenset(
+    "is was are were will would can could should shall may might must has had have does did".split()
+)
+
+
+def _an_object(words: list[str], index: int) -> bool:
+    """Whether the word is "it" as the object of the verb before it, which opens no clause:
+    "I don't think breaking it down by platform is worth it", "we did not roll it back"."""
+    return (
+        words[index] == "it"
+        and 0 < index < len(words) - 1
+        and words[index - 1] not in _IT_OPENS
+        and words[index + 1] not in _AUXILIARIES
+    )
+
+
 def is_negated(words: list[str], position: int) -> bool:
     """True when a negator governs `position`: it stands earlier in the same clause ("I would not
     split users into segments or pick a target user"), or before a list the word is an item of
@@ -442,7 +463,7 @@ def is_negated(words: list[str], position: int) -> bool:
                 return False
             item_words = 0
             continue
-        if word in _CLAUSE_STARTERS or word in _NEW_CLAUSE:
+        if word in _CLAUSE_STARTERS or (word in _NEW_CLAUSE and not _an_object(words, index)):
             return False  # a clause of its own between the negator and the word
         item_words += 1
         following = words[index + 1] if index + 1 < len(words) else ""
@@ -450,4 +471,34 @@ def is_negated(words: list[str], position: int) -> bool:
             return True
         if index > 0 and (words[index - 1], word) in NEGATOR_PAIRS:
             return True
+    return False
+
+
+# What a clause says is not worth doing: "Updating customers every 30 minutes isn't really
+# necessary", "Executives don't need scheduled updates", "Trust and safety isn't something I'd plan
+# for". The negator comes after the step it dismisses.
+_DISMISSALS = frozenset("worth necessary needed need needs matter matters something part".split())
+_DISMISSAL_REACH = 2  # words between the negator and what dismisses
+_VERB_NEGATORS = frozenset({"not", "never"})  # "is not worth", not "no approval needed"
+
+
+def is_dismissed(words: list[str], position: int) -> bool:
+    """True when the clause of `position` goes on to dismiss it: a negator later in the same
+    clause, followed within reach by a word of dismissal. Short list items may stand between
+    ("breaking it down by platform, app version or country is not worth it")."""
+    item_words = 0
+    for index in range(position + 1, min(len(words), position + 1 + NEGATION_SCOPE)):
+        word = words[index]
+        if word in CLAUSE_BREAKS:
+            if word != "," or item_words > _LIST_ITEM_WORDS:
+                return False
+            item_words = 0
+            continue
+        if word in _CLAUSE_STARTERS or word in _NEW_CLAUSE:
+            return False  # "We rolled back, and it did not matter": a clause of its own
+        item_words += 1
+        if word in NEGATORS:
+            return word in _VERB_NEGATORS and not _DISMISSALS.isdisjoint(
+                words[index + 1 : index + 2 + _DISMISSAL_REACH]
+            )
     return False

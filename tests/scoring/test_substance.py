@@ -6,7 +6,7 @@ import pytest
 
 from pm_scoring import load_rubric, score
 from pm_scoring.substance import substance_of
-from pm_scoring.text import is_negated, split_sentences, tokenize
+from pm_scoring.text import is_dismissed, is_negated, split_sentences, tokenize
 
 OUTAGE_QUESTION = "Handle a worldwide outage\nYour product just caused a worldwide outage."
 
@@ -46,11 +46,65 @@ def test_a_concept_in_a_list_of_others_earns_least(outage):
         ("We did not wait, we rolled back at once", "rolled", False),
         ("someone did not test it, or whether it was the vendor", "vendor", False),
         ("we did not panic but rolled back at once", "rolled", False),
+        ("I would not break it down by platform or country", "country", True),
+        ("We did not know, and it rolled back on its own", "rolled", False),
+        ("A dependency is not real until it reaches their roadmap", "roadmap", False),
     ],
 )
 def test_negation_covers_its_clause_and_the_list_it_governs(sentence, word, negated):
     words, _ = tokenize(sentence)
     assert is_negated(words, words.index(word)) is negated
+
+
+@pytest.mark.parametrize(
+    ("sentence", "word", "dismissed"),
+    [
+        ("Updating customers every 30 minutes isn't really necessary", "updating", True),
+        ("Executives don't need scheduled updates", "executives", True),
+        ("Trust and safety is not something I'd plan for", "trust", True),
+        ("Breaking it down by platform, app version or country is not worth it", "country", True),
+        ("A rollback would never be part of the plan", "rollback", True),
+        ("We rolled back, and it did not matter much", "rolled", False),
+        ("We rolled back the release because waiting was not worth the risk", "rolled", False),
+        ("The tech lead owns it, no PM approval needed", "owns", False),
+        ("We leave it alone no matter how much engineers hate it", "leave", False),
+        ("We rolled back the release and did not wait", "rolled", False),
+    ],
+)
+def test_a_clause_that_goes_on_to_dismiss_a_step_negates_it(sentence, word, dismissed):
+    """Engine 2.20: the negator may come after the step, in a predicate that dismisses it."""
+    words, _ = tokenize(sentence)
+    assert is_dismissed(words, words.index(word)) is dismissed
+
+
+def test_a_step_dismissed_as_not_worth_doing_earns_nothing(outage):
+    said = "Updates on our status page every 30 minutes {}; the team is busy fixing the bug."
+    done, dismissed = (
+        score(outage, said.format(verb), OUTAGE_QUESTION)
+        for verb in ("go out from the first hour", "aren't really necessary")
+    )
+    assert "status-updates" in done.criterion("communication").concepts_found
+    assert "status-updates" not in dismissed.criterion("communication").concepts_found
+
+
+@pytest.mark.parametrize(
+    ("sentence", "owner"),
+    [
+        ("At 18:20 the on-call lead owns the rollback.", True),
+        ("Comms are assigned to the support manager.", True),
+        ("I was the PM accountable for the partner launch.", True),
+        ("We made one person responsible for every customer update.", True),
+        ("I would ensure the right owners are accountable for follow-up.", False),
+        ("We would hold the responsible team to a clear plan.", False),
+        ("We would survey 200 dog owners near the park.", False),
+    ],
+)
+def test_an_owner_is_someone_given_a_step_not_a_word_for_owning(outage, sentence, owner):
+    """Engine 2.20: "owners", "accountable" and "responsible" describe; they assign nobody unless
+    the speaker takes on what they describe."""
+    (only,) = split_sentences(sentence)
+    kinds = substance_of(only, outage.vocabulary).kinds
+    assert ("who does it" in kinds) is owner
 
 
 def test_a_template_with_blanks_earns_nothing_and_says_so(outage):
