@@ -38,7 +38,7 @@ from .text import (
 )
 
 # Bump when a change to the engine can change a score: stored scores record the version they used.
-ENGINE_VERSION = f"2.20+{model_version()}"
+ENGINE_VERSION = f"2.21+{model_version()}"
 
 _GRADERS = "grader|evaluator|examiner|assessor|scorer|marker"
 
@@ -265,6 +265,10 @@ def score(
                      _spans(kept_sentences, indexes))
             )  # fmt: skip
     hits.forget(claimed)
+    # What earns nothing vouches for nothing either (engine 2.21): an answer's steps are believed
+    # on a number, a time or an owner pinned down where the answer still counts, not in a musing
+    # aside ("Customers remember whether a status page told them the truth every hour").
+    substance = anchored(own_substance, hits.sentence_concepts)
 
     elaborated = _with_next_sentence(kept_sentences, substance, hits)
     depths = _Depths(hits, elaborated, kept_sentences)

@@ -226,3 +226,30 @@ def test_an_opinion_does_not_put_the_speaker_in_a_remark(sentence, remark):
     revert", "I would want to know") or is in the story ("our team") is in the sentence."""
     (parsed,) = split_sentences(sentence)
     assert substance_of(parsed, frozenset()).vague is remark
+
+
+def test_a_sentence_that_earns_nothing_vouches_for_nothing(outage):
+    """Engine 2.21: a plan that pins nothing down stays bare when a musing paragraph, which
+    earns nothing, adds a time ("every hour"); on 2.20 that time made every step believed."""
+    plan = (
+        "I would roll back the release and get the site working again. I would post an update "
+        "on the status page and tell customers what is going on. Afterwards I would hold a "
+        "blameless postmortem with the team."
+    )
+    musing = (
+        "\n\nOutages are a fact of life for every software company. Trust is always built "
+        "slowly and lost very quickly in software. Customers remember whether a status page "
+        "told them the truth every hour."
+    )
+    alone, mused = (
+        score(outage, plan, OUTAGE_QUESTION),
+        score(outage, plan + musing, OUTAGE_QUESTION),
+    )
+    assert "musing" in {f.id for f in mused.flags}
+    found = {k.id: k.points for c in mused.criteria for k in c.concepts}
+    assert found == {k.id: k.points for c in alone.criteria for k in c.concepts}
+    assert set(found) >= {"rollback", "status-updates", "postmortem"}
+    assert mused.weighted == alone.weighted
+    # The same time said where the answer counts does vouch for the steps.
+    timed = score(outage, plan.replace("team.", "team within a day."), OUTAGE_QUESTION)
+    assert timed.weighted > alone.weighted
