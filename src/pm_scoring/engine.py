@@ -38,7 +38,7 @@ from .text import (
 )
 
 # Bump when a change to the engine can change a score: stored scores record the version they used.
-ENGINE_VERSION = f"2.21+{model_version()}"
+ENGINE_VERSION = f"2.22+{model_version()}"
 
 _GRADERS = "grader|evaluator|examiner|assessor|scorer|marker"
 
@@ -986,18 +986,20 @@ def _another_kind(rubric: Rubric, question: str | None, sentences: list[Sentence
 
 
 def _question_words(question: str) -> dict[str, str]:
-    """The question's own words by stem, the rubric's included, less the framing of any question."""
+    """The question's own words by stem, the rubric's included, less the framing of any question
+    and its figures (engine 2.22: "children aged 8 to 12" is not about 12, which an answer on
+    checkout times may well say)."""
     words, stems = tokenize(question)
     return {
         stem: word
         for word, stem in zip(words, stems, strict=True)
-        if is_content_word(word) and stem not in _FRAMING
+        if is_content_word(word) and stem not in _FRAMING and not word.isdigit()
     }
 
 
 def _subject_words(rubric: Rubric, text: str) -> dict[str, str]:
-    """What the text is about: its words less framing and the rubric's own vocabulary, except
-    that a name stays whatever the rubric says ("Maps" in "improve Google Maps")."""
+    """What the text is about: its words less framing, figures and the rubric's own vocabulary,
+    except that a name stays whatever the rubric says ("Maps" in "improve Google Maps")."""
     words, stems = tokenize(text)
     names = _names(text)
     return {
@@ -1005,6 +1007,7 @@ def _subject_words(rubric: Rubric, text: str) -> dict[str, str]:
         for word, stem in zip(words, stems, strict=True)
         if is_content_word(word)
         and stem not in _FRAMING
+        and not word.isdigit()
         and (stem not in rubric.vocabulary or word in names)
     }
 

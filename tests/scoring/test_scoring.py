@@ -901,6 +901,39 @@ def test_a_name_in_the_question_is_its_subject_whatever_the_rubric_says():
     assert "off_topic" in elsewhere.flag_ids
 
 
+KIDS_MONEY = (
+    "Teaching children to manage money\n"
+    "Design a product that helps children aged 8 to 12 learn to manage money."
+)
+
+
+def test_a_figure_in_the_question_is_not_its_subject():
+    """Engine 2.22: "children aged 8 to 12" is about children and money, not about 12. An answer
+    on a delivery app's checkout that happens to count "12 taps" used to pass as naming the
+    subject; so did the twenty-seventh corpus's answer about checkout (scored 46)."""
+    design = load_rubric("product-design")
+    checkout = (
+        "I would focus on busy office workers ordering lunch on their phones, because they "
+        "abandon checkout most often. Today checkout takes 12 taps and asks for the address "
+        "twice. I would save the address, offer one-tap payment with a stored card and show the "
+        "delivery fee before the basket. Success is a higher share of baskets that become "
+        "orders, with refunds as a guardrail."
+    )
+    report = score(design, checkout, KIDS_MONEY)
+    assert "off_topic" in report.flag_ids and report.overall <= OFF_TOPIC_CAP
+    message = next(f.message for f in report.flags if f.id == "off_topic")
+    assert "children" in message and "12" not in message
+    pocket_money = (
+        "I would design for children aged 8 to 12 and their parents. The child gets a virtual "
+        "jar for pocket money and sets a savings goal, such as a bike, and the parent approves "
+        "each spend. Success is the share of children who reach a goal within three months."
+    )
+    assert "off_topic" not in score(design, pocket_money, KIDS_MONEY).flag_ids
+    answers = load_eval_set(EVAL_DIR / "corpus27" / "dev" / "kids-money-app.yaml")
+    (elsewhere,) = [a for a in answers.answers if a.kind == "off-topic"]
+    assert "off_topic" in score(answers.rubric, elsewhere.text, answers.asked).flag_ids
+
+
 def test_the_shipped_grounds_are_the_rubrics_own():
     """The kinds of question are read straight from the shipped files, without validation, for
     speed: each ground must be the one the rubric itself makes, or the two could drift apart."""
