@@ -175,7 +175,7 @@ def _score_as_text(scored: ScoredAnswer, text: str) -> str:
             f"({c.points:g} of {c.full_marks_at:g} points, weight {c.weight:g}): {c.level}"
         )
         for k in c.concepts:
-            how = "meaning" if k.how == "meaning" else "phrase"
+            how = k.how
             specifics = ", ".join(k.specifics) or "no specifics"
             specifics += "; a plan, not what happened" if k.planned else ""
             specifics += f"; done well, {k.reaches_level}/4 alone" if k.reaches_level else ""

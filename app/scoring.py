@@ -21,6 +21,7 @@ _QUESTIONS = table(
     column("title"),
     column("prompt"),
     column("hints", JSON),
+    column("model_answer"),
     column("rubric_id"),
 )
 _RUBRIC_VERSIONS = table(
@@ -50,9 +51,15 @@ class ScoredAnswer:
     report: ScoreReport
 
 
-def score_for_question(question: Any, rubric_row: Any, rubric: Rubric, text: str) -> ScoredAnswer:
+def question_report(rubric: Rubric, text: str, question: Any) -> ScoreReport:
+    """An answer's report against its question: a Question, or a row with its title, prompt,
+    hints and model answer (which lends the rubric examples of what its concepts mean here)."""
     asked = question_as_asked(question.title, question.prompt)
-    return ScoredAnswer(question, rubric_row, score(rubric, text, asked, question.hints))
+    return score(rubric, text, asked, question.hints, question.model_answer)
+
+
+def score_for_question(question: Any, rubric_row: Any, rubric: Rubric, text: str) -> ScoredAnswer:
+    return ScoredAnswer(question, rubric_row, question_report(rubric, text, question))
 
 
 def read_question(connection: Connection, slug: str) -> Any:

@@ -31,7 +31,10 @@ KEPT = {
 def _scored(path: Path) -> tuple[str, list[tuple[int, ScoreReport]]]:
     eval_set = load_eval_set(path)
     reports = [
-        (a.grade, score(eval_set.rubric, a.text, eval_set.asked, eval_set.hints))
+        (
+            a.grade,
+            score(eval_set.rubric, a.text, eval_set.asked, eval_set.hints, eval_set.model_answer),
+        )
         for a in eval_set.answers
     ]
     return eval_set.rubric.id, reports

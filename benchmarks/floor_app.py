@@ -31,16 +31,17 @@ def nothing() -> Response:
 
 
 @cache
-def _rubric_and_question() -> tuple[Rubric, str]:
+def _rubric_and_question() -> tuple[Rubric, str, tuple[str, ...], str | None]:
     with db.session() as session:
         question = get_question(session, QUESTION)
         _, rubric = current_rubric(session, question.rubric_id)
-        return rubric, question_as_asked(question.title, question.prompt)
+        asked = question_as_asked(question.title, question.prompt)
+        return rubric, asked, tuple(question.hints), question.model_answer
 
 
 @app.post("/bench/score")
 @login_required
 def score_only() -> Response:
-    rubric, question = _rubric_and_question()
-    score(rubric, request.form["answer_text"], question)
+    rubric, asked, hints, model_answer = _rubric_and_question()
+    score(rubric, request.form["answer_text"], asked, hints, model_answer)
     return redirect("/")

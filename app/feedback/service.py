@@ -9,8 +9,7 @@ from sqlmodel import Session, select
 from app.auth.access import get_attempt
 from app.bank.service import rubric_from_row
 from app.models import Attempt, Feedback, FeedbackStatus, Question, RubricVersion, Score, utcnow
-from app.scoring import question_as_asked
-from pm_scoring import score
+from app.scoring import question_report
 
 from .prompt import PROMPT_VERSION
 from .settings import LLMSettings
@@ -73,8 +72,7 @@ def run_feedback(session: Session, settings: LLMSettings, feedback_id: int) -> F
     stored = session.exec(select(Score).where(Score.attempt_id == attempt.id)).one()
     rubric = rubric_from_row(session.get(RubricVersion, stored.rubric_version_id))
     # Deterministic: the same report as the stored one.
-    asked = question_as_asked(question.title, question.prompt)
-    report = score(rubric, attempt.answer_text, asked, question.hints)
+    report = question_report(rubric, attempt.answer_text, question)
     from .client import request_feedback  # loads openai: only a worker asking for feedback needs it
 
     result = request_feedback(settings, question.prompt, rubric, report, attempt.answer_text)

@@ -164,7 +164,7 @@ def score_reply(result: AttemptResult, criterion_id: str, asked: str, text: str)
     rubric = rubric_from_row(result.rubric)
     question = result.question
     with_follow_up = question_as_asked(question.title, f"{question.prompt}\n{asked}")
-    report = score(rubric, text, with_follow_up, question.hints)
+    report = score(rubric, text, with_follow_up, question.hints, question.model_answer)
     return next(c for c in report.to_dict()["criteria"] if c["id"] == criterion_id)
 
 

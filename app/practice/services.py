@@ -605,6 +605,7 @@ _SUBMISSION_TARGET = (
         Question.title,
         Question.prompt,
         Question.hints,
+        Question.model_answer,
         Question.answer_template,
         Question.retired_at,
         RubricVersion.id,
@@ -660,7 +661,7 @@ def submit_attempt(
     target = connection.execute(_SUBMISSION_TARGET, {"slug": slug}).first()
     if target is None:
         raise QuestionNotFound(slug)
-    question_id, title, prompt, hints, template, retired_at, *rubric_version = target
+    question_id, title, prompt, hints, model_answer, template, retired_at, *rubric_version = target
     if retired_at is not None:
         raise QuestionRetired(slug)
     if only_the_template(text, template):
@@ -670,7 +671,7 @@ def submit_attempt(
     version_id, rubric_id, version_number, content_hash = rubric_version
     rubric = rubric_for_version(session, version_id, rubric_id, version_number, content_hash)
     started = time.perf_counter()
-    report = score(rubric, text, question_as_asked(title, prompt), hints)
+    report = score(rubric, text, question_as_asked(title, prompt), hints, model_answer)
     SCORING_SECONDS.observe(time.perf_counter() - started)
     result = report.to_dict()
 

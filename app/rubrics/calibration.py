@@ -125,9 +125,9 @@ def calibrate(
     asked = _questions_as_asked(session, samples)
     scored = []
     for sample in samples:
-        question, hints = asked.get(sample.question_id, (None, ()))
-        report = score(version, sample.text, question, hints)
-        before = score(live, sample.text, question, hints) if live is not None else None
+        question, hints, model_answer = asked.get(sample.question_id, (None, (), None))
+        report = score(version, sample.text, question, hints, model_answer)
+        before = None if live is None else score(live, sample.text, question, hints, model_answer)
         scored.append(
             SampleScore(
                 sample,
@@ -170,13 +170,15 @@ def _disagreements(version: Rubric, scored: list[SampleScore]) -> list[Disagreem
 
 def _questions_as_asked(
     session: Session, samples: list[RubricSample]
-) -> dict[int | None, tuple[str, list[str]]]:
-    """Each sample's question as the scorer reads it, with its hints."""
+) -> dict[int | None, tuple[str, list[str], str | None]]:
+    """Each sample's question as the scorer reads it, with its hints and model answer."""
     ids = {s.question_id for s in samples if s.question_id is not None}
     if not ids:
         return {}
     questions = session.exec(select(Question).where(Question.id.in_(ids))).all()  # type: ignore[union-attr]
-    return {q.id: (question_as_asked(q.title, q.prompt), q.hints) for q in questions}
+    return {
+        q.id: (question_as_asked(q.title, q.prompt), q.hints, q.model_answer) for q in questions
+    }
 
 
 def calibrate_version(session: Session, row: RubricVersion) -> Calibration:

@@ -25,8 +25,8 @@ from app.models import (
     Score,
     utcnow,
 )
-from app.scoring import question_as_asked
-from pm_scoring import ENGINE_VERSION, Rubric, score
+from app.scoring import question_report
+from pm_scoring import ENGINE_VERSION, Rubric
 
 PREVIEW_LIMIT = 500  # the most recent answers an impact preview scores again
 BATCH = 100  # answers a rescoring commits at a time (its progress moves in these steps)
@@ -194,8 +194,7 @@ def _scored_answers(session: Session, row: RubricVersion) -> list[tuple[Attempt,
 
 
 def _rescore(rubric: Rubric, attempt: Attempt, question: Question):
-    asked = question_as_asked(question.title, question.prompt)
-    return score(rubric, attempt.answer_text, asked, question.hints)
+    return question_report(rubric, attempt.answer_text, question)
 
 
 def _bin(change: int) -> str:

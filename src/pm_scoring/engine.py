@@ -38,7 +38,7 @@ from .text import (
 )
 
 # Bump when a change to the engine can change a score: stored scores record the version they used.
-ENGINE_VERSION = f"2.22+{model_version()}"
+ENGINE_VERSION = f"2.23+{model_version()}"
 
 _GRADERS = "grader|evaluator|examiner|assessor|scorer|marker"
 
@@ -148,6 +148,8 @@ class _Hits:
     )
     # (criterion, concept, sentence) -> similarity, for concepts a sentence shows by meaning only
     by_meaning: dict[tuple[int, str, int], float] = field(default_factory=dict)
+    # ...of which these resemble a sentence of the question's model answer
+    lent: set[tuple[int, str, int]] = field(default_factory=set)
 
     def add(
         self, criterion: int, concept: str, sentence: int, tokens: tuple[int, int] | None
@@ -158,10 +160,14 @@ class _Hits:
             self.spans[sentence].append(tokens)
             self.worded_concepts[sentence].add((criterion, concept))
 
-    def add_meaning(self, criterion: int, concept: str, sentence: int, similarity: float) -> None:
+    def add_meaning(
+        self, criterion: int, concept: str, sentence: int, similarity: float, lent: bool
+    ) -> None:
         self.concept_sentences[criterion, concept].add(sentence)
         self.sentence_concepts[sentence].add((criterion, concept))
         self.by_meaning[criterion, concept, sentence] = similarity
+        if lent:
+            self.lent.add((criterion, concept, sentence))
 
     def covered(self, sentence: int) -> set[int]:
         """Token positions inside a matched phrase."""
@@ -179,13 +185,19 @@ class _Hits:
 
 
 def score(
-    rubric: Rubric, text: str, question: str | None = None, hints: Sequence[str] = ()
+    rubric: Rubric,
+    text: str,
+    question: str | None = None,
+    hints: Sequence[str] = (),
+    model_answer: str | None = None,
 ) -> ScoreReport:
     """Score an answer against a rubric; the same inputs always give the same report.
 
     `question` is the question as asked (its title and prompt). Rubrics that require it check
     that the answer names the question's subject. `hints` are the hints the question shows the
-    candidate: a sentence made of their words, or of the question's, restates them."""
+    candidate: a sentence made of their words, or of the question's, restates them. The
+    question's `model_answer` lends its sentences to the rubric's examples (engine 2.23): one
+    that shows a concept in the rubric's words shows what that concept means for this question."""
     sentences = split_sentences(text)
     flags: list[Flag] = []
 
@@ -221,10 +233,19 @@ def score(
     # old copies be thrown away..."), so each of its clauses is compared with the examples too.
     clauses = _clauses(kept_sentences)
     vectors = embed([s.content_words for s in kept_sentences], clauses)
+    lent = (
+        rubric.meaning.lend(question, model_answer, lambda: _lent_examples(rubric, model_answer))
+        if question and model_answer
+        else None
+    )
+    owners = [i for i, _, _ in clauses]
     relevance, meanings = rubric.meaning.compare(
-        vectors, [s.paragraph for s in kept_sentences], question, [i for i, _, _ in clauses]
+        vectors, [s.paragraph for s in kept_sentences], question, owners
     )
     _add_meaning_hits(hits, kept_sentences, meanings)
+    if lent is not None:
+        lent_meanings = rubric.meaning.resembling(vectors, len(kept_sentences), owners, lent)
+        _add_meaning_hits(hits, kept_sentences, lent_meanings, lent=True)
     own_substance = [
         substance_of(s, rubric.vocabulary, asked, index in named)
         for index, s in enumerate(kept_sentences)
@@ -483,6 +504,20 @@ def _find_concepts(rubric: Rubric, sentences: list[Sentence]) -> _Hits:
     return hits
 
 
+def _lent_examples(rubric: Rubric, model_answer: str) -> list[tuple[tuple[int, str], list[str]]]:
+    """The model answer's sentences that show a concept or two in the rubric's words, by concept
+    (as content words): what those concepts mean for its question. A sentence naming more is a
+    summary of several, no example of any."""
+    sentences = split_sentences(model_answer)
+    shown = _find_concepts(rubric, sentences).sentence_concepts
+    return [
+        (concept, sentences[index].content_words)
+        for index, concepts in sorted(shown.items())
+        if len(concepts) <= _LENT_CONCEPTS and not sentences[index].heading
+        for concept in sorted(concepts)
+    ]
+
+
 def _section_after(sentences: list[Sentence], heading: int) -> range:
     """The sentences under a heading, up to the next heading."""
     end = heading + 1
@@ -633,6 +668,7 @@ def _criterion_result(
         # The deepest sentence, the latest of equals (max() of pairs needs no sorting first).
         depth, best = max((_depth_for(spec, depths, sentences, i), i) for i in where)
         by_meaning = all((index, concept.id, i) in hits.by_meaning for i in where)
+        lent = (index, concept.id, best) in hits.lent
         earned = concept.weight * depth
         reaches = spec.one_done_well if concept.weight >= 1 and depth >= _DEPTH[-1] else None
         if reaches:
@@ -641,7 +677,7 @@ def _criterion_result(
         found.append(
             ConceptFound(
                 concept.id,
-                "meaning" if by_meaning else "phrase",
+                ("model answer" if lent else "meaning") if by_meaning else "phrase",
                 _spans(sentences, [best]),
                 list(substance[best].kinds),
                 round(earned, 2),
@@ -1070,6 +1106,7 @@ _VOID_FLAGS = {
         "instead of answering; they earn nothing.",
     ),
 }
+_LENT_CONCEPTS = 2  # a model answer's sentence showing at most this many concepts is an example
 _MEANING_MIN = 0.42  # similarity to a concept's example sentence that shows the concept
 _CLAUSE_WORDS = 3  # content words that make a clause worth comparing on its own
 _MEANING_MARGIN = 0.03  # a sentence shows the concepts within this of its closest one
@@ -1129,9 +1166,11 @@ def _clauses(sentences: list[Sentence]) -> list[tuple[int, int, int]]:
     return clauses
 
 
-def _add_meaning_hits(hits: _Hits, sentences: list[Sentence], meanings: MeaningMatches) -> None:
+def _add_meaning_hits(
+    hits: _Hits, sentences: list[Sentence], meanings: MeaningMatches, lent: bool = False
+) -> None:
     """Concepts a sentence shows by meaning: the closest ones, if close enough, unless the
-    sentence negates what it says."""
+    sentence negates what it says. `lent`: the meanings are those of the model answer."""
     for s_index, ranked in enumerate(meanings):
         if not ranked or _negates(sentences[s_index]):
             continue
@@ -1140,7 +1179,7 @@ def _add_meaning_hits(hits: _Hits, sentences: list[Sentence], meanings: MeaningM
             if similarity < max(_MEANING_MIN, best - _MEANING_MARGIN):
                 break
             if (criterion, concept) not in hits.sentence_concepts[s_index]:
-                hits.add_meaning(criterion, concept, s_index, similarity)
+                hits.add_meaning(criterion, concept, s_index, similarity, lent)
 
 
 def _templated(text: str, sentences: list[Sentence]) -> set[int]:

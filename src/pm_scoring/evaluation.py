@@ -44,6 +44,7 @@ class EvalSet:
     answers: list[LabelledAnswer]
     asked: str | None = None  # the question's title and prompt, as the scorer is given them
     hints: tuple[str, ...] = ()  # the hints the question shows the candidate
+    model_answer: str | None = None  # the question's model answer, which lends its examples
 
 
 @dataclass(frozen=True)
@@ -83,14 +84,14 @@ def load_eval_set(path: Path) -> EvalSet:
     )
 
 
-def _shipped_question(slug: str) -> tuple[str | None, tuple[str, ...]]:
-    """The shipped question as the scorer is given it, and its hints."""
+def _shipped_question(slug: str) -> tuple[str | None, tuple[str, ...], str | None]:
+    """The shipped question as the scorer is given it, its hints and its model answer."""
     for path in sorted(SHIPPED_BANK_DIR.glob("*.yaml")):
         for question in yaml.safe_load(path.read_text()).get("questions", []):
             if question.get("slug") == slug:
                 asked = f"{question['title']}\n{question['prompt']}"
-                return asked, tuple(question.get("hints", ()))
-    return None, ()
+                return asked, tuple(question.get("hints", ())), question.get("model_answer")
+    return None, (), None
 
 
 def pairwise_accuracy(grades: Sequence[float], scores: Sequence[float]) -> float:
@@ -168,7 +169,7 @@ def spearman(a: Sequence[float], b: Sequence[float]) -> float:
 
 def evaluate(eval_set: EvalSet) -> EvalResult:
     reports = {
-        a.id: score(eval_set.rubric, a.text, eval_set.asked, eval_set.hints)
+        a.id: score(eval_set.rubric, a.text, eval_set.asked, eval_set.hints, eval_set.model_answer)
         for a in eval_set.answers
     }
     grades = [a.grade for a in eval_set.answers]

@@ -21,7 +21,9 @@ class ConceptFound:
     """One concept the answer shows, where, and why it counted."""
 
     id: str
-    how: str  # "phrase" (a phrase of the rubric) or "meaning" (close to an example sentence)
+    # "phrase" (a phrase of the rubric), "meaning" (close to one of its example sentences) or
+    # "model answer" (close to a sentence of the question's model answer)
+    how: str
     evidence: list[tuple[int, int]]  # the character span of the sentence that shows it best
     specifics: list[str]  # what stands behind it: "a number or time", "who does it"...
     points: float  # 0.5 for a bare mention, 1 with one kind of specifics, 1.5 with more

@@ -7,7 +7,7 @@ import hashlib
 import json
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, NamedTuple
@@ -220,6 +220,7 @@ class RubricMeaning:
         self._concepts = [self._keys[i] for i in self._starts]
         self._vectors_made: Any = None
         self._topics: dict[str | None, Any] = {}
+        self._lent: dict[tuple[str, str], Lent] = {}
         self._lock = threading.Lock()
 
     def _vectors(self) -> Any:
@@ -263,6 +264,43 @@ class RubricMeaning:
         answer, asked = embed([words, _content_words(question)])
         return float(answer @ asked - answer @ self._topic(None))
 
+    def lend(
+        self,
+        question: str,
+        model_answer: str,
+        shown: Callable[[], Sequence[tuple[tuple[int, str], list[str]]]],
+    ) -> Lent:
+        """A question's model answer as more example sentences, made once per question:
+        `shown` gives each of its sentences that shows a concept in the rubric's words, by that
+        concept, as content words. They are kept as what they say beyond the question's own
+        subject (see `Lent`)."""
+        key = (question, model_answer)
+        lent = self._lent.get(key)
+        if lent is None:
+            examples = sorted(shown(), key=lambda pair: pair[0])  # each concept's together
+            subject = embed([_content_words(question)])[0]
+            vectors = _beyond(embed([words for _, words in examples]), subject)
+            keys = [concept for concept, _ in examples]
+            starts = [i for i, key in enumerate(keys) if i == 0 or key != keys[i - 1]]
+            lent = Lent(subject, vectors.T, starts, [keys[i] for i in starts])
+            if len(self._lent) >= _TOPICS_KEPT:
+                self._lent.clear()
+            self._lent[key] = lent
+        return lent
+
+    def resembling(
+        self, vectors: Any, sentences: int, owners: Sequence[int], lent: Lent
+    ) -> MeaningMatches:
+        """For each of the first `sentences` rows of `vectors` (then clauses, as `compare`
+        takes them), the concepts of the model answer's sentences it resembles, closest first:
+        ranked apart from the rubric's own examples, whose closeness is measured otherwise."""
+        if not lent.concepts:
+            return [[] for _ in range(sentences)]
+        closest = np.maximum.reduceat(
+            _beyond(vectors, lent.subject) @ lent.vectors, lent.starts, axis=1
+        )
+        return _ranked(closest, lent.concepts, sentences, owners)
+
     def compare(
         self, vectors: Any, paragraphs: list[int], question: str | None, owners: Sequence[int] = ()
     ) -> tuple[list[float], MeaningMatches]:
@@ -294,21 +332,52 @@ class RubricMeaning:
         if self._concepts:
             # Each concept's closest example: its examples are neighbouring columns.
             closest = np.maximum.reduceat(vectors @ examples, self._starts, axis=1)
-            if len(owners):
-                by_clause = closest[len(sentences) :]
-                closest = closest[: len(sentences)]
-                np.maximum.at(closest, np.asarray(owners), by_clause)
-            rows, columns = np.nonzero(closest >= _CANDIDATE)
-            for row, column, value in zip(
-                rows.tolist(), columns.tolist(), closest[rows, columns].tolist(), strict=True
-            ):
-                matches[row].append((value, *self._concepts[column]))
-            for ranked in matches:
-                ranked.sort(reverse=True)
+            matches = _ranked(closest, self._concepts, len(sentences), owners)
         return relevance.tolist(), matches
 
 
-_TOPICS_KEPT = 256  # questions whose direction is kept per rubric
+def _ranked(
+    closest: Any, concepts: list[tuple[int, str]], sentences: int, owners: Sequence[int]
+) -> MeaningMatches:
+    """Each sentence's concepts near enough to rank, closest first, from `closest` (a row per
+    sentence, then per clause of the sentence `owners` gives; a column per concept)."""
+    if len(owners):
+        by_clause = closest[sentences:]
+        closest = closest[:sentences]
+        np.maximum.at(closest, np.asarray(owners), by_clause)
+    matches: MeaningMatches = [[] for _ in range(sentences)]
+    rows, columns = np.nonzero(closest >= _CANDIDATE)
+    for row, column, value in zip(
+        rows.tolist(), columns.tolist(), closest[rows, columns].tolist(), strict=True
+    ):
+        matches[row].append((value, *concepts[column]))
+    for ranked in matches:
+        ranked.sort(reverse=True)
+    return matches
+
+
+_TOPICS_KEPT = 256  # questions whose direction (and model answer's examples) are kept per rubric
+
+
+class Lent(NamedTuple):
+    """A question's model answer lent as examples: the question's own direction, and the
+    example vectors (as columns, grouped by concept) with that direction taken out, so that a
+    sentence resembles one by what it says, not by naming the question's subject, which every
+    sentence on the topic does ("feedback", "the team"), filler included."""
+
+    subject: Any
+    vectors: Any
+    starts: list[int]
+    concepts: list[tuple[int, str]]
+
+
+def _beyond(vectors: Any, direction: Any) -> Any:
+    """Unit vectors of what `vectors` say beyond the unit `direction`."""
+    rest = vectors - np.outer(vectors @ direction, direction)
+    norms = np.linalg.norm(rest, axis=1, keepdims=True)
+    return np.divide(rest, norms, out=np.zeros_like(rest), where=norms > 0)
+
+
 _PASSAGE = 2  # a sentence is judged with this many neighbours on each side
 _CANDIDATE = 0.3  # below this, a sentence is not near enough a concept to be worth ranking
 

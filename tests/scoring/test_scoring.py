@@ -1162,3 +1162,37 @@ def test_a_clause_that_means_a_concept_shows_it_inside_a_longer_sentence():
     )
     found = score(technical, sentence).criterion("architecture").concepts
     assert [(k.id, k.how) for k in found if k.id == "data-model"] == [("data-model", "meaning")]
+
+
+SHARED_LISTS = (
+    "Design an API for shared lists\nA to-do app is adding shared lists. Sketch an API that lets a "
+    "mobile app create a list, invite people to it and keep everyone's copy in sync."
+)
+PUSH_MODEL_ANSWER = (
+    "When a list changes, the server sends every member's phone a silent push notification, and "
+    "the app fetches the changes it has not seen yet."
+)
+
+
+def test_a_model_answer_lends_its_sentences_as_examples():
+    """Engine 2.23: a sentence of the question's model answer that shows a concept in the
+    rubric's words is an example of that concept for this question. The rubric's own examples
+    speak of flights and checkouts; the plain sentence below says what the model answer says."""
+    technical = load_rubric("technical")
+    plain = (
+        "Whenever someone edits a list, we quietly ping the other members' phones, and each phone "
+        "then downloads the edits it has missed."
+    )
+    alone = score(technical, plain, SHARED_LISTS)
+    assert "data-flow" not in alone.criterion("architecture").concepts_found
+    lent = score(technical, plain, SHARED_LISTS, model_answer=PUSH_MODEL_ANSWER)
+    (found,) = [k for k in lent.criterion("architecture").concepts if k.id == "data-flow"]
+    assert found.how == "model answer" and found.evidence == [(0, len(plain))]
+    assert lent.to_dict() == score(technical, plain, SHARED_LISTS, (), PUSH_MODEL_ANSWER).to_dict()
+    # Resembling the model answer by naming the question's subject earns nothing: every
+    # sentence on the topic does that, a wish with no mechanism included. Compared whole, this
+    # one would show the model answer's two concepts.
+    filler = "The list changes, and every member of the list should see the change on their phone."
+    assert not any(
+        c.concepts for c in score(technical, filler, SHARED_LISTS, (), PUSH_MODEL_ANSWER).criteria
+    )

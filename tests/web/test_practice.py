@@ -174,6 +174,37 @@ def test_result_page_explains_the_score(candidate):
     assert f"the criteria, weighted, give\n  {report.weighted}" in page  # as the engine added up
 
 
+def test_the_score_of_record_borrows_the_model_answers_examples(candidate):
+    """Engine 2.23: the question's model answer lends its sentences to the rubric's examples, so
+    the app scores with it. Its "every write carries an idempotency key generated on the phone"
+    shows what this plain sentence means, which the technical rubric's examples never say."""
+    url = "/questions/design-shared-lists-api"
+    text = (
+        "The app needs a few calls: create a list, add or change an item, invite someone by email "
+        "and fetch what changed. Every change the phone sends carries a key it made itself, so "
+        "sending it twice after a dropped connection changes nothing."
+    )
+    token = csrf_from(candidate.get(url).text)
+    response = candidate.post(
+        url + "/submit",
+        data={"answer_text": text, "time_spent_seconds": "300", "csrf_token": token},
+    )
+    page = candidate.get(response.headers["Location"]).text
+    with candidate.application.app_context(), db.session() as session:
+        question = get_question(session, "design-shared-lists-api")
+        asked = question_as_asked(question.title, question.prompt)
+        rubric = load_rubric("technical")
+        lent = score(rubric, text, asked, question.hints, question.model_answer)
+        alone = score(rubric, text, asked, question.hints)
+    assert "reliability" in lent.criterion("scale_reliability").concepts_found
+    assert "reliability" not in alone.criterion("scale_reliability").concepts_found
+    assert re.search(
+        r"<strong>reliability</strong>\s*<span class=\"how\">\(close in meaning to the model",
+        page,
+    )
+    assert f"the criteria, weighted, give\n  {lent.weighted}" in page
+
+
 def test_submitting_an_empty_answer_explains_what_is_wrong(candidate):
     response = submit(candidate, "   ")
     assert response.status_code == 400
