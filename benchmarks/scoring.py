@@ -535,10 +535,17 @@ BLIND_CORPORA = (
         "before, one per rubric, 24 answers each. Split at random (seed 131) before any engine ran "
         "on it; nothing was tuned on either half. Its held-out half is sealed, unread.",
     ),
+    (
+        "corpus30",
+        "Thirtieth blind corpus",
+        "Written blind on 2026-12-05, for a later change: both flagships and eight questions asked "
+        "before, one per rubric, 24 answers each. Split at random (seed 137) before any engine ran "
+        "on it; nothing was tuned on either half. Its held-out half is sealed, unread.",
+    ),
 )
 # Held-out halves nobody has read yet: their figures are not computed until an engine change is
 # finished and judged on them.
-SEALED = {"corpus29"}
+SEALED = {"corpus29", "corpus30"}
 
 
 def corpus_section(corpus: str, title: str, about: str) -> list[str]:
