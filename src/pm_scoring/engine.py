@@ -38,7 +38,7 @@ from .text import (
 )
 
 # Bump when a change to the engine can change a score: stored scores record the version they used.
-ENGINE_VERSION = f"2.23+{model_version()}"
+ENGINE_VERSION = f"2.24+{model_version()}"
 
 _GRADERS = "grader|evaluator|examiner|assessor|scorer|marker"
 
@@ -226,7 +226,9 @@ def score(
     dropped = set(to_grader) | set(repeats)
     kept_sentences = [s for i, s in enumerate(sentences) if i not in dropped]
     hits = _find_concepts(rubric, kept_sentences)
-    asked = frozenset(tokenize(question)[0]) if question else frozenset()
+    # What the page already says: a figure or time the question or its hints give pins nothing
+    # down when an answer says it back (engine 2.24: "two people edit the same item offline").
+    asked = frozenset(tokenize("\n".join([question or "", *hints]))[0])
     named = named_sentences(text, kept_sentences)
     # A long sentence's meaning is an average of its clauses, which can blur the one that shows
     # a concept ("how long would a saved copy be kept before we fetch a fresh one, and how will

@@ -125,8 +125,9 @@ def substance_of(
     named: bool = False,
 ) -> Substance:
     """`named`: the sentence names someone or something (see named_sentences). `asked` holds
-    the question's own words: a figure the question gives ("a city of one
-    million", "sessions rose 15%") pins nothing down when an answer repeats it."""
+    the words of the question and its hints: a figure they give ("a city of one million",
+    "sessions rose 15%", "how much one charger can deliver in a day") pins nothing down when an
+    answer repeats it."""
     words = sentence.words
     present = set(words)
     kinds: list[str] = []

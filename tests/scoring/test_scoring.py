@@ -1196,3 +1196,28 @@ def test_a_model_answer_lends_its_sentences_as_examples():
     assert not any(
         c.concepts for c in score(technical, filler, SHARED_LISTS, (), PUSH_MODEL_ANSWER).criteria
     )
+
+
+def test_a_time_a_hint_gives_pins_nothing_down():
+    """Engine 2.24: a hint said back is set aside as restating the question, even with the time
+    the hint itself gives ("in a day"). Before, that "day" made it a specific of the answer's
+    own, and it earned what the model answer's sentences mean: this pasted question from the
+    twenty-third corpus's development half scored 32."""
+    answers = load_eval_set(EVAL_DIR / "corpus23" / "dev" / "ev-chargers-in-a-city.yaml")
+    (pasted,) = [a for a in answers.answers if a.trick == "pasted-question"]
+    report = score(answers.rubric, pasted.text, answers.asked, answers.hints, answers.model_answer)
+    (restated,) = [f for f in report.flags if f.id == "restates_question"]
+    said_back = {pasted.text[start:end].split(",")[0] for start, end in restated.evidence}
+    assert {"First", "Second", "Third"} <= said_back
+    assert report.overall <= OFF_TOPIC_CAP
+    # A time the answer brings itself still pins its step down.
+    own = (
+        "Second, I would work from charging sessions: one fast charger serves about 15 cars in a "
+        "day, at roughly 40 minutes each."
+    )
+    assert (
+        "restates_question"
+        not in score(
+            answers.rubric, own, answers.asked, answers.hints, answers.model_answer
+        ).flag_ids
+    )
