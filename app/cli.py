@@ -175,12 +175,11 @@ def _score_as_text(scored: ScoredAnswer, text: str) -> str:
             f"({c.points:g} of {c.full_marks_at:g} points, weight {c.weight:g}): {c.level}"
         )
         for k in c.concepts:
-            how = k.how
             specifics = ", ".join(k.specifics) or "no specifics"
             specifics += "; a plan, not what happened" if k.planned else ""
             specifics += f"; done well, {k.reaches_level}/4 alone" if k.reaches_level else ""
             quote = " ".join(text[k.evidence[0][0] : k.evidence[0][1]].split())[:90]
-            lines.append(f'      + {k.id} ({how}; {specifics}; {k.points:g}): "{quote}"')
+            lines.append(f'      + {k.id} ({k.how}; {specifics}; {k.points:g}): "{quote}"')
         if c.concepts_missing:
             lines.append(f"      - not found: {', '.join(c.concepts_missing)}")
     tips = [c for c in report.criteria if c.tip]
