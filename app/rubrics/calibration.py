@@ -11,8 +11,8 @@ from sqlmodel import Session, select
 from app.bank.service import live_rubric_version, rubric_from_row, rubric_of
 from app.errors import FieldError
 from app.models import Question, RubricSample, RubricVersion
-from app.scoring import question_as_asked
-from pm_scoring import Rubric, score
+from app.scoring import question_report
+from pm_scoring import Rubric, ScoreReport, score
 from pm_scoring.evaluation import level_of, pairwise_accuracy, quadratic_weighted_kappa
 
 # An overall score as a level 1-5, fixed so a coach can read it: 0-19 is 1, ..., 80-100 is 5.
@@ -122,12 +122,12 @@ def calibrate(
 ) -> Calibration:
     """Score every sample of the rubric with `version` (and with `live`, to compare)."""
     samples = samples_of(session, rubric_id)
-    asked = _questions_as_asked(session, samples)
+    questions = _questions_of(session, samples)
     scored = []
     for sample in samples:
-        question, hints, model_answer = asked.get(sample.question_id, (None, (), None))
-        report = score(version, sample.text, question, hints, model_answer)
-        before = None if live is None else score(live, sample.text, question, hints, model_answer)
+        question = questions.get(sample.question_id)
+        report = _sample_report(version, sample.text, question)
+        before = None if live is None else _sample_report(live, sample.text, question)
         scored.append(
             SampleScore(
                 sample,
@@ -168,17 +168,18 @@ def _disagreements(version: Rubric, scored: list[SampleScore]) -> list[Disagreem
     return sorted(found, key=lambda d: -d.distance)
 
 
-def _questions_as_asked(
-    session: Session, samples: list[RubricSample]
-) -> dict[int | None, tuple[str, list[str], str | None]]:
-    """Each sample's question as the scorer reads it, with its hints and model answer."""
+def _questions_of(session: Session, samples: list[RubricSample]) -> dict[int | None, Question]:
+    """The questions the samples answer, by id."""
     ids = {s.question_id for s in samples if s.question_id is not None}
     if not ids:
         return {}
     questions = session.exec(select(Question).where(Question.id.in_(ids))).all()  # type: ignore[union-attr]
-    return {
-        q.id: (question_as_asked(q.title, q.prompt), q.hints, q.model_answer) for q in questions
-    }
+    return {q.id: q for q in questions}
+
+
+def _sample_report(rubric: Rubric, text: str, question: Question | None) -> ScoreReport:
+    """A sample's report: against its question when it has one, else against the rubric alone."""
+    return question_report(rubric, text, question) if question else score(rubric, text)
 
 
 def calibrate_version(session: Session, row: RubricVersion) -> Calibration:

@@ -26,7 +26,7 @@ from app.models import (
     utcnow,
 )
 from app.scoring import question_report
-from pm_scoring import ENGINE_VERSION, Rubric
+from pm_scoring import ENGINE_VERSION
 
 PREVIEW_LIMIT = 500  # the most recent answers an impact preview scores again
 BATCH = 100  # answers a rescoring commits at a time (its progress moves in these steps)
@@ -65,7 +65,10 @@ def impact_of(session: Session, row: RubricVersion, limit: int = PREVIEW_LIMIT) 
     scored = _scored_answers(session, row)
     moves = [
         Move(
-            attempt.id, question.title, stored.overall, _rescore(rubric, attempt, question).overall
+            attempt.id,
+            question.title,
+            stored.overall,
+            question_report(rubric, attempt.answer_text, question).overall,
         )
         for attempt, question, stored in scored[:limit]
     ]
@@ -123,7 +126,7 @@ def run_rescoring(session: Session, job_id: int) -> None:
             for attempt, question, stored in scored[start : start + BATCH]:
                 if attempt.id in done:
                     continue
-                report = _rescore(rubric, attempt, question)
+                report = question_report(rubric, attempt.answer_text, question)
                 data = report.to_dict()
                 session.add(
                     Rescore(
@@ -191,10 +194,6 @@ def _scored_answers(session: Session, row: RubricVersion) -> list[tuple[Attempt,
             .order_by(Attempt.id.desc())  # type: ignore[union-attr]
         ).all()
     )
-
-
-def _rescore(rubric: Rubric, attempt: Attempt, question: Question):
-    return question_report(rubric, attempt.answer_text, question)
 
 
 def _bin(change: int) -> str:
