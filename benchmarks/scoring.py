@@ -546,10 +546,17 @@ BLIND_CORPORA = (
         "before, one per rubric, 24 answers each. Split at random (seed 137) before any engine ran "
         "on it; nothing was tuned on either half. Its held-out half is sealed, unread.",
     ),
+    (
+        "corpus31",
+        "Thirty-first blind corpus",
+        "Written blind on 2026-12-05, for a later change: both flagships and eight questions asked "
+        "before, one per rubric, 24 answers each. Split at random (seed 331) before any engine ran "
+        "on it; nothing was tuned on either half. Its held-out half is sealed, unread.",
+    ),
 )
 # Held-out halves nobody has read yet: their figures are not computed until an engine change is
 # finished and judged on them.
-SEALED = {"corpus30"}
+SEALED = {"corpus30", "corpus31"}
 
 
 def corpus_section(corpus: str, title: str, about: str) -> list[str]:

@@ -144,7 +144,7 @@ def test_the_scorer_orders_the_blind_corpus_as_an_interviewer_would(half):
 # Later rounds: new questions, each half with a genuine answer of every grade.
 LATER = {
     name: sorted(p.stem for p in (Path(__file__).parent / name / "dev").glob("*.yaml"))
-    for name in (f"corpus{n}" for n in range(2, 31))
+    for name in (f"corpus{n}" for n in range(2, 32))
 }
 
 
@@ -190,38 +190,12 @@ def test_each_later_corpus_asks_new_questions_beside_the_flagships():
     The sixth, a blind measure of a finished engine, asks the last three behavioural, execution
     and design questions never asked, beside five asked before for new answers. The seventh asks
     the last three questions no corpus had asked, beside the failure flagship and six others. With
-    every question asked, the eighth to the thirtieth, each a blind measure of an engine, ask
+    every question asked, the eighth to the thirty-first, each a blind measure of an engine, ask
     ten again."""
     earlier = set(QUESTIONS)
-    fewer = {
-        "corpus4": 7,
-        "corpus5": 6,
-        "corpus6": 3,
-        "corpus7": 3,
-        "corpus8": 0,
-        "corpus9": 0,
-        "corpus10": 0,
-        "corpus11": 0,
-        "corpus12": 0,
-        "corpus13": 0,
-        "corpus14": 0,
-        "corpus15": 0,
-        "corpus16": 0,
-        "corpus17": 0,
-        "corpus18": 0,
-        "corpus19": 0,
-        "corpus20": 0,
-        "corpus21": 0,
-        "corpus22": 0,
-        "corpus23": 0,
-        "corpus24": 0,
-        "corpus25": 0,
-        "corpus26": 0,
-        "corpus27": 0,
-        "corpus28": 0,
-        "corpus29": 0,
-        "corpus30": 0,
-    }
+    # New questions each round asked: eight in the second and third, fewer from the fourth,
+    # none from the eighth on (every question had been asked).
+    fewer = {"corpus2": 8, "corpus3": 8, "corpus4": 7, "corpus5": 6, "corpus6": 3, "corpus7": 3}
     for name, slugs in LATER.items():
-        assert len(set(slugs) - earlier) >= fewer.get(name, 8)
+        assert len(set(slugs) - earlier) >= fewer.get(name, 0)
         earlier |= set(slugs)
