@@ -38,7 +38,7 @@ from .text import (
 )
 
 # Bump when a change to the engine can change a score: stored scores record the version they used.
-ENGINE_VERSION = f"2.24+{model_version()}"
+ENGINE_VERSION = f"2.25+{model_version()}"
 
 _GRADERS = "grader|evaluator|examiner|assessor|scorer|marker"
 
@@ -384,7 +384,9 @@ def score(
                 )
             )
     found = sum(len(c.concepts_found) for c in criteria)
-    missing_subject = _missing_subject(rubric, question, counted) if counted_words >= 20 else []
+    missing_subject = (
+        _missing_subject(rubric, question, model_answer, counted) if counted_words >= 20 else []
+    )
     if missing_subject:
         overall = min(overall, OFF_TOPIC_CAP)
         flags.append(
@@ -962,7 +964,9 @@ _FRAMING = frozenset(
 )
 
 
-def _missing_subject(rubric: Rubric, question: str | None, sentences: list[Sentence]) -> list[str]:
+def _missing_subject(
+    rubric: Rubric, question: str | None, model_answer: str | None, sentences: list[Sentence]
+) -> list[str]:
     """The question's subject words, when the rubric requires them and the answer misses them.
 
     The subject is what is left of the question once stopwords, framing words and the rubric's
@@ -973,7 +977,10 @@ def _missing_subject(rubric: Rubric, question: str | None, sentences: list[Sente
     question's words (its framing aside) answers another question, and one that uses half of
     them answers this one (engine 2.7; the title's words too since 2.14: an estimate of "EVSE
     ports" for "Public EV chargers in a city" that speaks of charging points for cars in a
-    city). One that uses three but no subject word answers it too (2.10)."""
+    city). One that uses three but no subject word answers it too (2.10). One in other words
+    answers it when its meaning leans towards the question, or towards the question's model
+    answer, which says far more about the subject than the question does (engine 2.25: help
+    pages people use to sort a problem out themselves, for "the self-service help center")."""
     if not (rubric.spec.require_subject and question):
         return []
     subject = _subject_words(rubric, question)
@@ -988,7 +995,9 @@ def _missing_subject(rubric: Rubric, question: str | None, sentences: list[Sente
         if used >= _ASKED_WORDS_ABOUT:
             return []  # three of the question's words and no subject word
         words = [word for sentence in sentences for word in sentence.content_words]
-        if rubric.meaning.leaning_to_question(words, question) >= _LEANING_MIN:
+        if rubric.meaning.leaning_to(words, question) >= _LEANING_MIN or (
+            model_answer and rubric.meaning.leaning_to(words, model_answer) >= _MODEL_LEANING_MIN
+        ):
             return []  # other words for the same subject ("stores" and "orders", not "coffee")
         return list(dict.fromkeys(subject.values()))
     if rubric.spec.require_subject == "title":
@@ -1113,8 +1122,10 @@ _MEANING_MIN = 0.42  # similarity to a concept's example sentence that shows the
 _CLAUSE_WORDS = 3  # content words that make a clause worth comparing on its own
 _MEANING_MARGIN = 0.03  # a sentence shows the concepts within this of its closest one
 # An answer that leans this far or more towards the question, away from the rubric's general
-# ground, is about the question even without its words (see RubricMeaning.leaning_to_question).
+# ground, is about the question even without its words (see RubricMeaning.leaning_to).
 _LEANING_MIN = -0.15
+# ...as is one this much closer to the question's model answer than to the rubric's ground.
+_MODEL_LEANING_MIN = 0.05
 # An answer using under this share of the question's own words (the rubric's included) is about
 # another question, whatever subject word it happens to use ("other", "find", "feature").
 _ASKED_SHARE_MIN = 0.1

@@ -257,11 +257,11 @@ class RubricMeaning:
         )
         return kind, closest - own
 
-    def leaning_to_question(self, words: list[str], question: str) -> float:
-        """How much closer in meaning the words are to the question than to the rubric's
-        general ground: about zero or above for an answer to this question in other words, well
-        below for an answer to another question of the same kind."""
-        answer, asked = embed([words, _content_words(question)])
+    def leaning_to(self, words: list[str], text: str) -> float:
+        """How much closer in meaning the words are to `text` (a question, or its model answer)
+        than to the rubric's general ground: about zero or above for an answer to this question
+        in other words, well below for an answer to another question of the same kind."""
+        answer, asked = embed([words, _content_words(text)])
         return float(answer @ asked - answer @ self._topic(None))
 
     def lend(

@@ -330,6 +330,43 @@ def test_an_answer_about_the_question_in_other_words_is_not_off_topic():
     assert "off_topic" in elsewhere.flag_ids and elsewhere.overall <= 5
 
 
+HELP_CENTER = (
+    "Success metrics for a help center\nYou own the self-service help center for a software "
+    "product.\nWhat metrics would tell you it is doing its job?"
+)
+HOW_TO_PAGES = """
+What I care about is whether people who open our how-to pages end up fixing their problem without
+writing to us. So the first metric is the share of visits that are not followed by an email or a
+chat to our support staff within three days, which I'd want above 70 percent. Next, after each
+article a one-click question asks "did this sort it out?", and I'd track the yes rate per article
+each week, so the writers can rewrite the ten worst pages first. I'd also watch searches that
+return nothing, because each one is a question we haven't written up yet. Finally I'd count the
+emails and chats per thousand paying customers each month: if the pages work, that falls, and
+every message we avoid saves roughly eight dollars of an agent's time.
+"""
+GYM_CLASSES = """
+For the gym app I'd look first at how many members book a class in their first two weeks, since
+that predicts who renews. Then weekly bookings per active member, the share of members who come
+back in the second month, and the number of classes that sell out, which tells the studio owners
+when to add a session. I'd watch refunds as a guardrail, because aggressive reminders could annoy
+people into cancelling, and I'd report all of it monthly to the studio managers.
+"""
+
+
+def test_an_answer_leaning_towards_the_model_answer_is_about_the_question():
+    """How-to pages people use to sort a problem out themselves are the self-service help
+    center, though the answer never says "center", "self", "service" or "software" and leans
+    away from the question's few words: the model answer says far more about the subject, and
+    the answer leans towards it (engine 2.25). A metrics answer about a gym app does not."""
+    metrics = load_rubric("metrics")
+    shipped = model_answer("help-center-success-metrics")
+    assert "off_topic" in score(metrics, HOW_TO_PAGES, HELP_CENTER).flag_ids
+    in_other_words = score(metrics, HOW_TO_PAGES, HELP_CENTER, model_answer=shipped)
+    assert "off_topic" not in in_other_words.flag_ids and in_other_words.overall > OFF_TOPIC_CAP
+    elsewhere = score(metrics, GYM_CLASSES, HELP_CENTER, model_answer=shipped)
+    assert "off_topic" in elsewhere.flag_ids and elsewhere.overall <= OFF_TOPIC_CAP
+
+
 SHORT_PLAN = """
 First I'd clarify the scope: which product is down, since when, and which platforms and
 markets are affected. I'd check whether a recent release or a config change lines up with the
