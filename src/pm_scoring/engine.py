@@ -6,6 +6,7 @@ keyword lists), then find each criterion's concepts in what is left, then apply 
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import defaultdict
@@ -38,7 +39,7 @@ from .text import (
 )
 
 # Bump when a change to the engine can change a score: stored scores record the version they used.
-ENGINE_VERSION = f"2.25+{model_version()}"
+ENGINE_VERSION = f"2.26+{model_version()}"
 
 _GRADERS = "grader|evaluator|examiner|assessor|scorer|marker"
 
@@ -352,13 +353,13 @@ def score(
     # Words spent on what earns nothing (filler, restating, padding) still dilute: setting them
     # aside must never spare an answer what its length as written would cost it.
     spent_words = sum(s.word_count for s in kept_sentences)
+    sentence_specifics = sum(
+        substance[i].level for i in range(len(kept_sentences)) if i not in claimed
+    )
     if spent_words >= rubric.spec.min_words:
         # A long answer is judged by what its length carries: one that pins down too little for
         # its words (rambling, or an answer drawn out with musing) is scaled by the share of a
         # focused answer's rate it reaches, in its sentences or in the concepts it shows.
-        sentence_specifics = sum(
-            substance[i].level for i in range(len(kept_sentences)) if i not in claimed
-        )
         concept_specifics = sum(len(k.specifics) for c in criteria for k in c.concepts)
         carried = (
             max(
@@ -380,6 +381,27 @@ def score(
                     "a time, an owner or a concrete detail): a focused answer of this length "
                     f"pins down about {round(spent_words * _DILUTED_SENTENCE_SPECIFICS / 100)}. "
                     f"The score is scaled by {scale:.2f}; cut what adds none, or add them.",
+                    penalty,
+                )
+            )
+    if model_answer and spent_words:
+        # Whatever its length, an answer pinning down less for its words than the question's
+        # model answer does is scaled towards 0.8 for one that pins down nothing (engine 2.26):
+        # the model answer shows what a focused answer to this question carries.
+        rate = 100 * sentence_specifics / spent_words
+        model_rate = _specifics_rate(model_answer, rubric.vocabulary, asked)
+        if rate < model_rate:
+            scale = _SPARSE_FLOOR + (1 - _SPARSE_FLOOR) * rate / model_rate
+            penalty = round(overall * (1 - scale))
+            overall -= penalty
+            flags.append(
+                Flag(
+                    "less_specific",
+                    "Less specific than the model answer",
+                    f"{spent_words} words pin down {sentence_specifics} specifics, {rate:.1f} "
+                    f"per 100 words, where the model answer pins down {model_rate:.1f}. The "
+                    f"score is scaled by {scale:.2f}; put a number, a time, an owner or a "
+                    "result behind each step.",
                     penalty,
                 )
             )
@@ -428,6 +450,18 @@ def score(
         counted_words=counted_words,
         weighted=round(weighted),
     )
+
+
+@functools.lru_cache(maxsize=256)
+def _specifics_rate(text: str, vocabulary: frozenset[str], asked: frozenset[str]) -> float:
+    """The specifics a text pins down per 100 words, each kind a sentence carries counting
+    (a model answer's: it is worked out once per question)."""
+    sentences = split_sentences(text)
+    named = named_sentences(text, sentences)
+    specifics = sum(
+        substance_of(s, vocabulary, asked, i in named).level for i, s in enumerate(sentences)
+    )
+    return 100 * specifics / max(1, sum(s.word_count for s in sentences))
 
 
 def _sentences_to_grader(sentences: list[Sentence]) -> list[int]:
@@ -1155,6 +1189,7 @@ _COMPLETE_LEVEL = 2.5  # a short answer whose criteria average this level is com
 _DILUTED_SENTENCE_SPECIFICS = 4.5
 _DILUTED_CONCEPT_SPECIFICS = 3.0
 _DILUTED_FLOOR = 0.6
+_SPARSE_FLOOR = 0.8  # the scale for an answer pinning down nothing, against the model answer
 # What a concept earns by what stands behind it: named bare, with one kind of specifics, more.
 _DEPTH = (0.75, 1.0, 1.5)
 _LISTED = 0.5  # a concept named in a list of others

@@ -201,7 +201,8 @@ def evaluate(eval_set: EvalSet) -> EvalResult:
 WEIGHT_MOVE = 1.0
 WEIGHT_STEP = 0.5
 WEIGHT_BOUNDS = (1.0, 3.0)
-_SCALING_FLAGS = {"too_short", "diluted"}  # penalties that scale the score rather than subtract
+# Penalties that scale the score rather than subtract.
+_SCALING_FLAGS = {"too_short", "diluted", "less_specific"}
 
 
 def reweighted(report: ScoreReport, weights: Mapping[str, float]) -> float:

@@ -849,6 +849,24 @@ experience for everybody, and the product usually ends up more reliable than it 
 """
 
 
+def test_an_answer_pinning_down_less_than_the_model_answer_is_scaled(outage):
+    """The question's model answer shows what a focused answer to it carries (engine 2.26): a
+    plan that names its steps with one specific in 72 words, 1.4 per 100 against the model
+    answer's 2.0, is scaled towards 0.8 and says so with its figures. A focused answer, and the
+    model answer itself, are left alone; with no model answer there is nothing to measure by."""
+    shipped = model_answer("worldwide-outage")
+    sparse = score(outage, SHORT_PLAN, OUTAGE_QUESTION, model_answer=shipped)
+    (less,) = [f for f in sparse.flags if f.id == "less_specific"]
+    assert "72 words pin down 1 specifics, 1.4 per 100 words" in less.message
+    assert "model answer pins down 2.0" in less.message and "scaled by 0.94" in less.message
+    unmeasured = score(outage, SHORT_PLAN, OUTAGE_QUESTION)
+    assert "less_specific" not in unmeasured.flag_ids
+    assert sparse.overall == unmeasured.overall - less.penalty < unmeasured.overall
+    for focused in (FOCUSED_OUTAGE, shipped):
+        report = score(outage, focused, OUTAGE_QUESTION, model_answer=shipped)
+        assert "less_specific" not in report.flag_ids
+
+
 def test_a_long_answer_that_pins_little_down_is_scaled_for_its_length(outage):
     """Past `min_words`, words are worth what they carry: a rambling answer touching each step
     in passing is scaled by the share of a focused answer's rate of specifics it reaches, and
