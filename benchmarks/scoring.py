@@ -555,7 +555,8 @@ BLIND_CORPORA = (
         "Thirty-first blind corpus",
         "Written blind on 2026-12-05, for a later change: both flagships and eight questions asked "
         "before, one per rubric, 24 answers each. Split at random (seed 331) before any engine ran "
-        "on it; nothing was tuned on either half. Its held-out half is sealed, unread.",
+        "on it. Engines 2.25 and 2.26 were tuned on the development halves 1-31, this one's "
+        "included. Its held-out half is sealed, unread.",
     ),
 )
 # Held-out halves nobody has read yet: their figures are not computed until an engine change is

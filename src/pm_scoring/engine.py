@@ -198,7 +198,9 @@ def score(
     that the answer names the question's subject. `hints` are the hints the question shows the
     candidate: a sentence made of their words, or of the question's, restates them. The
     question's `model_answer` lends its sentences to the rubric's examples (engine 2.23): one
-    that shows a concept in the rubric's words shows what that concept means for this question."""
+    that shows a concept in the rubric's words shows what that concept means for this question.
+    It also shows what the question is about (2.25) and how much a focused answer to it pins
+    down (2.26)."""
     sentences = split_sentences(text)
     flags: list[Flag] = []
 
@@ -325,6 +327,13 @@ def score(
     overall = weighted - sum(f.penalty for f in flags)
     overall = max(0.0, overall)
 
+    def scale_by(scale: float, flag_id: str, title: str, message: str) -> None:
+        """Scale the score, flagging it with the points the scale takes off."""
+        nonlocal overall
+        penalty = round(overall * (1 - scale))
+        overall -= penalty
+        flags.append(Flag(flag_id, title, message, penalty))
+
     if on_topic_words < rubric.spec.min_words:
         # A short answer that covers the ground keeps its score; one that does not is scaled
         # by its length, since a few lucky sentences are not yet an answer.
@@ -333,22 +342,17 @@ def score(
         shown = [(c.id, k) for c in criteria for k in c.concepts]
         substantive = sum(k.points >= weights[cid, k.id] for cid, k in shown)  # depth 1 or more
         complete = mean_level >= _COMPLETE_LEVEL and 2 * substantive >= len(shown)
-        scale = 1.0 if complete else on_topic_words / rubric.spec.min_words
-        penalty = round(overall * (1 - scale))
-        overall -= penalty
-        flags.append(
-            Flag(
-                "too_short",
-                "Too short",
-                f"{on_topic_words} words on the question, under the {rubric.spec.min_words} a "
-                "full answer usually takes. "
-                + (
-                    "It covers the ground with substance, so nothing is taken off."
-                    if complete
-                    else f"The score is scaled by {on_topic_words}/{rubric.spec.min_words}."
-                ),
-                penalty,
-            )
+        scale_by(
+            1.0 if complete else on_topic_words / rubric.spec.min_words,
+            "too_short",
+            "Too short",
+            f"{on_topic_words} words on the question, under the {rubric.spec.min_words} a "
+            "full answer usually takes. "
+            + (
+                "It covers the ground with substance, so nothing is taken off."
+                if complete
+                else f"The score is scaled by {on_topic_words}/{rubric.spec.min_words}."
+            ),
         )
     # Words spent on what earns nothing (filler, restating, padding) still dilute: setting them
     # aside must never spare an answer what its length as written would cost it.
@@ -371,18 +375,14 @@ def score(
         )
         if carried < 1:
             scale = max(_DILUTED_FLOOR, carried)
-            penalty = round(overall * (1 - scale))
-            overall -= penalty
-            flags.append(
-                Flag(
-                    "diluted",
-                    "Long for what it says",
-                    f"{spent_words} words pin down {sentence_specifics} specifics (a number, "
-                    "a time, an owner or a concrete detail): a focused answer of this length "
-                    f"pins down about {round(spent_words * _DILUTED_SENTENCE_SPECIFICS / 100)}. "
-                    f"The score is scaled by {scale:.2f}; cut what adds none, or add them.",
-                    penalty,
-                )
+            scale_by(
+                scale,
+                "diluted",
+                "Long for what it says",
+                f"{spent_words} words pin down {sentence_specifics} specifics (a number, "
+                "a time, an owner or a concrete detail): a focused answer of this length "
+                f"pins down about {round(spent_words * _DILUTED_SENTENCE_SPECIFICS / 100)}. "
+                f"The score is scaled by {scale:.2f}; cut what adds none, or add them.",
             )
     if model_answer and spent_words:
         # Whatever its length, an answer pinning down less for its words than the question's
@@ -392,18 +392,14 @@ def score(
         model_rate = _specifics_rate(model_answer, rubric.vocabulary, asked)
         if rate < model_rate:
             scale = _SPARSE_FLOOR + (1 - _SPARSE_FLOOR) * rate / model_rate
-            penalty = round(overall * (1 - scale))
-            overall -= penalty
-            flags.append(
-                Flag(
-                    "less_specific",
-                    "Less specific than the model answer",
-                    f"{spent_words} words pin down {sentence_specifics} specifics, {rate:.1f} "
-                    f"per 100 words, where the model answer pins down {model_rate:.1f}. The "
-                    f"score is scaled by {scale:.2f}; put a number, a time, an owner or a "
-                    "result behind each step.",
-                    penalty,
-                )
+            scale_by(
+                scale,
+                "less_specific",
+                "Less specific than the model answer",
+                f"{spent_words} words pin down {sentence_specifics} specifics, {rate:.1f} per "
+                f"100 words, where the model answer pins down {model_rate:.1f}. The score is "
+                f"scaled by {scale:.2f}; put a number, a time, an owner or a result behind "
+                "each step.",
             )
     found = sum(len(c.concepts_found) for c in criteria)
     missing_subject = (
