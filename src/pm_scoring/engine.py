@@ -39,7 +39,7 @@ from .text import (
 )
 
 # Bump when a change to the engine can change a score: stored scores record the version they used.
-ENGINE_VERSION = f"2.26+{model_version()}"
+ENGINE_VERSION = f"2.27+{model_version()}"
 
 _GRADERS = "grader|evaluator|examiner|assessor|scorer|marker"
 
@@ -277,7 +277,7 @@ def score(
         "filler": _filler(kept_sentences, hits, substance),
         "checklist": _checklist(kept_sentences, hits, substance),
         "padding": _padding(kept_sentences, hits, relevance),
-        "musing": _musing(kept_sentences, own_substance),
+        "musing": _musing(kept_sentences, own_substance, rubric, model_answer),
     }
     claimed = set(stuffed) if list_answer else set()
     for kind, indexes in void.items():
@@ -1174,6 +1174,7 @@ _PADDING_MIN_WORDS = 60  # ...holding at least this many words
 _FIGURE = re.compile(r"\d")
 _SOMEONE = frozenset("she he her him his hers herself himself".split())  # a particular person
 _MUSING_SENTENCES = 3  # a paragraph of this many sentences, most of them remarks, is musing
+_ANSWERING_LEAN = 0.15  # ...unless it reads this much closer to the model answer than to the rubric
 _FILLER_GENERIC = 0.4  # share of management-speak in a sentence that names steps emptily...
 _FILLER_SHARE = 0.4  # ...when this share of the sentences naming concepts are such
 _FILLER_ANSWER = 0.2  # share of management-speak that makes an answer pinning nothing down filler
@@ -1367,12 +1368,20 @@ def _padding(sentences: list[Sentence], hits: _Hits, relevance: list[float]) -> 
     return padding
 
 
-def _musing(sentences: list[Sentence], substance: list[Substance]) -> set[int]:
+def _musing(
+    sentences: list[Sentence],
+    substance: list[Substance],
+    rubric: Rubric,
+    model_answer: str | None,
+) -> set[int]:
     """Paragraphs that muse about the subject rather than answer it: more than half their
     sentences are remarks about how things are in general ("Trust is the foundation of every
     team", "I think failure is part of every PM's job"), and none has a figure in it or speaks
     of a particular person ("Her workaround is phoning a list to her daughter" is a persona's
-    need). On-topic padding is made of such paragraphs."""
+    need). On-topic padding is made of such paragraphs. One that reads clearly closer to the
+    question's model answer than to the rubric's general ground answers the question, told in
+    the present (engine 2.27: "First the browser turns the name you typed into the numeric
+    address of the computer that holds the site...")."""
     return {
         index
         for members in _paragraphs(sentences)
@@ -1380,6 +1389,13 @@ def _musing(sentences: list[Sentence], substance: list[Substance]) -> set[int]:
         and 2 * sum(substance[i].vague for i in members) > len(members)
         and not any(_FIGURE.search(sentences[i].text) for i in members)
         and all(_SOMEONE.isdisjoint(sentences[i].words) for i in members)
+        and not (
+            model_answer
+            and rubric.meaning.leaning_to(
+                [word for i in members for word in sentences[i].content_words], model_answer
+            )
+            >= _ANSWERING_LEAN
+        )
         for index in members
     }
 

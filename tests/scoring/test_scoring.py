@@ -901,6 +901,50 @@ the case for it. Every incident is also a chance for the organisation to learn a
 )
 
 
+WEB_PAGE = (
+    "What happens when you load a web page\nExplain to a non-engineer what happens between "
+    "typing a web address into a browser and seeing the page."
+)
+WEB_PAGE_EXPLAINED = """
+I'd walk them through it as a trip in four legs, and say where the time goes on each.
+
+The browser turns the name you typed into the number of the computer that holds the site, and it
+usually has that number already from an earlier visit. The connection is then set up, and for a
+secure site the two sides agree on a secret code while the browser checks the site's certificate.
+The page is then requested; the server looks things up in its records and sends back the text
+and a list of the other pieces it needs. The pictures, fonts and scripts are fetched next, which
+is often where most of the time goes, and the browser then lays everything out and draws it.
+
+Where I'd point an engineer first: copies of the site kept close to readers, and a browser that
+keeps what it already fetched, save the most time.
+"""
+WEB_MUSING = """
+The web is one of the most taken-for-granted inventions there is. It quietly underpins commerce,
+learning and friendship, and most people never stop to wonder how it works. Curiosity about the
+systems around us is what separates good product people from great ones, and the web is a
+wonderful example of how layers of simple ideas combine into something remarkable.
+"""
+
+
+def test_an_explanation_told_in_the_present_is_no_musing_when_it_reads_like_the_model_answer():
+    """How a page loads, told in the general present with no speaker and no figure, reads like
+    remarks about how things are; it reads clearly closer to the question's model answer than
+    to the rubric's general ground, though, so it answers the question (engine 2.27). A
+    paragraph musing about the web still muses, and adding it raises nothing."""
+    technical = load_rubric("technical")
+    shipped = model_answer("explain-url-to-non-engineer")
+    unmeasured = score(technical, WEB_PAGE_EXPLAINED, WEB_PAGE)
+    assert "musing" in unmeasured.flag_ids
+    explained = score(technical, WEB_PAGE_EXPLAINED, WEB_PAGE, model_answer=shipped)
+    assert "musing" not in explained.flag_ids and explained.overall > unmeasured.overall + 20
+    text = WEB_PAGE_EXPLAINED + WEB_MUSING
+    mused = score(technical, text, WEB_PAGE, model_answer=shipped)
+    (musing,) = [f for f in mused.flags if f.id == "musing"]
+    openings = [text[start:end].split()[0] for start, end in musing.evidence]
+    assert openings == ["The", "It", "Curiosity"]
+    assert mused.overall <= explained.overall
+
+
 def test_paragraphs_musing_about_the_subject_earn_nothing(outage):
     """On-topic padding (engine 2.13): paragraphs of remarks about how things are in general,
     opinions included ("I think outages are...", "In my view..."), wrapped around a real answer
