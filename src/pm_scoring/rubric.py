@@ -237,7 +237,7 @@ class RubricMeaning:
             vectors = self._vectors()
             topic = vectors.mean(axis=0)
             if question:
-                asked = embed([_content_words(question)])[0]
+                asked = _text_vector(question)
                 topic = topic / (np.linalg.norm(topic) or 1) + asked
             topic = topic / (np.linalg.norm(topic) or 1)
             if len(self._topics) >= _TOPICS_KEPT:
@@ -261,8 +261,8 @@ class RubricMeaning:
         """How much closer in meaning the words are to `text` (a question, or its model answer)
         than to the rubric's general ground: about zero or above for an answer to this question
         in other words, well below for an answer to another question of the same kind."""
-        answer, asked = embed([words, _content_words(text)])
-        return float(answer @ asked - answer @ self._topic(None))
+        answer = embed([words])[0]
+        return float(answer @ _text_vector(text) - answer @ self._topic(None))
 
     def lend(
         self,
@@ -278,7 +278,7 @@ class RubricMeaning:
         lent = self._lent.get(key)
         if lent is None:
             examples = sorted(shown(), key=lambda pair: pair[0])  # each concept's together
-            subject = embed([_content_words(question)])[0]
+            subject = _text_vector(question)
             vectors = _beyond(embed([words for _, words in examples]), subject)
             keys = [concept for concept, _ in examples]
             starts = [i for i, key in enumerate(keys) if i == 0 or key != keys[i - 1]]
@@ -380,6 +380,15 @@ def _beyond(vectors: Any, direction: Any) -> Any:
 
 _PASSAGE = 2  # a sentence is judged with this many neighbours on each side
 _CANDIDATE = 0.3  # below this, a sentence is not near enough a concept to be worth ranking
+
+
+@functools.lru_cache(maxsize=_TOPICS_KEPT)
+def _text_vector(text: str) -> Any:
+    """A question's or a model answer's unit vector, made once: many answers are compared
+    with it."""
+    vector = embed([_content_words(text)])[0]
+    vector.flags.writeable = False
+    return vector
 
 
 def _content_words(text: str) -> list[str]:
