@@ -561,10 +561,17 @@ BLIND_CORPORA = (
         "accuracy from 0.939 to 0.937 (pushing back on a senior leader 0.964 to 0.945; 67 "
         "answers lowered, none raised), and 2.27 moves no answer.",
     ),
+    (
+        "corpus32",
+        "Thirty-second blind corpus",
+        "Written blind on 2026-12-06, for a later change: both flagships and eight questions asked "
+        "before, one per rubric, 24 answers each. Split at random (seed 332) before any engine ran "
+        "on it.",
+    ),
 )
 # Held-out halves nobody has read yet: their figures are not computed until an engine change is
 # finished and judged on them.
-SEALED: set[str] = set()
+SEALED = {"corpus32"}
 
 
 def corpus_section(corpus: str, title: str, about: str) -> list[str]:
