@@ -568,10 +568,17 @@ BLIND_CORPORA = (
         "before, one per rubric, 24 answers each. Split at random (seed 332) before any engine ran "
         "on it.",
     ),
+    (
+        "corpus33",
+        "Thirty-third blind corpus",
+        "Written blind on 2026-12-06, for a later change: both flagships and eight questions asked "
+        "before, one per rubric, 24 answers each. Split at random (seed 333) before any engine ran "
+        "on it.",
+    ),
 )
 # Held-out halves nobody has read yet: their figures are not computed until an engine change is
 # finished and judged on them.
-SEALED = {"corpus32"}
+SEALED = {"corpus32", "corpus33"}
 
 
 def corpus_section(corpus: str, title: str, about: str) -> list[str]:
