@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from .meaning import abstractness, embed, model_version
+from .meaning import embed, model_version
 from .report import (
     MAX_LEVEL,
     ConceptFound,
@@ -23,15 +23,7 @@ from .report import (
     criterion_share,
 )
 from .rubric import CompiledCriterion, CriterionSpec, MeaningMatches, Rubric
-from .substance import (
-    ANCHORS,
-    Substance,
-    anchored,
-    named_sentences,
-    placeholders,
-    substance_of,
-    takes_a_step,
-)
+from .substance import ANCHORS, Substance, anchored, named_sentences, placeholders, substance_of
 from .text import (
     CLAUSE_BREAKS,
     CLAUSE_EDGES,
@@ -47,7 +39,7 @@ from .text import (
 )
 
 # Bump when a change to the engine can change a score: stored scores record the version they used.
-ENGINE_VERSION = f"2.28+{model_version()}"
+ENGINE_VERSION = f"2.27+{model_version()}"
 
 _GRADERS = "grader|evaluator|examiner|assessor|scorer|marker"
 
@@ -310,7 +302,8 @@ def score(
         _criterion_result(index, criterion, hits, kept_sentences, elaborated, depths)
         for index, criterion in enumerate(rubric.criteria)
     ]
-    counted_words = sum(s.word_count for i, s in enumerate(kept_sentences) if i not in claimed)
+    counted = [s for i, s in enumerate(kept_sentences) if i not in claimed]
+    counted_words = sum(s.word_count for s in counted)
     # The length that counts is what is left once everything that earns nothing is set aside
     # (padding, filler, templates, repeats): those words never make an answer long enough.
     # Paragraphs in plain words that match no concept still count: they are the answer.
@@ -409,12 +402,8 @@ def score(
                 "each step.",
             )
     found = sum(len(c.concepts_found) for c in criteria)
-    # Musing about the subject earns nothing but is still about it: what the answer is about is
-    # read with it (engine 2.28).
-    about = [s for i, s in enumerate(kept_sentences) if i not in claimed or i in void["musing"]]
-    about_words = sum(s.word_count for s in about)
     missing_subject = (
-        _missing_subject(rubric, question, model_answer, about) if about_words >= 20 else []
+        _missing_subject(rubric, question, model_answer, counted) if counted_words >= 20 else []
     )
     if missing_subject:
         overall = min(overall, OFF_TOPIC_CAP)
@@ -426,7 +415,7 @@ def score(
                 f"({', '.join(missing_subject)}).",
             )
         )
-    elif found <= 1 and about_words >= 20 and _topic_share(rubric, about) < 0.15:
+    elif found <= 1 and counted_words >= 20 and _topic_share(rubric, counted) < 0.15:
         overall = min(overall, OFF_TOPIC_CAP)
         flags.append(
             Flag(
@@ -435,7 +424,7 @@ def score(
                 f"The answer says almost nothing about what this question asks ({rubric.title}).",
             )
         )
-    elif about_words >= 20 and (other := _another_kind(rubric, question, about)):
+    elif counted_words >= 20 and (other := _another_kind(rubric, question, counted)):
         overall = min(overall, OFF_TOPIC_CAP)
         flags.append(
             Flag(
@@ -1186,10 +1175,6 @@ _FIGURE = re.compile(r"\d")
 _SOMEONE = frozenset("she he her him his hers herself himself".split())  # a particular person
 _MUSING_SENTENCES = 3  # a paragraph of this many sentences, most of them remarks, is musing
 _ANSWERING_LEAN = 0.15  # ...unless it reads this much closer to the model answer than to the rubric
-# A paragraph whose words lean this far towards the abstract end (see `abstractness`), most of
-# its sentences neither taking a step nor pinning anything down, muses too.
-_ABSTRACT_MIN = -0.03
-_HEADING_WORDS = 3  # a line this short is a heading, neither musing nor answering
 _FILLER_GENERIC = 0.4  # share of management-speak in a sentence that names steps emptily...
 _FILLER_SHARE = 0.4  # ...when this share of the sentences naming concepts are such
 _FILLER_ANSWER = 0.2  # share of management-speak that makes an answer pinning nothing down filler
@@ -1389,35 +1374,22 @@ def _musing(
     rubric: Rubric,
     model_answer: str | None,
 ) -> set[int]:
-    """Paragraphs that muse about the subject rather than answer it, none with a figure in it or
-    speaking of a particular person ("Her workaround is phoning a list to her daughter" is a
-    persona's need): more than half their sentences are remarks about how things are in
-    general ("Trust is the foundation of every team", "I think failure is part of every PM's
-    job"), or (engine 2.28) their words lean abstract and most of their sentences neither take
-    a step nor pin anything down ("As product managers we sit at the intersection of business,
-    technology and the user..."). On-topic padding is made of such paragraphs. One that reads
-    clearly closer to the question's model answer than to the rubric's general ground answers
-    the question, told in the present (engine 2.27: "First the browser turns the name you
-    typed into the numeric address of the computer that holds the site...")."""
-    candidates = [
-        members
-        for members in _paragraphs(sentences)
-        if len(members) >= _MUSING_SENTENCES
-        and not any(_FIGURE.search(sentences[i].text) for i in members)
-        and all(_SOMEONE.isdisjoint(sentences[i].words) for i in members)
-    ]
-    remarks = [m for m in candidates if 2 * sum(substance[i].vague for i in m) > len(m)]
-    unanswering = [
-        m for m in candidates if m not in remarks and _mostly_unanswering(m, sentences, substance)
-    ]
-    places = abstractness(
-        [[word for i in members for word in sentences[i].content_words] for members in unanswering]
-    )
-    abstract = [m for m, place in zip(unanswering, places, strict=True) if place > _ABSTRACT_MIN]
+    """Paragraphs that muse about the subject rather than answer it: more than half their
+    sentences are remarks about how things are in general ("Trust is the foundation of every
+    team", "I think failure is part of every PM's job"), and none has a figure in it or speaks
+    of a particular person ("Her workaround is phoning a list to her daughter" is a persona's
+    need). On-topic padding is made of such paragraphs. One that reads clearly closer to the
+    question's model answer than to the rubric's general ground answers the question, told in
+    the present (engine 2.27: "First the browser turns the name you typed into the numeric
+    address of the computer that holds the site...")."""
     return {
         index
-        for members in remarks + abstract
-        if not (
+        for members in _paragraphs(sentences)
+        if len(members) >= _MUSING_SENTENCES
+        and 2 * sum(substance[i].vague for i in members) > len(members)
+        and not any(_FIGURE.search(sentences[i].text) for i in members)
+        and all(_SOMEONE.isdisjoint(sentences[i].words) for i in members)
+        and not (
             model_answer
             and rubric.meaning.leaning_to(
                 [word for i in members for word in sentences[i].content_words], model_answer
@@ -1426,18 +1398,6 @@ def _musing(
         )
         for index in members
     }
-
-
-def _mostly_unanswering(
-    members: list[int], sentences: list[Sentence], substance: list[Substance]
-) -> bool:
-    """More than half the paragraph's sentences (headings aside) neither take a step nor pin
-    anything down (a number, a time, an owner)."""
-    told = [i for i in members if sentences[i].word_count > _HEADING_WORDS]
-    answering = sum(
-        takes_a_step(sentences[i].words) or not ANCHORS.isdisjoint(substance[i].kinds) for i in told
-    )
-    return 2 * answering < len(told)
 
 
 def _paragraphs(sentences: list[Sentence]) -> list[list[int]]:

@@ -147,35 +147,3 @@ def embed(texts: Sequence[Sequence[str]], parts: Sequence[tuple[int, int, int]] 
     vectors = _MODEL.sums_of(texts, parts)
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     return np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
-
-
-# The two ends of a scale from the abstract, what musing about a subject is made of, to the
-# concrete, what a product and the work on it are made of (engine 2.28). A word's place on the
-# scale is how much closer its vector lies to the first list's mean than to the second's.
-_ABSTRACT_WORDS = """culture trust journey values mission leadership empathy mindset passion
-    opportunity responsibility importance future industry excellence integrity humility curiosity
-    collaboration innovation purpose vision growth belief philosophy relationship world society
-    expectations nature spirit""".split()
-_CONCRETE_WORDS = """server button database invoice checkout phone screen email truck warehouse
-    spreadsheet dashboard login page card receipt battery laptop kitchen bus ticket driver bike map
-    store shelf camera folder keyboard router""".split()
-_SCALE: list[Any] = []  # the scale's direction, its middle and each word's place, made on use
-
-
-def abstractness(texts: Sequence[Sequence[str]]) -> list[float]:
-    """For each text (a list of words), the mean place of its words on the scale from the
-    concrete to the abstract: above zero when they lean abstract ("trust is the currency of
-    every great team"), below when concrete ("the checkout button failed on the phone")."""
-    if not _SCALE:
-        abstract = embed([[w] for w in _ABSTRACT_WORDS]).mean(axis=0)
-        concrete = embed([[w] for w in _CONCRETE_WORDS]).mean(axis=0)
-        direction = (abstract - concrete) / np.linalg.norm(abstract - concrete)
-        _SCALE[:] = [direction, float((abstract + concrete) @ direction / 2), {}]
-    direction, middle, places = _SCALE
-    new = list(dict.fromkeys(w for text in texts for w in text if w not in places))
-    if new:
-        if len(places) + len(new) > _WORD_TABLE_LIMIT:  # bounded memory: start afresh
-            places = _SCALE[2] = {}  # (a caller still reading the old one keeps it)
-        placed = (embed([[w] for w in new]) @ direction - middle).tolist()
-        places.update(zip(new, placed, strict=True))
-    return [sum(places[w] for w in text) / len(text) if text else 0.0 for text in texts]

@@ -13,7 +13,7 @@ import re
 from collections.abc import Container
 from dataclasses import dataclass
 
-from .text import CLAUSE_BREAKS, FIRST_PERSON, NOT_CONTENT, STOPWORDS, Sentence
+from .text import CLAUSE_BREAKS, FIRST_PERSON, NOT_CONTENT, Sentence
 
 # Words that pin a sentence down: how many, how long, when.
 DETAIL_WORDS = frozenset(
@@ -277,46 +277,6 @@ def _speaker_in(words: list[str]) -> bool:
             if after < len(words) and words[after] in _OPINION_VERBS:
                 continue
         return True
-    return False
-
-
-# The speaker taking a step (engine 2.28): "I would call the on-call lead", "we roll back",
-# "I rolled it back", "we ran a test": "I" or "we", a few small words, then a verb of doing. An
-# opinion ("I would argue", "I think"), a thought ("I realised") or a state ("we sit at the
-# intersection of...", "we need trust") is no step.
-_STEP_MODALS = frozenset("would will shall should could can must might going".split())
-_BEFORE_STEP = frozenset(
-    "also then first immediately quickly now just really personally always never still have had "
-    "am are was were all both often rarely usually sometimes".split()
-)
-_FRONTED_WORDS = 4  # "At mid-quarter we reassess": the speaker early in the sentence
-_STEP_OPENERS = CLAUSE_BREAKS | frozenset("then first so and next finally now".split())
-_NO_STEP = _OPINION_VERBS | frozenset(
-    """believed learned realised realized noticed wondered assumed sit need needs want like hope
-    try find value see know live owe care seem remain stand depend rely""".split()
-)
-
-
-def takes_a_step(words: list[str]) -> bool:
-    """Whether the speaker takes (or would take) a step in the sentence."""
-    for index, word in enumerate(words):
-        if word not in {"i", "we"}:
-            continue
-        after = index + 1
-        while after < len(words) and words[after] in _BEFORE_STEP:
-            after += 1
-        if after == len(words):
-            continue
-        verb = words[after]
-        if verb in _STEP_MODALS:
-            if after + 1 == len(words) or words[after + 1] not in _OPINION_VERBS:
-                return True
-        elif (
-            (index < _FRONTED_WORDS or words[index - 1] in _STEP_OPENERS)
-            and verb.isalpha()
-            and not (verb in STOPWORDS or verb in _NO_STEP or verb.endswith("ly"))
-        ):
-            return True
     return False
 
 

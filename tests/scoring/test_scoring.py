@@ -958,45 +958,6 @@ def test_paragraphs_musing_about_the_subject_earn_nothing(outage):
     assert padded.overall <= alone.overall and padded.weighted == alone.weighted
 
 
-ROLE_MUSING = """
-As product managers we sit between the business, the technology and the people who rely on what
-we make, and that position carries a particular responsibility when something breaks for
-everyone. I see my role in those hours as protecting the relationship with customers as much as
-the service itself. We owe them honesty, humility and the sense that their trust matters more
-to us than our own ambitions."""
-
-
-def test_abstract_paragraphs_with_the_speaker_in_them_but_no_step_earn_nothing(outage):
-    """Engine 2.28: musing need not be remarks about the world. A paragraph whose words lean
-    abstract (roles, trust, honesty), in which the speaker takes no step and pins nothing down,
-    muses too, "we" and "I see my role" notwithstanding: it earns nothing and raises nothing."""
-    alone = score(outage, FOCUSED_OUTAGE, OUTAGE_QUESTION)
-    padded = score(outage, f"{ROLE_MUSING}\n\n{FOCUSED_OUTAGE}", OUTAGE_QUESTION)
-    (musing,) = [f for f in padded.flags if f.id == "musing"]
-    assert len(musing.evidence) == 3 and musing.penalty == 0
-    assert padded.overall <= alone.overall and padded.weighted == alone.weighted
-
-
-GOALS_QUESTION = "Set goals\nYou have just taken over a product team with no clear goals."
-GOALS_STEPS = """
-I would agree the objective with leadership first, because the priorities of the team follow
-from it. Then I would share the trade-offs openly with the team and ask which goals each
-of them can own. We would revisit the plan together once the first results are in.
-
-Goals: raise repeat orders from 18% to 22% by the end of March, owned by Ana."""
-
-
-def test_a_paragraph_in_abstract_words_where_the_speaker_takes_steps_answers():
-    """Words of objectives, priorities and trade-offs lean abstract, but a paragraph in which
-    the speaker says what they would do is an answer, not musing (engine 2.28)."""
-    report = score(load_rubric("execution"), GOALS_STEPS, GOALS_QUESTION)
-    assert "musing" not in report.flag_ids
-    plan_ends = GOALS_STEPS.index("Goals:")
-    assert any(
-        start < plan_ends for c in report.criteria for k in c.concepts for start, _ in k.evidence
-    )
-
-
 MAPS_QUESTION = (
     "Improve Google Maps\nHow would you improve Google Maps? Pick a group of users and make a case "
     "for one change."

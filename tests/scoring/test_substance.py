@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pm_scoring import load_rubric, score
-from pm_scoring.meaning import abstractness
-from pm_scoring.substance import substance_of, takes_a_step
+from pm_scoring.substance import substance_of
 from pm_scoring.text import is_dismissed, is_negated, split_sentences, tokenize
 
 OUTAGE_QUESTION = "Handle a worldwide outage\nYour product just caused a worldwide outage."
@@ -106,39 +105,6 @@ def test_an_owner_is_someone_given_a_step_not_a_word_for_owning(outage, sentence
     (only,) = split_sentences(sentence)
     kinds = substance_of(only, outage.vocabulary).kinds
     assert ("who does it" in kinds) is owner
-
-
-@pytest.mark.parametrize(
-    ("sentence", "step"),
-    [
-        ("I would call the on-call lead and put the previous build back.", True),
-        ("We rolled it back within the hour.", True),
-        ("At mid-quarter we reassess the goals with the team.", True),
-        ("First we ran a fake-door test on the pricing page.", True),
-        ("I would argue that reliability is the most important feature.", False),
-        ("As product managers we sit at the intersection of business and technology.", False),
-        ("I have always believed that trust is earned slowly.", False),
-        ("Reliability is the feature that the products we build are judged on.", False),
-        ("Customers remember how a company handles its worst day.", False),
-    ],
-)
-def test_the_speaker_takes_a_step_when_doing_not_when_opining(sentence, step):
-    """Engine 2.28: "I" or "we" then a verb of doing, planned or done, is a step; an opinion, a
-    state ("we sit at the intersection of...") or a "we" inside a clause about things is not."""
-    (only,) = split_sentences(sentence)
-    assert takes_a_step(only.words) is step
-
-
-def test_abstract_words_sit_above_concrete_ones_on_the_scale():
-    """The scale musing is read on (engine 2.28): words of values and culture lean abstract,
-    words of a product and the work on it lean concrete, with the middle between them."""
-    musing, concrete = abstractness(
-        [
-            "trust honesty culture journey leadership responsibility".split(),
-            "rollback release server checkout status page alert".split(),
-        ]
-    )
-    assert musing > 0 > concrete
 
 
 def test_a_template_with_blanks_earns_nothing_and_says_so(outage):
