@@ -115,6 +115,7 @@ def score_to_dict(scored: ScoredAnswer, text: str) -> dict[str, Any]:
     report = scored.report
     return {
         "question": scored.question.slug,
+        "question_version": scored.question.version,
         "rubric": {"id": scored.rubric_version.rubric_id, "version": scored.rubric_version.version},
         "engine_version": report.engine_version,
         "overall": report.overall,

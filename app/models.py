@@ -157,6 +157,9 @@ class Question(SQLModel, table=True):
     time_limit_minutes: int | None = None
     hints: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     model_answer: str | None = Field(default=None, sa_type=Text)
+    # Counts the changes to what the scorer reads (title, prompt, hints, model answer): a score
+    # records the version it was scored against, since an edit can change it (migration 0018).
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
     # Text the answer box starts with (headings to fill in, say), as Moodle's response template.
     answer_template: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow)
@@ -256,6 +259,7 @@ class Score(SQLModel, table=True):
     criteria: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
     flags: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
     engine_version: str = Field(max_length=80)  # the engine and the model it used
+    question_version: int | None = None  # the question's version it read; unknown before 0018
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -385,6 +389,7 @@ class Rescore(SQLModel, table=True):
     attempt_id: int = Field(foreign_key="attempts.id", index=True)
     rubric_version_id: int = Field(foreign_key="rubric_versions.id")
     engine_version: str = Field(max_length=80)
+    question_version: int | None = None  # the question's version it read
     overall: int
     criteria: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
     flags: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))

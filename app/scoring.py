@@ -23,6 +23,7 @@ _QUESTIONS = table(
     column("hints", JSON),
     column("model_answer"),
     column("rubric_id"),
+    column("version", Integer),
 )
 _RUBRIC_VERSIONS = table(
     "rubric_versions",
@@ -37,6 +38,11 @@ _PUBLISHED = "published"  # models.RubricStatus.PUBLISHED: the highest published
 class QuestionNotFound(LookupError):
     def __init__(self, slug: str):
         super().__init__(f"no question with slug {slug!r} (run `coach init` to load the bank)")
+
+
+# What the scorer reads of a question (see `question_report`): changing any of them makes a new
+# version of the question, which every score records.
+SCORED_FIELDS = ("title", "prompt", "hints", "model_answer")
 
 
 def question_as_asked(title: str, prompt: str) -> str:

@@ -95,6 +95,7 @@ def export_account(session: Session, user_id: int) -> dict[str, Any]:
             "overall": row.overall,
             "rubric": {"id": version.rubric_id, "version": version.version},
             "engine_version": row.engine_version,
+            "question_version": row.question_version,
             "criteria": row.criteria,
             "flags": row.flags,
             "created_at": _iso(row.created_at),

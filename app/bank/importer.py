@@ -19,6 +19,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlmodel import Session
 
 from app.models import BankImport, ImportStatus, Question, QuestionLabel, RubricVersion, utcnow
+from app.scoring import SCORED_FIELDS
 from pm_scoring import SourceError
 from pm_scoring.sourcefile import Problem
 
@@ -251,6 +252,8 @@ def write_plan(session: Session, plan: ImportPlan, progress: Progress | None = N
             progress(done, total)
     for change in plan.changed:
         values = _columns(plan.values[change.slug])
+        if any(c.field in SCORED_FIELDS for c in change.changes):
+            values["version"] = Question.version + 1
         question_id = session.execute(
             update(Question)
             .where(Question.slug == change.slug)

@@ -20,6 +20,7 @@ from sqlmodel import Session, func, select
 
 from app.errors import FieldError
 from app.models import Question, RubricStatus, RubricVersion, utcnow
+from app.scoring import SCORED_FIELDS
 
 from .formats import QuestionSpec, slugify
 from .service import live_rubric_version, sync_labels
@@ -185,6 +186,8 @@ def update_question(
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         session.rollback()
         raise QuestionChanged(question_id)
+    if any(getattr(question, name) != getattr(spec, name) for name in SCORED_FIELDS):
+        question.version += 1
     for name in _STORED_FIELDS:
         setattr(question, name, getattr(spec, name))
     if spec.rubric != question.rubric_id:

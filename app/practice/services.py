@@ -608,6 +608,7 @@ _SUBMISSION_TARGET = (
         Question.model_answer,
         Question.answer_template,
         Question.retired_at,
+        Question.version,
         RubricVersion.id,
         RubricVersion.rubric_id,
         RubricVersion.version,
@@ -661,7 +662,8 @@ def submit_attempt(
     target = connection.execute(_SUBMISSION_TARGET, {"slug": slug}).first()
     if target is None:
         raise QuestionNotFound(slug)
-    question_id, title, prompt, hints, model_answer, template, retired_at, *rubric_version = target
+    question_id, title, prompt, hints, model_answer, template, retired_at, *rest = target
+    question_version, *rubric_version = rest
     if retired_at is not None:
         raise QuestionRetired(slug)
     if only_the_template(text, template):
@@ -740,6 +742,7 @@ def submit_attempt(
                 "criteria": result["criteria"],
                 "flags": result["flags"],
                 "engine_version": report.engine_version,
+                "question_version": question_version,
                 "created_at": now,
             },
         )

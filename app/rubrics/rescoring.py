@@ -133,6 +133,7 @@ def run_rescoring(session: Session, job_id: int) -> None:
                         attempt_id=attempt.id,
                         rubric_version_id=row.id,
                         engine_version=report.engine_version,
+                        question_version=question.version,
                         overall=report.overall,
                         criteria=data["criteria"],
                         flags=data["flags"],

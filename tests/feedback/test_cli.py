@@ -12,6 +12,7 @@ from .test_client import ANSWER, GOOD_REPLY, IDS
 # what `coach score --format json` prints
 SCORE_FIELDS = {
     "question",
+    "question_version",
     "rubric",
     "engine_version",
     "overall",

@@ -286,6 +286,52 @@ def test_an_edit_with_a_problem_changes_nothing(app, admin):
 # Retire and restore
 
 
+def editor_fields(app: Flask, slug: str) -> dict[str, str]:
+    """A stored question as its editor's form shows it."""
+    row = question_row(app, slug)
+    assert row is not None
+    return {
+        "title": row.title,
+        "prompt": row.prompt,
+        "rubric": row.rubric_id,
+        "type": row.type or "",
+        "difficulty": row.difficulty or "",
+        "companies": ", ".join(row.companies),
+        "tags": ", ".join([*row.tags, "reliability"]),
+        "hints": "\r\n".join(row.hints),
+        "time_limit_minutes": str(row.time_limit_minutes or ""),
+        "model_answer": row.model_answer or "",
+        "answer_template": row.answer_template or "",
+    }
+
+
+def test_a_score_records_the_version_of_the_question_it_read(app, client, auth):
+    """The scorer reads a question's title, prompt, hints and model answer, so editing any of
+    them makes a new version of the question, and each score names the version it read: the
+    score of record stays reproducible from what it was given. A new tag makes no version."""
+    auth.register_candidate("candidate@example.com")
+    before_edit = attempt_id(submit(client, ANSWER))
+    auth.logout()
+    auth.register_with_role("admin@example.com", "admin")
+    question_id = outage_id(app)
+    fields = editor_fields(app, "worldwide-outage")
+    assert save(client, question_id, **fields).status_code == 302
+    assert question_row(app, "worldwide-outage").version == 1
+    longer = fields["model_answer"] + "\n\nLast, I would thank the on-call team by name."
+    assert save(client, question_id, **{**fields, "model_answer": longer}).status_code == 302
+    assert question_row(app, "worldwide-outage").version == 2
+    auth.logout()
+    auth.login("candidate@example.com")
+    after_edit = attempt_id(submit(client, ANSWER))
+    with app.app_context(), db.session() as session:
+        versions = {
+            score.attempt_id: score.question_version for score in session.exec(select(Score))
+        }
+    assert versions == {before_edit: 1, after_edit: 2}
+    assert "question v2 ·" in client.get(f"/attempts/{after_edit}").text
+    assert "question v1 ·" in client.get(f"/attempts/{before_edit}").text
+
+
 def test_retire_and_restore_keep_attempts_and_scores(app, client, auth):
     auth.register_candidate("candidate@example.com")
     answered = attempt_id(submit(client, ANSWER))

@@ -122,6 +122,30 @@ def test_fields_a_file_does_not_give_are_kept(app, runner, tmp_path):
     )
 
 
+def test_an_import_changing_what_the_scorer_reads_makes_a_new_question_version(
+    app, runner, tmp_path
+):
+    """A new difficulty leaves the question's version alone; a new model answer, which the
+    scorer reads, makes the next one (scores record the version they read)."""
+    before = stored(app, "worldwide-outage")
+    question = {
+        "slug": "worldwide-outage",
+        "title": before.title,
+        "prompt": before.prompt,
+        "rubric": "incident-response",
+        "difficulty": "easy",
+    }
+    path = tmp_path / "edit.yaml"
+    path.write_text(bank_yaml(question))
+    assert runner.invoke(args=["bank", "import", str(path)]).exit_code == 0
+    assert stored(app, "worldwide-outage").version == before.version
+    path.write_text(bank_yaml({**question, "model_answer": "Restore service first, then talk."}))
+    assert runner.invoke(args=["bank", "import", str(path)]).exit_code == 0
+    after = stored(app, "worldwide-outage")
+    assert after.model_answer == "Restore service first, then talk."
+    assert after.version == before.version + 1
+
+
 def test_every_problem_is_listed_with_its_file_line_and_field_and_nothing_is_imported(
     app, runner, tmp_path
 ):

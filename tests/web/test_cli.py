@@ -66,7 +66,7 @@ def test_score_prints_json_with_the_agreed_fields(runner, tmp_path):
     )
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
-    assert report["question"] == "worldwide-outage"
+    assert report["question"] == "worldwide-outage" and report["question_version"] == 1
     shipped = load_rubric("incident-response").version
     assert report["rubric"] == {"id": "incident-response", "version": shipped}
     assert report["overall"] >= 85

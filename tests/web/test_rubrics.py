@@ -18,7 +18,7 @@ from sqlmodel import select
 from app.bank.service import live_rubric_version, load_shipped_content
 from app.coach.rubric_form import RubricForm, form_content, form_data
 from app.extensions import db
-from app.models import RubricVersion, Score, User
+from app.models import Rescore, RubricVersion, Score, User
 from app.practice.services import get_question
 from app.review.services import create_share_link, override_level, share_with_coach
 from app.rubrics.calibration import add_sample, samples_of
@@ -444,6 +444,8 @@ def test_publishing_then_rescoring_keeps_each_score_of_record_and_shows_the_new_
         with app.app_context(), db.session() as session:
             record = session.exec(select(Score).where(Score.attempt_id == attempt)).one()
             assert session.get(RubricVersion, record.rubric_version_id).version == SHIPPED
+            again = session.exec(select(Rescore).where(Rescore.attempt_id == attempt)).one()
+            assert record.question_version == again.question_version == 1
         assert (
             f'Scored again against <a href="/rubrics/incident-response/v{SHIPPED + 1}">' in result
         )
