@@ -10,6 +10,7 @@ import pytest
 from flask import Flask
 from sqlmodel import select
 
+from app.admin.question_form import form_data
 from app.extensions import db
 from app.models import Attempt, Question, QuestionLabel, Score
 from tests.conftest import count_rows, csrf_from
@@ -286,25 +287,6 @@ def test_an_edit_with_a_problem_changes_nothing(app, admin):
 # Retire and restore
 
 
-def editor_fields(app: Flask, slug: str) -> dict[str, str]:
-    """A stored question as its editor's form shows it."""
-    row = question_row(app, slug)
-    assert row is not None
-    return {
-        "title": row.title,
-        "prompt": row.prompt,
-        "rubric": row.rubric_id,
-        "type": row.type or "",
-        "difficulty": row.difficulty or "",
-        "companies": ", ".join(row.companies),
-        "tags": ", ".join([*row.tags, "reliability"]),
-        "hints": "\r\n".join(row.hints),
-        "time_limit_minutes": str(row.time_limit_minutes or ""),
-        "model_answer": row.model_answer or "",
-        "answer_template": row.answer_template or "",
-    }
-
-
 def test_a_score_records_the_version_of_the_question_it_read(app, client, auth):
     """The scorer reads a question's title, prompt, hints and model answer, so editing any of
     them makes a new version of the question, and each score names the version it read: the
@@ -314,7 +296,8 @@ def test_a_score_records_the_version_of_the_question_it_read(app, client, auth):
     auth.logout()
     auth.register_with_role("admin@example.com", "admin")
     question_id = outage_id(app)
-    fields = editor_fields(app, "worldwide-outage")
+    stored = form_data(question_row(app, "worldwide-outage"))
+    fields = {**stored, "tags": stored["tags"] + ", reliability"}
     assert save(client, question_id, **fields).status_code == 302
     assert question_row(app, "worldwide-outage").version == 1
     longer = fields["model_answer"] + "\n\nLast, I would thank the on-call team by name."
