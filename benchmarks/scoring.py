@@ -589,10 +589,17 @@ BLIND_CORPORA = (
         "before, one per rubric, 24 answers each. Split at random (seed 334) before any engine ran "
         "on it.",
     ),
+    (
+        "corpus35",
+        "Thirty-fifth blind corpus",
+        "Written blind on 2026-12-06, for a later change: both flagships and eight questions, one "
+        "per rubric, chosen among those asked least before, 24 answers each. Split at random "
+        "(seed 335) before any engine ran on it.",
+    ),
 )
 # Held-out halves nobody has read yet: their figures are not computed until an engine change is
 # finished and judged on them.
-SEALED = {"corpus34"}
+SEALED = {"corpus34", "corpus35"}
 
 
 def corpus_section(corpus: str, title: str, about: str) -> list[str]:
