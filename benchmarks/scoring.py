@@ -587,19 +587,24 @@ BLIND_CORPORA = (
         "Thirty-fourth blind corpus",
         "Written blind on 2026-12-06, for a later change: both flagships and eight questions asked "
         "before, one per rubric, 24 answers each. Split at random (seed 334) before any engine ran "
-        "on it.",
+        "on it. Its held-out half was read once, judging engine 2.29 with 2.27 beside it, and is "
+        "reported as it came: 2.29's off-topic rule moved no answer (pairwise accuracy 0.910 in "
+        "both); a rule it was read with, sparing short answers as specific as the model answer, "
+        "lowered it to 0.906 and was withdrawn.",
     ),
     (
         "corpus35",
         "Thirty-fifth blind corpus",
         "Written blind on 2026-12-06, for a later change: both flagships and eight questions, one "
         "per rubric, chosen among those asked least before, 24 answers each. Split at random "
-        "(seed 335) before any engine ran on it.",
+        "(seed 335) before any engine ran on it. Its held-out half was read once, judging engine "
+        "2.29 with 2.27 beside it, and is reported as it came: no answer moved (pairwise accuracy "
+        "0.939 in both); the withdrawn short-answer rule moved two, and no pair.",
     ),
 )
 # Held-out halves nobody has read yet: their figures are not computed until an engine change is
 # finished and judged on them.
-SEALED = {"corpus34", "corpus35"}
+SEALED: set[str] = set()
 
 
 def corpus_section(corpus: str, title: str, about: str) -> list[str]:

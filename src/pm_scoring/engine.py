@@ -39,7 +39,7 @@ from .text import (
 )
 
 # Bump when a change to the engine can change a score: stored scores record the version they used.
-ENGINE_VERSION = f"2.27+{model_version()}"
+ENGINE_VERSION = f"2.29+{model_version()}"
 
 _GRADERS = "grader|evaluator|examiner|assessor|scorer|marker"
 
@@ -424,14 +424,14 @@ def score(
                 f"The answer says almost nothing about what this question asks ({rubric.title}).",
             )
         )
-    elif counted_words >= 20 and (other := _another_kind(rubric, question, counted)):
+    elif counted_words >= 20 and (other := _another_kind(rubric, question, model_answer, counted)):
         overall = min(overall, OFF_TOPIC_CAP)
         flags.append(
             Flag(
                 "off_topic",
                 "Off topic",
-                "The answer uses almost none of the question's words and reads as an answer to "
-                f"another kind of question ({other}).",
+                "The answer uses few of the question's words, or of its model answer's, and reads "
+                f"as an answer to another kind of question ({other}).",
             )
         )
 
@@ -1037,20 +1037,28 @@ def _missing_subject(
     return []
 
 
-def _another_kind(rubric: Rubric, question: str | None, sentences: list[Sentence]) -> str | None:
+def _another_kind(
+    rubric: Rubric, question: str | None, model_answer: str | None, sentences: list[Sentence]
+) -> str | None:
     """The kind of question (a shipped rubric's title) an answer reads as answering instead of
-    this one: it uses under 30% of the question's words (a fifth before engine 2.17), and its
-    meaning is clearly closer to that kind's ground than to this rubric's (engine 2.13). A
-    behavioural story may be about anything, and its rubric judges how it is told: it is read so
-    only when it is no story but a plan (its first-person steps mostly "I would..."), and then
-    reading closer to another kind at all is enough (engine 2.14). The mirror since 2.19: a story
-    of what one did, given where a plan is asked, needs only to read closer to a story kind."""
+    this one: it uses under 30% of the question's words (a fifth before engine 2.17), or hardly
+    any of its own words come from the question or its model answer (engine 2.29: how to answer
+    a free competitor, given to "A launch that is slipping"), and its meaning is clearly closer
+    to that kind's ground than to this rubric's (engine 2.13). A behavioural story may be about
+    anything, and its rubric judges how it is told: it is read so only when it is no story but a
+    plan (its first-person steps mostly "I would..."), and then reading closer to another kind at
+    all is enough (engine 2.14). The mirror since 2.19: a story of what one did, given where a
+    plan is asked, needs only to read closer to a story kind."""
     story = any(c.spec.what_happened for c in rubric.criteria)
     if not question or (story and not _is_hypothetical(sentences)):
         return None
     asked = _question_words(question)
     said = {stem for sentence in sentences for stem in sentence.content_stems}
-    if len(asked.keys() & said) >= _OTHER_KIND_ASKED_SHARE * len(asked):
+    if len(asked.keys() & said) >= _OTHER_KIND_ASKED_SHARE * len(asked) and (
+        story
+        or not model_answer
+        or _borrowed_share(rubric, asked, model_answer, sentences) >= _BORROWED_MIN
+    ):
         return None
     words = [word for sentence in sentences for word in sentence.content_words]
     kind, closer = rubric.meaning.closest_other_kind(words, rubric.id)
@@ -1060,6 +1068,29 @@ def _another_kind(rubric: Rubric, question: str | None, sentences: list[Sentence
     # for a story question, or a story of what happened for a question that asks for a plan.
     wrong_telling = story or (kind.story and _tells_a_story(sentences))
     return kind.title if wrong_telling or closer >= _OTHER_KIND_CLOSER else None
+
+
+def _borrowed_share(
+    rubric: Rubric, asked: dict[str, str], model_answer: str, sentences: list[Sentence]
+) -> float:
+    """The share of an answer's own words (content words outside the rubric's vocabulary) that
+    the question or its model answer use too: an answer to this question, in whatever words,
+    shares some of its subject's; one to another question hardly any."""
+    own = [
+        stem
+        for sentence in sentences
+        for stem in sentence.content_stems
+        if stem not in rubric.vocabulary
+    ]
+    if not own:
+        return 1.0
+    theirs = _stems_of(model_answer) | asked.keys()
+    return sum(stem in theirs for stem in own) / len(own)
+
+
+@functools.lru_cache(maxsize=256)
+def _stems_of(text: str) -> frozenset[str]:
+    return frozenset(stem for sentence in split_sentences(text) for stem in sentence.content_stems)
 
 
 def _question_words(question: str) -> dict[str, str]:
@@ -1167,6 +1198,7 @@ _ASKED_WORDS_ABOUT = 3  # ...as is one using this many of them, however long the
 # another kind of question's ground than to its rubric's, answers that kind of question instead.
 _OTHER_KIND_ASKED_SHARE = 0.3
 _OTHER_KIND_CLOSER = 0.12
+_BORROWED_MIN = 0.15  # ...or under this share of its own words from the question or model answer
 _RELEVANT_MIN = 0.2  # a passage less similar than this to the rubric and question is elsewhere...
 _RELATIVE_MIN = 0.5  # ...and this far below the answer's typical passage
 _PADDING_RUN = 5  # sentences in a row, at least, that make a passage of padding

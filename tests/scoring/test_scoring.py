@@ -1320,3 +1320,24 @@ def test_a_time_a_hint_gives_pins_nothing_down():
             answers.rubric, own, answers.asked, answers.hints, answers.model_answer
         ).flag_ids
     )
+
+
+def test_an_answer_borrowing_hardly_a_word_from_the_question_or_model_answer_is_judged_by_kind():
+    """Engine 2.29: an answer can use a third of the question's words and still answer another
+    one. The launch question's off-topic answer (how to respond to a free competitor) uses four
+    of its nine ("slipping", "weeks", "marketing", "month"), but under 15% of its own words,
+    those outside the rubric's vocabulary, come from the question or its model answer, so the
+    kind it reads as answering is checked as for one using under 30% of the question's words.
+    It scored 65 before. Every genuine answer in the set, plain-worded twins included, is left
+    alone."""
+    answers = load_eval_set(EVAL_DIR / "corpus27" / "dev" / "launch-slipping.yaml")
+    for answer in answers.answers:
+        report = score(
+            answers.rubric, answer.text, answers.asked, answers.hints, answers.model_answer
+        )
+        if answer.kind == "off-topic":
+            (flag,) = [f for f in report.flags if f.id == "off_topic"]
+            assert "another kind of question" in flag.message
+            assert report.overall <= OFF_TOPIC_CAP
+        elif not answer.gaming:
+            assert "off_topic" not in report.flag_ids, answer.id
