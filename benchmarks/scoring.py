@@ -601,10 +601,17 @@ BLIND_CORPORA = (
         "2.29 with 2.27 beside it, and is reported as it came: no answer moved (pairwise accuracy "
         "0.939 in both); the withdrawn short-answer rule moved two, and no pair.",
     ),
+    (
+        "corpus36",
+        "Thirty-sixth blind corpus",
+        "Written blind on 2026-12-06, for a later change: both flagships and eight questions, one "
+        "per rubric, chosen among those asked least before, 24 answers each. Split at random "
+        "(seed 336) before any engine ran on it.",
+    ),
 )
 # Held-out halves nobody has read yet: their figures are not computed until an engine change is
 # finished and judged on them.
-SEALED: set[str] = set()
+SEALED = {"corpus36"}
 
 
 def corpus_section(corpus: str, title: str, about: str) -> list[str]:
