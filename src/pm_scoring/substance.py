@@ -156,7 +156,7 @@ def substance_of(
             concrete += 1
     if concrete >= _CONCRETE_WORDS and not (
         ANCHORS.isdisjoint(kinds)
-        and (not _REASON_WORDS.isdisjoint(present) or _has_pair(words, present, _REASON_PAIRS))
+        and (not _REASON_WORDS.isdisjoint(present) or _has_pair(words, _REASON_PAIRS))
     ):
         kinds.append("concrete detail")
     generic_share = generic / content if content else 0.0
@@ -210,15 +210,12 @@ _GENERAL_OPENING_PAIRS = frozenset({("no", "one"), ("in", "general"), ("the", "b
 
 def _hedges(words: list[str], present: set[str]) -> bool:
     """The sentence hedges ("we could maybe look at churn", "some kind of dashboard")."""
-    return not _HEDGE_WORDS.isdisjoint(present) or _has_pair(words, present, _HEDGE_PAIRS)
+    return not _HEDGE_WORDS.isdisjoint(present) or _has_pair(words, _HEDGE_PAIRS)
 
 
-def _has_pair(words: list[str], present: set[str], pairs: frozenset[tuple[str, str]]) -> bool:
-    """Whether two words of one of the pairs stand side by side; the pairs are only looked for
-    in order when both words of one are in the sentence at all, which most sentences are not."""
-    return any(first in present and second in present for first, second in pairs) and (
-        not pairs.isdisjoint(itertools.pairwise(words))
-    )
+def _has_pair(words: list[str], pairs: frozenset[tuple[str, str]]) -> bool:
+    """Whether two words of one of the pairs stand side by side."""
+    return not pairs.isdisjoint(itertools.pairwise(words))
 
 
 def _generalises(words: list[str]) -> bool:
