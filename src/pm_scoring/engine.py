@@ -39,7 +39,7 @@ from .text import (
 )
 
 # Bump when a change to the engine can change a score: stored scores record the version they used.
-ENGINE_VERSION = f"2.29+{model_version()}"
+ENGINE_VERSION = f"2.30+{model_version()}"
 
 _GRADERS = "grader|evaluator|examiner|assessor|scorer|marker"
 
@@ -360,7 +360,7 @@ def score(
     sentence_specifics = sum(
         substance[i].level for i in range(len(kept_sentences)) if i not in claimed
     )
-    if spent_words >= rubric.spec.min_words:
+    if spent_words > rubric.spec.min_words:
         # A long answer is judged by what its length carries: one that pins down too little for
         # its words (rambling, or an answer drawn out with musing) is scaled by the share of a
         # focused answer's rate it reaches, in its sentences or in the concepts it shows.
@@ -373,8 +373,13 @@ def score(
             * 100
             / spent_words
         )
-        if carried < 1:
-            scale = max(_DILUTED_FLOOR, carried)
+        # Dilution comes in with length: in part just over `min_words`, in full from
+        # _DILUTED_FULL_AT times it (engine 2.30). An answer of 130 words where 120 make a full
+        # one is hardly long, whatever it pins down; the model-answer check below judges it.
+        counts = min(1.0, (spent_words / rubric.spec.min_words - 1) / (_DILUTED_FULL_AT - 1))
+        scale = 1 - (1 - max(_DILUTED_FLOOR, min(1.0, carried))) * counts
+        if scale < 0.995:
+            full = round(_DILUTED_FULL_AT * rubric.spec.min_words)
             scale_by(
                 scale,
                 "diluted",
@@ -382,7 +387,9 @@ def score(
                 f"{spent_words} words pin down {sentence_specifics} specifics (a number, "
                 "a time, an owner or a concrete detail): a focused answer of this length "
                 f"pins down about {round(spent_words * _DILUTED_SENTENCE_SPECIFICS / 100)}. "
-                f"The score is scaled by {scale:.2f}; cut what adds none, or add them.",
+                f"The score is scaled by {scale:.2f}"
+                + (f", in part, as it is under {full} words" if counts < 1 else "")
+                + "; cut what adds none, or add them.",
             )
     if model_answer and spent_words:
         # Whatever its length, an answer pinning down less for its words than the question's
@@ -1218,6 +1225,7 @@ _COMPLETE_LEVEL = 2.5  # a short answer whose criteria average this level is com
 _DILUTED_SENTENCE_SPECIFICS = 4.5
 _DILUTED_CONCEPT_SPECIFICS = 3.0
 _DILUTED_FLOOR = 0.6
+_DILUTED_FULL_AT = 1.5  # ...in full from this many times `min_words`, in part from `min_words`
 _SPARSE_FLOOR = 0.8  # the scale for an answer pinning down nothing, against the model answer
 # What a concept earns by what stands behind it: named bare, with one kind of specifics, more.
 _DEPTH = (0.75, 1.0, 1.5)

@@ -1341,3 +1341,25 @@ def test_an_answer_borrowing_hardly_a_word_from_the_question_or_model_answer_is_
             assert report.overall <= OFF_TOPIC_CAP
         elif not answer.gaming:
             assert "off_topic" not in report.flag_ids, answer.id
+
+
+def test_dilution_comes_in_with_length_so_musing_added_to_a_short_answer_does_not_raise_it():
+    """Engine 2.30: an answer just over `min_words` is hardly long, so "Long for what it says"
+    scales it only in part, in full from one and a half times `min_words`. The outage answer of
+    160 words (150 make a full one) that pins nothing down was scaled by 0.6 as if long, to 10,
+    below the same answer followed by 340 words of musing (13). Now it is scaled by 0.95 and
+    says why, and the padded answer, long by any measure, scores no higher than it."""
+    answers = load_eval_set(EVAL_DIR / "corpus4" / "dev" / "worldwide-outage.yaml")
+    by_id = {a.id: a for a in answers.answers}
+
+    def report(answer_id):
+        text = by_id[answer_id].text
+        return score(answers.rubric, text, answers.asked, answers.hints, answers.model_answer)
+
+    short, padded = report("wo-star-2"), report("wo-padded-on-topic-2")
+    assert answers.rubric.spec.min_words < short.word_count < 1.5 * answers.rubric.spec.min_words
+    (diluted,) = [f for f in short.flags if f.id == "diluted"]
+    assert "scaled by 0.95, in part, as it is under 225 words" in diluted.message
+    (diluted,) = [f for f in padded.flags if f.id == "diluted"]
+    assert "scaled by 0.60;" in diluted.message
+    assert padded.overall <= short.overall
