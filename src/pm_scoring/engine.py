@@ -378,7 +378,7 @@ def score(
         # one is hardly long, whatever it pins down; the model-answer check below judges it.
         counts = min(1.0, (spent_words / rubric.spec.min_words - 1) / (_DILUTED_FULL_AT - 1))
         scale = 1 - (1 - max(_DILUTED_FLOOR, min(1.0, carried))) * counts
-        if scale < 0.995:
+        if scale < 0.995:  # something to take off, at two decimals
             full = round(_DILUTED_FULL_AT * rubric.spec.min_words)
             scale_by(
                 scale,
