@@ -656,10 +656,17 @@ BLIND_CORPORA = (
         "2.30 with 2.29 beside it, and is reported as it came: pairwise accuracy 0.883 under "
         "2.29 and 0.887 under 2.30, gaming held down 21 of 33 under both.",
     ),
+    (
+        "corpus37",
+        "Thirty-seventh blind corpus",
+        "Written blind on 2026-12-06, for a later change: both flagships and eight questions, one "
+        "per rubric, chosen among those asked least before, 24 answers each. Split at random "
+        "(seed 337) before any engine ran on it.",
+    ),
 )
 # Held-out halves nobody has read yet: their figures are not computed until an engine change is
 # finished and judged on them.
-SEALED: set[str] = set()
+SEALED = {"corpus37"}
 
 
 def corpus_section(corpus: str, title: str, about: str) -> list[str]:
