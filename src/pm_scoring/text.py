@@ -223,6 +223,9 @@ def _blocks(text: str) -> list[tuple[int, int, bool]]:
             elif stripped:
                 start, end = line_start, line_end
         else:
+            if start is not None and _ends_list_line(text[start:end], stripped):
+                blocks.append((start, end, False))  # a list without bullets: one line each
+                start = None
             if start is None:
                 start = line_start
             end = line_end
@@ -230,6 +233,25 @@ def _blocks(text: str) -> list[tuple[int, int, bool]]:
     if start is not None:
         blocks.append((start, end, False))
     return _bare_titles(text, blocks)
+
+
+_LIST_LINE_WORDS = 8  # a line this short, unpunctuated, before a capitalised one is a list item
+
+
+def _ends_list_line(block: str, following: str) -> bool:
+    """Whether the block's last line is an item of a list written without bullets, one item a
+    line ("Check platforms" above "New vs returning"), not a line of wrapped prose or a title:
+    it is short, ends without punctuation, and the next line is short too and starts as an item
+    does (a capital, a figure)."""
+    line = block.rpartition("\n")[2]
+    words = line.split()
+    return (
+        len(words) <= _LIST_LINE_WORDS
+        and line[-1:].isalnum()
+        and words[-1].lower() not in STOPWORDS  # "the head of / Sales" is one sentence
+        and (following[0].isupper() or following[0].isdigit() or following[0] in "%$£€")
+        and len(following.split()) <= _LIST_LINE_WORDS  # a run of short lines, not a title
+    )
 
 
 def _bare_titles(text: str, blocks: list[tuple[int, int, bool]]) -> list[tuple[int, int, bool]]:

@@ -1363,3 +1363,55 @@ def test_dilution_comes_in_with_length_so_musing_added_to_a_short_answer_does_no
     (diluted,) = [f for f in padded.flags if f.id == "diluted"]
     assert "scaled by 0.60;" in diluted.message
     assert padded.overall <= short.overall
+
+
+def test_a_checklist_typed_as_bare_lines_is_read_as_the_same_list_with_bullets():
+    """Engine 2.31: eleven bare lines ("Segment by platform", "Check app versions"...) were read
+    as one sentence naming someone, so every step counted as done with specifics (17 on the
+    DAU question, where the same lines as bullets scored 0 as a checklist)."""
+    rubric = load_rubric("metric-diagnosis")
+    steps = [
+        "Check the dashboards",
+        "Confirm the drop is real",
+        "Segment by platform",
+        "Check app versions",
+        "Check countries",
+        "New vs returning users",
+        "Internal releases",
+        "External events",
+        "Find the root cause",
+        "Fix it",
+        "Tell the stakeholders",
+    ]
+    question = "Daily active users dropped 20% overnight\nWhat do you do?"
+    bare = score(rubric, "\n".join(steps), question)
+    bulleted = score(rubric, "\n".join(f"- {step}" for step in steps), question)
+    assert bare.overall == bulleted.overall == 0
+    assert bare.flag_ids == bulleted.flag_ids
+    assert "checklist" in bare.flag_ids
+
+
+@pytest.mark.parametrize(
+    ("rubric_id", "concept"),
+    [
+        ("product-design", "success-metric"),
+        ("execution", "success"),
+        ("strategy", "success-measures"),
+        ("metrics", "engagement"),
+    ],
+)
+def test_a_measure_in_plain_words_is_a_metric_unless_denied(rubric_id, concept):
+    """Rubrics product-design v5, execution v7, strategy v7 and metrics v8: watching or counting
+    "how many", "how often" or "how long" is naming a measure, in any words; not doing so is not."""
+
+    def found(text):
+        report = score(load_rubric(rubric_id), text)
+        return {k.id for c in report.criteria for k in c.concepts}
+
+    assert concept in found(
+        "The main thing I'd watch is how often people reach what they set out to do within "
+        "eight weeks."
+    )
+    assert concept not in found(
+        "We didn't look at how many people reached what they set out to do."
+    )

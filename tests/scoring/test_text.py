@@ -42,6 +42,38 @@ def test_bullets_and_headings_are_sentences_without_their_markers():
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Short lines without bullets or closing marks, each starting as an item does: a list.
+        (
+            "Validate the data\nSegment the drop\nCheck app versions\nFix",
+            ["Validate the data", "Segment the drop", "Check app versions", "Fix"],
+        ),
+        ("% user logins\n% feature usage\nImprovement in NPS", None),
+        # Wrapped prose stays one sentence: a long line, a line ending in a little word, a line
+        # running on in lower case.
+        ("We rolled back the release within ten minutes of the alert and\nThen we paged.", 1),
+        ("I took it to the head of\nSales the same day.", 1),
+        ("Roll back first\nthen find the cause.", 1),
+        # A short line above a long one is no list item: it runs into it, as before.
+        ("What I learned\nEvery spec now names who pays for what and who signs it off.", 1),
+    ],
+)
+def test_a_list_written_one_item_a_line_without_bullets_is_split_into_its_lines(text, expected):
+    """Engine 2.31: a checklist typed as bare lines was one long "sentence", so one capitalised
+    word anywhere in it ("Check app versions") made every line look as if it named someone, and
+    every step it listed counted as done with specifics."""
+    sentences = split_sentences(text)
+    if expected is None:
+        assert pieces(text) == text.split("\n")
+    elif isinstance(expected, int):
+        assert len(sentences) == expected
+    else:
+        assert pieces(text) == expected
+        assert all(s.whole_block for s in sentences)
+
+
+@pytest.mark.parametrize(
     ("text", "titles"),
     [
         (
