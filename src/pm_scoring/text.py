@@ -205,7 +205,8 @@ def _is_heading(stripped: str) -> bool:
 
 
 def _blocks(text: str) -> list[tuple[int, int, bool]]:
-    """Spans of paragraphs, bullets and headings, each flagged whether it is a heading."""
+    """Spans of paragraphs, bullets, headings and the lines of a list typed without bullets,
+    each flagged whether it is a heading."""
     blocks: list[tuple[int, int, bool]] = []
     start = end = None
     offset = 0
