@@ -39,7 +39,7 @@ from .text import (
 )
 
 # Bump when a change to the engine can change a score: stored scores record the version they used.
-ENGINE_VERSION = f"2.31+{model_version()}"
+ENGINE_VERSION = f"2.32+{model_version()}"
 
 _GRADERS = "grader|evaluator|examiner|assessor|scorer|marker"
 
@@ -1014,7 +1014,9 @@ def _missing_subject(
     question's words (its framing aside) answers another question, and one that uses half of
     them answers this one (engine 2.7; the title's words too since 2.14: an estimate of "EVSE
     ports" for "Public EV chargers in a city" that speaks of charging points for cars in a
-    city). One that uses three but no subject word answers it too (2.10). One in other words
+    city). One that uses three but no subject word answers it too (2.10), unless the rubric
+    requires the title's subject (engine 2.32: an estimate of EV chargers "in a city of one
+    million" uses three of the words of "Market size for dog walking in a city"). One in other words
     answers it when its meaning leans towards the question, or towards the question's model
     answer, which says far more about the subject than the question does (engine 2.25: help
     pages people use to sort a problem out themselves, for "the self-service help center")."""
@@ -1029,7 +1031,7 @@ def _missing_subject(
     if used >= _ASKED_SHARE_ABOUT * len(asked):
         return []  # half of the question's words: about it, whichever it misses
     if subject and said.isdisjoint(subject):
-        if used >= _ASKED_WORDS_ABOUT:
+        if used >= _ASKED_WORDS_ABOUT and rubric.spec.require_subject != "title":
             return []  # three of the question's words and no subject word
         words = [word for sentence in sentences for word in sentence.content_words]
         if rubric.meaning.leaning_to(words, question) >= _LEANING_MIN or (
@@ -1300,13 +1302,17 @@ def _restating(
     if not question and not hints:
         return restated
     asked = set(tokenize("\n".join([question or "", *hints]))[1])
-    for index, sentence in enumerate(sentences):
-        stems = set(sentence.content_stems)
-        if len(stems) >= 5 and len(stems - asked) <= 1 and substance[index].level == 0:
-            restated.add(index)
-    return restated
+    stems = {i: set(s.content_stems) for i, s in enumerate(sentences)}
+    sized = [i for i in stems if len(stems[i]) >= _RESTATING_STEMS]
+    own = {i: len(stems[i] - asked) for i in sized if substance[i].level == 0}
+    # A sentence adding one word of its own restates. An answer that is mostly the question said
+    # back (engine 2.32: "So the situation is that we're two weeks out from a launch...", "Then
+    # I'd list my options, like cutting scope...") may add a quarter of each sentence's words.
+    loose = {i for i, n in own.items() if n <= max(1, len(stems[i]) // 4)}
+    return restated | (loose if 2 * len(loose) >= len(sized) else {i for i in own if own[i] <= 1})
 
 
+_RESTATING_STEMS = 5  # content words a sentence needs to be judged as restating the question
 # A sentence about the question, the interview or what an answer should hold: commentary on the
 # task, which does none of it.
 _ABOUT_THE_QUESTION = re.compile(

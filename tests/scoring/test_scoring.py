@@ -39,12 +39,22 @@ def failure():
     return load_rubric("failure-story")
 
 
-def model_answer(slug: str) -> str:
+def shipped_question(slug: str) -> dict:
     for path in (ROOT / "question_bank").glob("*.yaml"):
         for question in yaml.safe_load(path.read_text())["questions"]:
             if question["slug"] == slug:
-                return question["model_answer"]
+                return question
     raise LookupError(slug)
+
+
+def model_answer(slug: str) -> str:
+    return shipped_question(slug)["model_answer"]
+
+
+def asked_with_hints(slug: str) -> tuple[str, list[str]]:
+    """The question as the app gives it to the scorer (title, then prompt), and its hints."""
+    question = shipped_question(slug)
+    return f"{question['title']}\n{question['prompt']}", question["hints"]
 
 
 def level(report, criterion: str) -> int:
@@ -282,6 +292,35 @@ def test_a_one_word_title_subject_must_still_be_named():
     asked = "Market size for dog walking in a city\nEstimate the yearly market for paid walks."
     cats = TENNIS_BALLS.replace("tennis balls", "paid cat-sitting visits a year")
     assert "off_topic" in score(estimation, cats, asked).flag_ids
+
+
+PUBLIC_CHARGERS = """
+I'll size the public chargers a city of two million needs. At about 450 cars per 1,000 people
+that is 900,000 cars, and roughly 5% are electric today: 45,000 EVs. Half of their owners charge
+at home, so 22,500 rely on public posts. Each drives about 30 km a day, some 5 kWh, so they need
+about 110,000 kWh a day. A 22 kW post delivers around 150 kWh over a day, so the city needs about
+750 posts, or 800 with slack. Yearly growth in EV sales moves the answer most, so I would check it
+against the one post per ten EVs that many cities plan for.
+"""
+PAID_WALKS = """
+I'll size the yearly market for paid dog walking in a city of two million. There are about
+900,000 households, and roughly one in four has a dog, so about 225,000 dogs. Owners who work
+long days pay for walks: say 15%, or 34,000 dogs, walked three times a week at $20 a walk. That
+is 34,000 x 150 walks x $20, about $100 million a year. The share of owners who pay moves the
+answer most, so I would check it against the listings on the walking apps already there.
+"""
+
+
+def test_an_estimate_of_another_subject_is_off_topic_though_it_shares_three_words():
+    """Engine 2.32: an estimate of public chargers "in a city of two million" uses three of the
+    question's words (city, two, million, yearly) and none of its title's subject (dog, walking):
+    under a title subject, that answers another question. The same sizing of dog walks does not."""
+    estimation = load_rubric("estimation")
+    asked, hints = asked_with_hints("dog-walking-market-size")
+    elsewhere = score(estimation, PUBLIC_CHARGERS, asked, hints)
+    assert "off_topic" in elsewhere.flag_ids and elsewhere.overall <= OFF_TOPIC_CAP
+    on_topic = score(estimation, PAID_WALKS, asked, hints)
+    assert "off_topic" not in on_topic.flag_ids and on_topic.overall > 40
 
 
 def test_an_estimate_using_half_the_question_s_words_is_about_it_without_the_title_s():
@@ -699,6 +738,34 @@ def test_the_hints_pasted_back_restate_the_question_and_earn_nothing(outage):
         "A blameless review two days on gave us an automatic rollback alarm."
     )
     assert "restates_question" not in score(outage, own, OUTAGE_QUESTION, hints).flag_ids
+
+
+SAID_BACK = """
+So the situation is that we're two weeks from a launch that marketing has already announced
+publicly, and engineering has just told me the work will be a month late. What would I do? First,
+I'd want to understand why it's late and how confident the new estimate is before reacting. Then
+I'd list my options, like cutting scope, a staged rollout, moving the date or adding people,
+along with the cost of each one. And I'd decide who has to hear the news and in what order.
+"""
+
+
+def test_an_answer_saying_the_question_back_earns_nothing_though_it_adds_a_few_words():
+    """Engine 2.32: an answer that is mostly the question and its hints said back ("So the
+    situation is...", "First, I'd want to...") may add a few words to each sentence and still
+    restates; one sentence using the hints' words in a real answer does not."""
+    execution = load_rubric("execution")
+    asked, hints = asked_with_hints("launch-slipping")
+    said_back = score(execution, SAID_BACK, asked, hints)
+    assert "restates_question" in said_back.flag_ids
+    assert said_back.counted_words < 20 and said_back.overall <= 1
+    real = (
+        "I'd ask the tech lead which two of the five screens drive the month of slip. If cutting "
+        "the export screen brings us back to the date, I'd ship on time without it and tell "
+        "marketing on Monday, then sales, so no customer hears it from the press first. "
+        "I'd list my options, like cutting scope, a staged rollout or moving the date, with "
+        "the cost of each one."
+    )
+    assert "restates_question" not in score(execution, real, asked, hints).flag_ids
 
 
 def test_reasons_and_results_are_no_specifics_until_something_is_pinned_down(outage):
