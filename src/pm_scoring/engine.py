@@ -1308,11 +1308,13 @@ def _restating(
     # A sentence adding one word of its own restates. An answer that is mostly the question said
     # back (engine 2.32: "So the situation is that we're two weeks out from a launch...", "Then
     # I'd list my options, like cutting scope...") may add a quarter of each sentence's words.
+    strict = {i for i, n in own.items() if n <= 1}
     loose = {i for i, n in own.items() if n <= max(1, len(stems[i]) // 4)}
-    return restated | (loose if 2 * len(loose) >= len(sized) else {i for i in own if own[i] <= 1})
+    return restated | (loose if 2 * len(loose) >= len(sized) else strict)
 
 
 _RESTATING_STEMS = 5  # content words a sentence needs to be judged as restating the question
+
 # A sentence about the question, the interview or what an answer should hold: commentary on the
 # task, which does none of it.
 _ABOUT_THE_QUESTION = re.compile(

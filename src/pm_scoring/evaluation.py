@@ -80,11 +80,11 @@ def load_eval_set(path: Path) -> EvalSet:
         for a in data["answers"]
     ]
     return EvalSet(
-        data["question"], load_rubric(data["rubric"]), answers, *_shipped_question(data["question"])
+        data["question"], load_rubric(data["rubric"]), answers, *shipped_question(data["question"])
     )
 
 
-def _shipped_question(slug: str) -> tuple[str | None, tuple[str, ...], str | None]:
+def shipped_question(slug: str) -> tuple[str | None, tuple[str, ...], str | None]:
     """The shipped question as the scorer is given it, its hints and its model answer."""
     for path in sorted(SHIPPED_BANK_DIR.glob("*.yaml")):
         for question in yaml.safe_load(path.read_text()).get("questions", []):

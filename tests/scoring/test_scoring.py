@@ -5,15 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 
 from pm_scoring import ENGINE_VERSION, OFF_TOPIC_CAP, SHIPPED_RUBRICS_DIR, load_rubric, score
-from pm_scoring.evaluation import load_eval_set
+from pm_scoring.evaluation import load_eval_set, shipped_question
 from pm_scoring.rubric import shipped_grounds
 
 EVAL_DIR = Path(__file__).parents[1] / "eval"
-
-ROOT = SHIPPED_RUBRICS_DIR.parent  # the engine's own tests need no app
 
 OUTAGE_PLAN = """
 First I'd clarify the scope: which product is down, since when, and which platforms and
@@ -39,22 +36,14 @@ def failure():
     return load_rubric("failure-story")
 
 
-def shipped_question(slug: str) -> dict:
-    for path in (ROOT / "question_bank").glob("*.yaml"):
-        for question in yaml.safe_load(path.read_text())["questions"]:
-            if question["slug"] == slug:
-                return question
-    raise LookupError(slug)
-
-
 def model_answer(slug: str) -> str:
-    return shipped_question(slug)["model_answer"]
+    return shipped_question(slug)[2]
 
 
-def asked_with_hints(slug: str) -> tuple[str, list[str]]:
+def asked_with_hints(slug: str) -> tuple[str, tuple[str, ...]]:
     """The question as the app gives it to the scorer (title, then prompt), and its hints."""
-    question = shipped_question(slug)
-    return f"{question['title']}\n{question['prompt']}", question["hints"]
+    asked, hints, _ = shipped_question(slug)
+    return asked, hints
 
 
 def level(report, criterion: str) -> int:
