@@ -38,8 +38,9 @@ from .text import (
     tokenize,
 )
 
-# Bump when a change to the engine can change a score: stored scores record the version they used.
-ENGINE_VERSION = f"2.32+{model_version()}"
+# Bump when a change to the engine can change a report, its score or what it says: stored scores
+# record the version they used.
+ENGINE_VERSION = f"2.33+{model_version()}"
 
 _GRADERS = "grader|evaluator|examiner|assessor|scorer|marker"
 
@@ -357,8 +358,16 @@ def score(
     # Words spent on what earns nothing (filler, restating, padding) still dilute: setting them
     # aside must never spare an answer what its length as written would cost it.
     spent_words = sum(s.word_count for s in kept_sentences)
-    sentence_specifics = sum(
-        substance[i].level for i in range(len(kept_sentences)) if i not in claimed
+    counted_indexes = [i for i in range(len(kept_sentences)) if i not in claimed]
+    sentence_specifics = sum(substance[i].level for i in counted_indexes)
+    # Specifics the answer gives but that do not count, since no step it takes pins anything
+    # down (see `anchored`): said, so that "pin down 0 specifics" never reads as a misreading.
+    disbelieved = sum(own_substance[i].level for i in counted_indexes) - sentence_specifics
+    unbelieved = (
+        f" Specifics it gives elsewhere ({disbelieved}) do not count: no sentence that takes a "
+        "step the question asks for pins down a number, a time or an owner."
+        if disbelieved
+        else ""
     )
     if spent_words > rubric.spec.min_words:
         # A long answer is judged by what its length carries: one that pins down too little for
@@ -386,8 +395,8 @@ def score(
                 "Long for what it says",
                 f"{spent_words} words pin down {sentence_specifics} specifics (a number, "
                 "a time, an owner or a concrete detail): a focused answer of this length "
-                f"pins down about {round(spent_words * _DILUTED_SENTENCE_SPECIFICS / 100)}. "
-                f"The score is scaled by {scale:.2f}"
+                f"pins down about {round(spent_words * _DILUTED_SENTENCE_SPECIFICS / 100)}."
+                f"{unbelieved} The score is scaled by {scale:.2f}"
                 + (f", in part, as it is under {full} words" if counts < 1 else "")
                 + "; cut what adds none, or add them.",
             )
@@ -404,9 +413,9 @@ def score(
                 "less_specific",
                 "Less specific than the model answer",
                 f"{spent_words} words pin down {sentence_specifics} specifics, {rate:.1f} per "
-                f"100 words, where the model answer pins down {model_rate:.1f}. The score is "
-                f"scaled by {scale:.2f}; put a number, a time, an owner or a result behind "
-                "each step.",
+                f"100 words, where the model answer pins down {model_rate:.1f}.{unbelieved} "
+                f"The score is scaled by {scale:.2f}; put a number, a time, an owner or a "
+                "result behind each step.",
             )
     found = sum(len(c.concepts_found) for c in criteria)
     missing_subject = (

@@ -923,6 +923,36 @@ def test_an_answer_pinning_down_less_than_the_model_answer_is_scaled(outage):
         assert "less_specific" not in report.flag_ids
 
 
+def test_specifics_that_do_not_count_are_said_not_to(outage):
+    """Engine 2.33: an answer whose steps pin nothing down has its other specifics set aside
+    (see `anchored`). The flag says so, with how many, rather than that the answer gives none:
+    a candidate who wrote "4 years" and "5 kilos" would read "0 specifics" as a misreading."""
+    steps = (
+        "I would roll back the release that broke things and restore service for everyone "
+        "first.\nI would tell customers what is going on through the status page and "
+        "apologise.\nAfterwards the team would hold a blameless postmortem to find the root "
+        "cause and add tests."
+    )
+    aside = "My cat Biscuit is 4 years old and weighs 5 kilos.\n\n"
+    shipped = model_answer("worldwide-outage")
+    (less,) = [
+        f
+        for f in score(outage, aside + steps, OUTAGE_QUESTION, model_answer=shipped).flags
+        if f.id == "less_specific"
+    ]
+    assert "pin down 0 specifics" in less.message
+    assert "Specifics it gives elsewhere (2) do not count" in less.message
+    (alone,) = [
+        f
+        for f in score(outage, steps, OUTAGE_QUESTION, model_answer=shipped).flags
+        if f.id == "less_specific"
+    ]
+    assert "pin down 0 specifics" in alone.message and "elsewhere" not in alone.message
+    pinned = score(outage, aside + steps.replace("first", "within 20 minutes"), OUTAGE_QUESTION,
+                   model_answer=shipped)  # fmt: skip
+    assert not any("elsewhere" in f.message for f in pinned.flags)
+
+
 def test_a_long_answer_that_pins_little_down_is_scaled_for_its_length(outage):
     """Past `min_words`, words are worth what they carry: a rambling answer touching each step
     in passing is scaled by the share of a focused answer's rate of specifics it reaches, and
