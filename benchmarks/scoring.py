@@ -683,10 +683,18 @@ BLIND_CORPORA = (
         "per rubric, chosen among those asked least before, 24 answers each. Split at random "
         "(seed 339) before any engine ran on it.",
     ),
+    (
+        "corpus40",
+        "Fortieth blind corpus",
+        "Written blind on 2026-12-06, for a later change: both flagships and eight questions, one "
+        "per rubric, chosen among those asked least before, 24 answers each; six of its "
+        "off-topic answers answer another question of the same rubric. Split at random (seed "
+        "340) before any engine ran on it.",
+    ),
 )
 # Held-out halves nobody has read yet: their figures are not computed until an engine change is
 # finished and judged on them.
-SEALED = {"corpus39"}
+SEALED = {"corpus39", "corpus40"}
 
 
 def corpus_section(corpus: str, title: str, about: str) -> list[str]:
@@ -832,7 +840,8 @@ def report() -> str:
         "on corpus37's; engine 2.32 (three of the question's words do not excuse an estimate "
         "that names none of its title's subject; an answer that is mostly the question said "
         "back may add a few words of its own to each sentence) on the development halves 1-38, "
-        "and judged on corpus38's.",
+        "and judged on corpus38's; engine 2.33 moves no score (two flags say which of an "
+        "answer's specifics do not count, and why).",
         "",
         "| question | answers | pairwise accuracy | Spearman rho | QWK |",
         "|---|---|---|---|---|",
