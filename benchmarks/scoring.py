@@ -680,8 +680,14 @@ BLIND_CORPORA = (
         "corpus39",
         "Thirty-ninth blind corpus",
         "Written blind on 2026-12-06, for a later change: both flagships and eight questions, one "
-        "per rubric, chosen among those asked least before, 24 answers each. Split at random "
-        "(seed 339) before any engine ran on it.",
+        "per rubric, chosen among those asked least before, 24 answers each; seven of its "
+        "off-topic answers answer another question of the same rubric. Split at random (seed "
+        "339) before any engine ran on it. Its held-out half was read once, judging six example "
+        "sentences in plain words for every concept of the shipped rubrics, written blind from "
+        "the concepts' tips, beside the shipped rubrics under engine 2.33, and is reported as it "
+        "came: pairwise accuracy fell from 0.917 to 0.890 (twins 6 to 7 of 8, gaming held down 25 "
+        "to 26 of 43), so the examples were withdrawn; the figures below are the shipped "
+        "rubrics'.",
     ),
     (
         "corpus40",
@@ -694,7 +700,7 @@ BLIND_CORPORA = (
 )
 # Held-out halves nobody has read yet: their figures are not computed until an engine change is
 # finished and judged on them.
-SEALED = {"corpus39", "corpus40"}
+SEALED = {"corpus40"}
 
 
 def corpus_section(corpus: str, title: str, about: str) -> list[str]:
