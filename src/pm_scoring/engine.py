@@ -303,7 +303,8 @@ def score(
         _criterion_result(index, criterion, hits, kept_sentences, elaborated, depths)
         for index, criterion in enumerate(rubric.criteria)
     ]
-    counted = [s for i, s in enumerate(kept_sentences) if i not in claimed]
+    counted_indexes = [i for i in range(len(kept_sentences)) if i not in claimed]
+    counted = [kept_sentences[i] for i in counted_indexes]
     counted_words = sum(s.word_count for s in counted)
     # The length that counts is what is left once everything that earns nothing is set aside
     # (padding, filler, templates, repeats): those words never make an answer long enough.
@@ -358,12 +359,11 @@ def score(
     # Words spent on what earns nothing (filler, restating, padding) still dilute: setting them
     # aside must never spare an answer what its length as written would cost it.
     spent_words = sum(s.word_count for s in kept_sentences)
-    counted_indexes = [i for i in range(len(kept_sentences)) if i not in claimed]
     sentence_specifics = sum(substance[i].level for i in counted_indexes)
     # Specifics the answer gives but that do not count, since no step it takes pins anything
     # down (see `anchored`): said, so that "pin down 0 specifics" never reads as a misreading.
     disbelieved = sum(own_substance[i].level for i in counted_indexes) - sentence_specifics
-    unbelieved = (
+    not_counted_note = (
         f" Specifics it gives elsewhere ({disbelieved}) do not count: no sentence that takes a "
         "step the question asks for pins down a number, a time or an owner."
         if disbelieved
@@ -396,7 +396,7 @@ def score(
                 f"{spent_words} words pin down {sentence_specifics} specifics (a number, "
                 "a time, an owner or a concrete detail): a focused answer of this length "
                 f"pins down about {round(spent_words * _DILUTED_SENTENCE_SPECIFICS / 100)}."
-                f"{unbelieved} The score is scaled by {scale:.2f}"
+                f"{not_counted_note} The score is scaled by {scale:.2f}"
                 + (f", in part, as it is under {full} words" if counts < 1 else "")
                 + "; cut what adds none, or add them.",
             )
@@ -413,7 +413,7 @@ def score(
                 "less_specific",
                 "Less specific than the model answer",
                 f"{spent_words} words pin down {sentence_specifics} specifics, {rate:.1f} per "
-                f"100 words, where the model answer pins down {model_rate:.1f}.{unbelieved} "
+                f"100 words, where the model answer pins down {model_rate:.1f}.{not_counted_note} "
                 f"The score is scaled by {scale:.2f}; put a number, a time, an owner or a "
                 "result behind each step.",
             )
