@@ -31,16 +31,16 @@ from .text import (
     FIRST_PLURAL,
     FIRST_SINGULAR,
     GLUE_WORDS,
-    NEGATORS,
     Sentence,
     is_content_word,
+    negates,
     split_sentences,
     tokenize,
 )
 
 # Bump when a change to the engine can change a report, its score or what it says: stored scores
 # record the version they used.
-ENGINE_VERSION = f"2.33+{model_version()}"
+ENGINE_VERSION = f"2.34+{model_version()}"
 
 _GRADERS = "grader|evaluator|examiner|assessor|scorer|marker"
 
@@ -97,6 +97,52 @@ _TO_GRADER = [
         r"meets|deserves|shows|reflects)\b[^.]{0,40}\b(every|all|each|expert|full|complete)",
     ),
     _grader_pattern("prompt", r"\bsystem prompt\b"),
+    # Whoever will judge the answer, named as such ("I hope whoever reviews this..."), or asked to
+    # judge it kindly ("read it generously", "give credit for the reasoning").
+    _grader_pattern(
+        "whoever reviewer reviewers person people system",
+        r"\bwhoever\b([^.]{0,20}?,)? (is |will be )?(review|read|evaluat|mark|scor|grad|assess)"
+        r"(s|es|ing)? (this|it|my|the (answer|response))\b"
+        r"|\b(the|any|a|dear) reviewers?\b[^.]{0,60}"
+        r"\b(credit|score|mark|read|consider|account|mind)"
+        r"|\b(person|people|system)s? (or (a )?system )?"
+        r"(review|read|evaluat|mark|scor|grad|assess)ing (it|this)\b",
+    ),
+    _grader_pattern(
+        "score mark grade rate assess",
+        r"\b(score|mark|grade|rate|assess)\s+(it|this|me|my answer)\s+"
+        r"(as an? (strong|top|high|full|perfect|excellent|good|great|senior)"
+        r"|a?\s*\d+\s*(/|out of))",
+    ),
+    _grader_pattern(
+        "grader graders evaluator evaluators reviewer reviewers examiner examiners marker markers",
+        rf"^\W*({_GRADERS}|reviewer)s?\s*[:,]",
+    ),
+    _grader_pattern(
+        "reflected recognised recognized considered credited",
+        r"\b(reflected|recogni[sz]ed|considered|credited) in (the|your|how|my) (score|scoring|"
+        r"assessment|evaluation|marking|mark|grade|grading|answer is (assessed|marked|scored))",
+    ),
+    _grader_pattern(
+        "dimension dimensions",
+        r"\b(every|each|all the) dimensions? (that )?(an?|the) ([\w-]+ ){0,2}"
+        r"(interviewer|reviewer)s? (looks?|would|is|wants)",
+    ),
+    _grader_pattern(
+        "trust",
+        r"\bi trust (that )?you('ll| will) (see|find|agree|recogni)"
+        r"|\bcome through in (your|the) (assessment|evaluation|marking|score)",
+    ),
+    _grader_pattern(
+        "generously kindly leniently charitably favourably favorably",
+        r"\b(read|score|mark|grade|rate|assess|judge|evaluat\w*|consider\w*|interpret\w*)\b"
+        r"[^.]{0,40}\b(generously|kindly|leniently|charitably|favou?rably)\b",
+    ),
+    _grader_pattern(
+        "credit",
+        r"\bcredit (for|to) (the|my|this) ([\w-]+ ){0,3}(reasoning|thinking|structure|approach|"
+        r"answer|response|effort|intent)\b",
+    ),
     _grader_pattern(
         "ai language grader evaluator assistant",
         r"\byou are an? (ai|language model|grader|evaluator|assistant)\b",
@@ -233,7 +279,7 @@ def score(
     # What the page already says: a figure or time the question or its hints give pins nothing
     # down when an answer says it back (engine 2.24: "two people edit the same item offline").
     asked = frozenset(tokenize("\n".join([question or "", *hints]))[0])
-    named = named_sentences(text, kept_sentences)
+    named = named_sentences(text, kept_sentences, asked)
     # A long sentence's meaning is an average of its clauses, which can blur the one that shows
     # a concept ("how long would a saved copy be kept before we fetch a fresh one, and how will
     # old copies be thrown away..."), so each of its clauses is compared with the examples too.
@@ -469,7 +515,7 @@ def _specifics_rate(text: str, vocabulary: frozenset[str], asked: frozenset[str]
     """The specifics a text pins down per 100 words, each kind a sentence carries counting
     (a model answer's: it is worked out once per question)."""
     sentences = split_sentences(text)
-    named = named_sentences(text, sentences)
+    named = named_sentences(text, sentences, asked)
     specifics = sum(
         substance_of(s, vocabulary, asked, i in named).level for i, s in enumerate(sentences)
     )
@@ -1291,7 +1337,7 @@ def _templated(text: str, sentences: list[Sentence]) -> set[int]:
 
 
 def _negates(sentence: Sentence) -> bool:
-    return not NEGATORS.isdisjoint(sentence.words)
+    return negates(sentence.words)
 
 
 def _restating(

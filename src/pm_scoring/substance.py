@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
+from collections import Counter
 from collections.abc import Container
 from dataclasses import dataclass
 
@@ -137,6 +138,8 @@ def substance_of(
         else set()
     )
     details = (present & DETAIL_WORDS) - asked
+    if details and not _IDIOM_STARTS.isdisjoint(present):
+        details -= _only_in_idioms(words, details)
     if details & _SPANS:
         details = {w for w in details if w not in _SPANS or _counted(words, w)}
     if details or figures - asked:
@@ -165,6 +168,31 @@ def substance_of(
     if ANCHORS.isdisjoint(kinds) and _hedges(words, present):
         kinds = []
     return Substance(tuple(kinds), concrete, generic_share)
+
+
+# Time words in turns of phrase that pin nothing down: "at the end of the day", "day-to-day".
+_IDIOMS = tuple(
+    tuple(idiom.split())
+    for idiom in (
+        "at the end of the day",
+        "day to day",
+        "in this day and age",
+        "the other day",
+        "half the battle",
+        "half the time",
+    )
+)
+_IDIOM_STARTS = frozenset(idiom[0] for idiom in _IDIOMS)
+
+
+def _only_in_idioms(words: list[str], details: set[str]) -> set[str]:
+    """The detail words of `details` that occur only inside idioms."""
+    inside: Counter[str] = Counter()
+    for start, word in enumerate(words):
+        for idiom in _IDIOMS:
+            if word == idiom[0] and tuple(words[start : start + len(idiom)]) == idiom:
+                inside.update(w for w in idiom if w in details)
+    return {w for w, n in inside.items() if n >= words.count(w)}
 
 
 def _takes_on(words: list[str], present: set[str]) -> bool:
@@ -251,7 +279,7 @@ def _remarks(words: list[str], present: set[str], kinds: list[str]) -> bool:
 # "I think", "I would also say", "in my view": the speaker giving an opinion, not taking a step.
 _OPINION_VERBS = frozenset(
     """think believe feel say argue emphasise emphasize add suspect love enjoy
-    admire guess wonder convinced agree mention note stress""".split()
+    admire guess wonder convinced agree mention note stress believed""".split()
 )
 _OPINION_BETWEEN = frozenset(
     "would also really personally do always genuinely strongly still truly firmly honestly want "
@@ -287,13 +315,18 @@ def anchored(sentences: list[Substance], showing: Container[int]) -> list[Substa
     return [Substance((), s.concrete_words, s.generic_share, vague=True) for s in sentences]
 
 
-def named_sentences(text: str, sentences: list[Sentence]) -> set[int]:
+def named_sentences(
+    text: str, sentences: list[Sentence], asked: frozenset[str] = frozenset()
+) -> set[int]:
     """Sentences with a name inside them (a person, a product, a place): a capitalised word
-    that does not open the sentence. The text is searched once."""
+    that does not open the sentence. A name the question gives ("Instagram", "Google Maps")
+    pins nothing down when an answer says it back. The text is searched once."""
     places = [
         match.start()
         for match in _CAPITALISED.finditer(text)
-        if match.group() not in {"The", "This", "That"} and _inside_sentence(text, match.start())
+        if match.group() not in {"The", "This", "That"}
+        and match.group().lower() not in asked
+        and _inside_sentence(text, match.start())
     ]
     named = set()
     for index, sentence in enumerate(sentences):

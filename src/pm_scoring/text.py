@@ -6,6 +6,7 @@ sentences with character spans into the original text, so evidence can be highli
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass
@@ -21,6 +22,9 @@ _STEM_TABLE_LIMIT = 100_000
 MAX_GAP = 2
 
 NEGATORS = frozenset({"not", "no", "never", "without", "nor", "neither", "cannot", "none"})
+# What is skipped is not done ("I'd skip the postmortem"), but "skip rate" is a metric.
+_SKIPPING = frozenset({"skip", "skipping"})
+_DETERMINERS = frozenset("the any a an all our this that these those".split())
 NEGATOR_PAIRS = frozenset(
     {
         ("instead", "of"),
@@ -50,7 +54,7 @@ GLUE_WORDS = STOPWORDS - frozenset(
     "no not up out off all each every both also just very really again once there here".split()
 )
 # A sentence with none of these words cannot negate anything.
-_NEGATING_WORDS = NEGATORS | frozenset(first for first, _ in NEGATOR_PAIRS)
+_NEGATING_WORDS = NEGATORS | _SKIPPING | frozenset(first for first, _ in NEGATOR_PAIRS)
 CLAUSE_BREAKS = frozenset({",", ";", ":", "—", "–", "(", ")"})
 # The speaker in their own words: a story told as "we", a plan as "I would", a remark with
 # neither is about the world.
@@ -472,6 +476,27 @@ def _an_object(words: list[str], index: int) -> bool:
     )
 
 
+# "I don't think I would declare an incident": the negator of the opinion is the clause's.
+_RAISING = frozenset("think say believe expect suppose imagine sure".split())
+
+
+def _skips(word: str, following: str) -> bool:
+    return word in _SKIPPING and following in _DETERMINERS
+
+
+def negates(words: list[str]) -> bool:
+    """Whether a sentence negates or skips anything."""
+    return not NEGATORS.isdisjoint(words) or any(
+        _skips(word, following) for word, following in itertools.pairwise(words)
+    )
+
+
+def _raised(words: list[str], index: int) -> bool:
+    """Whether the clause opening at `index` follows a negated opinion ("don't think", "wouldn't
+    say", "not sure"), whose negator it takes."""
+    return index >= 2 and words[index - 1] in _RAISING and words[index - 2] in NEGATORS
+
+
 def is_negated(words: list[str], position: int) -> bool:
     """True when a negator governs `position`: it stands earlier in the same clause ("I would not
     split users into segments or pick a target user"), or before a list the word is an item of
@@ -486,11 +511,13 @@ def is_negated(words: list[str], position: int) -> bool:
                 return False
             item_words = 0
             continue
-        if word in _CLAUSE_STARTERS or (word in _NEW_CLAUSE and not _an_object(words, index)):
+        if word in _CLAUSE_STARTERS or (
+            word in _NEW_CLAUSE and not _an_object(words, index) and not _raised(words, index)
+        ):
             return False  # a clause of its own between the negator and the word
         item_words += 1
         following = words[index + 1] if index + 1 < len(words) else ""
-        if word in NEGATORS and following != "only":
+        if (word in NEGATORS and following != "only") or _skips(word, following):
             return True
         if index > 0 and (words[index - 1], word) in NEGATOR_PAIRS:
             return True

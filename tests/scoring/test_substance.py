@@ -49,6 +49,13 @@ def test_a_concept_in_a_list_of_others_earns_least(outage):
         ("I would not break it down by platform or country", "country", True),
         ("We did not know, and it rolled back on its own", "rolled", False),
         ("A dependency is not real until it reaches their roadmap", "roadmap", False),
+        # Engine 2.34: a negated opinion negates the clause it introduces, and a skipped step
+        # is not taken.
+        ("I don't think I would declare an incident", "incident", True),
+        ("I wouldn't say we learned a lesson", "lesson", True),
+        ("I think we would declare an incident", "incident", False),
+        ("Afterwards I would skip the postmortem", "postmortem", True),
+        ("We watch the skip rate within 30 seconds", "rate", False),
     ],
 )
 def test_negation_covers_its_clause_and_the_list_it_governs(sentence, word, negated):
@@ -105,6 +112,36 @@ def test_an_owner_is_someone_given_a_step_not_a_word_for_owning(outage, sentence
     (only,) = split_sentences(sentence)
     kinds = substance_of(only, outage.vocabulary).kinds
     assert ("who does it" in kinds) is owner
+
+
+@pytest.mark.parametrize(
+    ("sentence", "pinned"),
+    [
+        ("At the end of the day, reliability is what keeps customers loyal.", False),
+        ("Our day-to-day work is keeping the platform calm for customers.", False),
+        ("In this day and age, customers expect software to simply work.", False),
+        ("We had restored every region by the end of the day.", True),
+        ("Our on-call lead reviews the error budget every day.", True),
+    ],
+)
+def test_a_time_word_in_a_turn_of_phrase_pins_nothing_down(outage, sentence, pinned):
+    """Engine 2.34: "at the end of the day" and "day-to-day" are ways of speaking, not times."""
+    (only,) = split_sentences(sentence)
+    kinds = substance_of(only, outage.vocabulary).kinds
+    assert ("a number or time" in kinds) is pinned
+
+
+def test_a_name_the_question_gives_is_not_a_specific():
+    """Engine 2.34: like a figure the question gives, its names ("Instagram") pin nothing down
+    when an answer says them back; a name of the answer's own does."""
+    rubric = load_rubric("product-design")
+    question = "Help small businesses on a social app\nDesign a feature for Instagram."
+    said_back = "I would build a feature that makes small shops grow on Instagram."
+    own_name = "I would build a feature that makes small shops grow, starting with Shopify stores."
+    for sentence, pinned in ((said_back, False), (own_name, True)):
+        report = score(rubric, sentence, question)
+        specifics = {s for c in report.criteria for k in c.concepts for s in k.specifics}
+        assert ("who does it" in specifics) is pinned, sentence
 
 
 def test_a_template_with_blanks_earns_nothing_and_says_so(outage):
@@ -218,6 +255,7 @@ def test_one_concept_done_well_reaches_the_level_the_rubric_allows(outage):
         ("I think the bad config push is the cause, so I would revert it first.", False),
         ("I would want to know which change is live in every region right now.", False),
         ("We think of reliability as a feature, so our team has an error budget.", False),
+        ("I have always believed that calm teams are the ones customers trust most.", True),
     ],
 )
 def test_an_opinion_does_not_put_the_speaker_in_a_remark(sentence, remark):
