@@ -711,10 +711,17 @@ BLIND_CORPORA = (
         "is reported as it came: pairwise accuracy 0.868 under both, twins 9 of 11, gaming held "
         "down 25 to 27 of 41, QWK 0.793 to 0.787.",
     ),
+    (
+        "corpus42",
+        "Forty-second blind corpus",
+        "Written blind on 2026-12-06, for a later change: both flagships and eight questions, one "
+        "per rubric, chosen among those asked least before, 24 answers each. Split at random "
+        "(seed 342) before any engine ran on it.",
+    ),
 )
 # Held-out halves nobody has read yet: their figures are not computed until an engine change is
 # finished and judged on them.
-SEALED: set[str] = set()
+SEALED = {"corpus42"}
 
 
 def corpus_section(corpus: str, title: str, about: str) -> list[str]:

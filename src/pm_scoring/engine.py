@@ -100,7 +100,7 @@ _TO_GRADER = [
     # Whoever will judge the answer, named as such ("I hope whoever reviews this..."), or asked to
     # judge it kindly ("read it generously", "give credit for the reasoning").
     _grader_pattern(
-        "whoever reviewer reviewers person people system",
+        "whoever reviewer reviewers reviewing reading evaluating marking scoring grading assessing",
         r"\bwhoever\b([^.]{0,20}?,)? (is |will be )?(review|read|evaluat|mark|scor|grad|assess)"
         r"(s|es|ing)? (this|it|my|the (answer|response))\b"
         r"|\b(the|any|a|dear) reviewers?\b[^.]{0,60}"

@@ -10,7 +10,6 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-from collections import Counter
 from collections.abc import Container
 from dataclasses import dataclass
 
@@ -138,8 +137,8 @@ def substance_of(
         else set()
     )
     details = (present & DETAIL_WORDS) - asked
-    if details and not _IDIOM_STARTS.isdisjoint(present):
-        details -= _only_in_idioms(words, details)
+    if details and _IDIOMS.search(sentence.text):
+        details -= _only_in_idioms(sentence.text, details)
     if details & _SPANS:
         details = {w for w in details if w not in _SPANS or _counted(words, w)}
     if details or figures - asked:
@@ -171,28 +170,17 @@ def substance_of(
 
 
 # Time words in turns of phrase that pin nothing down: "at the end of the day", "day-to-day".
-_IDIOMS = tuple(
-    tuple(idiom.split())
-    for idiom in (
-        "at the end of the day",
-        "day to day",
-        "in this day and age",
-        "the other day",
-        "half the battle",
-        "half the time",
-    )
+_IDIOMS = re.compile(
+    r"\b(?:at\s+the\s+end\s+of\s+the\s+day|day[-\s]to[-\s]day|in\s+this\s+day\s+and\s+age"
+    r"|the\s+other\s+day|half\s+the\s+(?:battle|time))\b",
+    re.IGNORECASE,
 )
-_IDIOM_STARTS = frozenset(idiom[0] for idiom in _IDIOMS)
 
 
-def _only_in_idioms(words: list[str], details: set[str]) -> set[str]:
-    """The detail words of `details` that occur only inside idioms."""
-    inside: Counter[str] = Counter()
-    for start, word in enumerate(words):
-        for idiom in _IDIOMS:
-            if word == idiom[0] and tuple(words[start : start + len(idiom)]) == idiom:
-                inside.update(w for w in idiom if w in details)
-    return {w for w, n in inside.items() if n >= words.count(w)}
+def _only_in_idioms(text: str, details: set[str]) -> set[str]:
+    """The detail words of `details` that occur in the text only inside idioms."""
+    rest = _IDIOMS.sub(" ", text).lower()
+    return {word for word in details if not re.search(rf"\b{word}\b", rest)}
 
 
 def _takes_on(words: list[str], present: set[str]) -> bool:

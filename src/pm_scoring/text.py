@@ -480,14 +480,13 @@ def _an_object(words: list[str], index: int) -> bool:
 _RAISING = frozenset("think say believe expect suppose imagine sure".split())
 
 
-def _skips(word: str, following: str) -> bool:
-    return word in _SKIPPING and following in _DETERMINERS
-
-
 def negates(words: list[str]) -> bool:
     """Whether a sentence negates or skips anything."""
-    return not NEGATORS.isdisjoint(words) or any(
-        _skips(word, following) for word, following in itertools.pairwise(words)
+    if not NEGATORS.isdisjoint(words):
+        return True
+    return not _SKIPPING.isdisjoint(words) and any(
+        word in _SKIPPING and following in _DETERMINERS
+        for word, following in itertools.pairwise(words)
     )
 
 
@@ -517,7 +516,9 @@ def is_negated(words: list[str], position: int) -> bool:
             return False  # a clause of its own between the negator and the word
         item_words += 1
         following = words[index + 1] if index + 1 < len(words) else ""
-        if (word in NEGATORS and following != "only") or _skips(word, following):
+        if word in NEGATORS and following != "only":
+            return True
+        if word in _SKIPPING and following in _DETERMINERS:
             return True
         if index > 0 and (words[index - 1], word) in NEGATOR_PAIRS:
             return True
