@@ -697,9 +697,9 @@ BLIND_CORPORA = (
         "off-topic answers answer another question of the same rubric. Split at random (seed "
         "340) before any engine ran on it. Its held-out half was read once, judging engine 2.34 "
         "beside 2.33, and is reported as it came: pairwise accuracy fell from 0.856 to 0.854, "
-        "one pair (a padded answer of grade 3 fell below one of grade 2), past the 0.002 the "
-        "rule allowed; twins 7 to 6 of 8, gaming held down 31 of 43 under both. 2.34 was then "
-        "judged again, unchanged, on corpus41, written for it.",
+        "one pair (a padded answer of grade 3 fell from 70 to 67, level with a grade-1 filler "
+        "answer), past the 0.002 the rule allowed; twins 7 to 6 of 8, gaming held down 31 of 43 "
+        "under both. 2.34 was then judged again, unchanged, on corpus41, written for it.",
     ),
     (
         "corpus41",
