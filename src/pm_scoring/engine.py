@@ -1314,7 +1314,7 @@ def _add_meaning_hits(
     """Concepts a sentence shows by meaning: the closest ones, if close enough, unless the
     sentence negates what it says. `lent`: the meanings are those of the model answer."""
     for s_index, ranked in enumerate(meanings):
-        if not ranked or _negates(sentences[s_index]):
+        if not ranked or negates(sentences[s_index].words):
             continue
         best = ranked[0][0]
         for similarity, criterion, concept in ranked:
@@ -1334,10 +1334,6 @@ def _templated(text: str, sentences: list[Sentence]) -> set[int]:
         for index, s in enumerate(sentences)
         if any(start < s.end and s.start < end for start, end in blanks)
     }
-
-
-def _negates(sentence: Sentence) -> bool:
-    return negates(sentence.words)
 
 
 def _restating(

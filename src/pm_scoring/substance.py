@@ -303,9 +303,7 @@ def anchored(sentences: list[Substance], showing: Container[int]) -> list[Substa
     return [Substance((), s.concrete_words, s.generic_share, vague=True) for s in sentences]
 
 
-def named_sentences(
-    text: str, sentences: list[Sentence], asked: frozenset[str] = frozenset()
-) -> set[int]:
+def named_sentences(text: str, sentences: list[Sentence], asked: frozenset[str]) -> set[int]:
     """Sentences with a name inside them (a person, a product, a place): a capitalised word
     that does not open the sentence. A name the question gives ("Instagram", "Google Maps")
     pins nothing down when an answer says it back. The text is searched once."""
