@@ -98,12 +98,16 @@ class _Model:
         if len(self._index) + len(words) > _WORD_TABLE_LIMIT:  # bounded memory: start afresh
             self._index, self._rows = {}, self._rows[:0]
         size = len(self._embedding)
-        fresh = np.zeros((len(words), _DIMS), dtype=np.float32)
         encoded = self._tokenizer.encode_batch(words, add_special_tokens=False)
-        for row, encoding in enumerate(encoded):
-            ids = [i for i in encoding.ids if 0 <= i < size]
-            if ids:
-                fresh[row] = self._embedding[ids].astype(np.float32).sum(axis=0)
+        ids = [[i for i in encoding.ids if 0 <= i < size] for encoding in encoded]
+        lengths = np.fromiter(map(len, ids), dtype=np.int64, count=len(ids))
+        fresh = np.zeros((len(words), _DIMS), dtype=np.float32)
+        if lengths.any():  # every word's rows read in one pass, then added a token at a time
+            rows = self._embedding[[i for word in ids for i in word]].astype(np.float32)
+            offsets = np.cumsum(lengths) - lengths
+            for token in range(int(lengths.max())):
+                longer = np.flatnonzero(lengths > token)
+                fresh[longer] += rows[offsets[longer] + token]
         # Readers index the old table with the old index until both are swapped in.
         rows = np.vstack([self._rows, fresh])
         index = dict(self._index)

@@ -1,0 +1,49 @@
+"""Sentence vectors: a text's vector is the direction of the sum of its words' token vectors,
+whatever order words are first seen in and however many tokens each has."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from pm_scoring.meaning import _Model, embed
+
+
+def _by_hand(model: _Model, words: list[str]) -> np.ndarray:
+    """The sum of every token's vector, looked up one token at a time, as a unit vector."""
+    assert model._embedding is not None
+    total = np.zeros(model._embedding.shape[1], dtype=np.float32)
+    for word in words:
+        for token in model._tokenizer.encode(word, add_special_tokens=False).ids:
+            total += model._embedding[token].astype(np.float32)
+    return total / np.linalg.norm(total)
+
+
+def test_a_text_points_where_its_tokens_sum_points():
+    # One-token words, words of many tokens and a word seen twice, learnt in one batch.
+    texts = [
+        ["rollback"],
+        ["we", "reverted", "the", "release"],
+        ["antidisestablishmentarianism", "postmortem", "rollback"],
+        ["18:15", "p99", "ünïcödé"],
+    ]
+    model = _Model()
+    model._load()
+    sums = model.sums_of(texts)
+    for words, row in zip(texts, sums, strict=True):
+        np.testing.assert_allclose(row / np.linalg.norm(row), _by_hand(model, words), atol=1e-6)
+
+
+def test_a_word_learnt_alone_or_in_a_batch_gets_the_same_row():
+    alone, batch = _Model(), _Model()
+    words = ["status", "page", "incident", "commander", "blameless", "x"]
+    for word in words:
+        alone.sums_of([[word]])
+    batch.sums_of([words])
+    for word in words:
+        assert np.array_equal(alone._rows[alone._index[word]], batch._rows[batch._index[word]])
+
+
+def test_texts_without_words_are_zero_and_the_rest_unit_length():
+    vectors = embed([[], ["roll", "back"], []])
+    assert not vectors[0].any() and not vectors[2].any()
+    assert abs(float(np.linalg.norm(vectors[1])) - 1) < 1e-6
