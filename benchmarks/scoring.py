@@ -718,10 +718,17 @@ BLIND_CORPORA = (
         "per rubric, chosen among those asked least before, 24 answers each. Split at random "
         "(seed 342) before any engine ran on it.",
     ),
+    (
+        "corpus43",
+        "Forty-third blind corpus",
+        "Written blind on 2026-12-06, for a later change: both flagships and eight questions, one "
+        "per rubric, chosen among those asked least before, 24 answers each. Split at random "
+        "(seed 343) before any engine ran on it.",
+    ),
 )
 # Held-out halves nobody has read yet: their figures are not computed until an engine change is
 # finished and judged on them.
-SEALED = {"corpus42"}
+SEALED = {"corpus42", "corpus43"}
 
 
 def corpus_section(corpus: str, title: str, about: str) -> list[str]:
