@@ -716,7 +716,10 @@ BLIND_CORPORA = (
         "Forty-second blind corpus",
         "Written blind on 2026-12-06, for a later change: both flagships and eight questions, one "
         "per rubric, chosen among those asked least before, 24 answers each. Split at random "
-        "(seed 342) before any engine ran on it.",
+        "(seed 342) before any engine ran on it. Its held-out half was read once, judging engine "
+        "2.35 beside 2.34, and is reported as it came: four of its 120 answers moved, and every "
+        "figure was the same under both (pairwise accuracy 0.911, twins 5 of 8, gaming held down "
+        "33 of 44, off-topic capped 4 of 4).",
     ),
     (
         "corpus43",
@@ -728,7 +731,7 @@ BLIND_CORPORA = (
 )
 # Held-out halves nobody has read yet: their figures are not computed until an engine change is
 # finished and judged on them.
-SEALED = {"corpus42", "corpus43"}
+SEALED = {"corpus43"}
 
 
 def corpus_section(corpus: str, title: str, about: str) -> list[str]:

@@ -104,6 +104,7 @@ class Substance:
 
 
 _DIGIT = re.compile(r"\d")
+_TO = re.compile(r"(?:[a-z]2)+[a-z]")  # "B2B", "D2C", "P2P": who sells to whom, not a figure
 _CODE = re.compile(r"`[^`\n]*`")
 
 
@@ -132,7 +133,7 @@ def substance_of(
     present = set(words)
     kinds: list[str] = []
     figures = (
-        {w for w in present if not w.isalpha() and _DIGIT.search(w)}
+        {w for w in present if not w.isalpha() and _DIGIT.search(w) and not _TO.fullmatch(w)}
         if _DIGIT.search(sentence.text)
         else set()
     )
@@ -169,10 +170,12 @@ def substance_of(
     return Substance(tuple(kinds), concrete, generic_share)
 
 
-# Time words in turns of phrase that pin nothing down: "at the end of the day", "day-to-day".
+# Time words in turns of phrase that pin nothing down: "at the end of the day", "day-to-day";
+# and numbers in words for a kind of thing, not a count of it ("a two-way conversation", "a
+# two-sided marketplace").
 _IDIOMS = re.compile(
     r"\b(?:at\s+the\s+end\s+of\s+the\s+day|day[-\s]to[-\s]day|in\s+this\s+day\s+and\s+age"
-    r"|the\s+other\s+day|half\s+the\s+(?:battle|time))\b",
+    r"|the\s+other\s+day|half\s+the\s+(?:battle|time)|(?:two|three|four)-(?:way|sided))\b",
     re.IGNORECASE,
 )
 

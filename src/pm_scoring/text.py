@@ -496,6 +496,23 @@ def _raised(words: list[str], index: int) -> bool:
     return index >= 2 and words[index - 1] in _RAISING and words[index - 2] in NEGATORS
 
 
+_COMPLEMENTS = frozenset("whether if what how why where".split())
+
+
+def _complement(words: list[str], index: int) -> bool:
+    """Whether the clause opening at `index` is what a verb before it asks or checks ("did not
+    check whether it worked", "never asked what happens if it fails"), which that verb's
+    negator reaches; not what a negated "is" says ("it isn't where we differentiate"), nor a
+    clause joined by "or" ("did not test it, or whether it was AWS")."""
+    if index > 0 and words[index - 1] in _COMPLEMENTS:
+        index -= 1  # the subject of the clause: its opening word is before it
+    return words[index] in _COMPLEMENTS and index > 0 and words[index - 1] not in _NOT_ASKING
+
+
+# Before "whether" or "what", these ask nothing: "isn't where", "or whether it was the vendor".
+_NOT_ASKING = NEGATORS | _AUXILIARIES | CLAUSE_BREAKS | frozenset({"and", "or"})
+
+
 def is_negated(words: list[str], position: int) -> bool:
     """True when a negator governs `position`: it stands earlier in the same clause ("I would not
     split users into segments or pick a target user"), or before a list the word is an item of
@@ -511,7 +528,10 @@ def is_negated(words: list[str], position: int) -> bool:
             item_words = 0
             continue
         if word in _CLAUSE_STARTERS or (
-            word in _NEW_CLAUSE and not _an_object(words, index) and not _raised(words, index)
+            word in _NEW_CLAUSE
+            and not _an_object(words, index)
+            and not _raised(words, index)
+            and not _complement(words, index)
         ):
             return False  # a clause of its own between the negator and the word
         item_words += 1

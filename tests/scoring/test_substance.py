@@ -56,6 +56,13 @@ def test_a_concept_in_a_list_of_others_earns_least(outage):
         ("I think we would declare an incident", "incident", False),
         ("Afterwards I would skip the postmortem", "postmortem", True),
         ("We watch the skip rate within 30 seconds", "rate", False),
+        # Engine 2.35: what a negated verb asks or checks is not done either.
+        ("I did not check whether the rollback worked", "rollback", True),
+        ("We never asked what we had promised the partner", "promised", True),
+        ("I wouldn't plan for what happens to checkout if it goes down", "goes", True),
+        ("Messaging isn't where we differentiate", "differentiate", False),
+        ("someone didn't test their code, or whether it was AWS", "aws", False),
+        ("We did not wait; if errors rose we rolled back", "rolled", False),
     ],
 )
 def test_negation_covers_its_clause_and_the_list_it_governs(sentence, word, negated):
@@ -122,10 +129,18 @@ def test_an_owner_is_someone_given_a_step_not_a_word_for_owning(outage, sentence
         ("In this day and age, customers expect software to simply work.", False),
         ("We had restored every region by the end of the day.", True),
         ("Our on-call lead reviews the error budget every day.", True),
+        # Engine 2.35: "B2B" names who sells to whom and "two-sided" a kind of market;
+        # "P95", "Q3" and "two-week" are figures.
+        ("The partner sells a B2B plan to shops.", False),
+        ("The partner sells a plan to shops in Q3.", True),
+        ("The partner tracks P95 latency for shops.", True),
+        ("The partner runs a two-sided marketplace for shops.", False),
+        ("The partner ran a two-week pilot with shops.", True),
     ],
 )
 def test_a_time_word_in_a_turn_of_phrase_pins_nothing_down(outage, sentence, pinned):
-    """Engine 2.34: "at the end of the day" and "day-to-day" are ways of speaking, not times."""
+    """Engine 2.34: "at the end of the day" and "day-to-day" are ways of speaking, not times;
+    nor is a figure in a word such as "B2B" or "two-sided" (engine 2.35)."""
     (only,) = split_sentences(sentence)
     kinds = substance_of(only, outage.vocabulary).kinds
     assert ("a number or time" in kinds) is pinned
