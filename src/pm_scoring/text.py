@@ -497,6 +497,8 @@ def _raised(words: list[str], index: int) -> bool:
 
 
 _COMPLEMENTS = frozenset("whether if what how why where".split())
+# Before "whether" or "what", these ask nothing: "isn't where", "or whether it was the vendor".
+_NOT_ASKING = NEGATORS | _AUXILIARIES | CLAUSE_BREAKS | frozenset({"and", "or"})
 
 
 def _complement(words: list[str], index: int) -> bool:
@@ -507,10 +509,6 @@ def _complement(words: list[str], index: int) -> bool:
     if index > 0 and words[index - 1] in _COMPLEMENTS:
         index -= 1  # the subject of the clause: its opening word is before it
     return words[index] in _COMPLEMENTS and index > 0 and words[index - 1] not in _NOT_ASKING
-
-
-# Before "whether" or "what", these ask nothing: "isn't where", "or whether it was the vendor".
-_NOT_ASKING = NEGATORS | _AUXILIARIES | CLAUSE_BREAKS | frozenset({"and", "or"})
 
 
 def is_negated(words: list[str], position: int) -> bool:
