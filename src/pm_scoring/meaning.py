@@ -103,11 +103,11 @@ class _Model:
         lengths = np.fromiter(map(len, ids), dtype=np.int64, count=len(ids))
         fresh = np.zeros((len(words), _DIMS), dtype=np.float32)
         if lengths.any():  # every word's rows read in one pass, then added a token at a time
-            rows = self._embedding[[i for word in ids for i in word]].astype(np.float32)
+            tokens = self._embedding[[i for word in ids for i in word]].astype(np.float32)
             offsets = np.cumsum(lengths) - lengths
             for token in range(int(lengths.max())):
                 longer = np.flatnonzero(lengths > token)
-                fresh[longer] += rows[offsets[longer] + token]
+                fresh[longer] += tokens[offsets[longer] + token]
         # Readers index the old table with the old index until both are swapped in.
         rows = np.vstack([self._rows, fresh])
         index = dict(self._index)
