@@ -728,10 +728,17 @@ BLIND_CORPORA = (
         "per rubric, chosen among those asked least before, 24 answers each. Split at random "
         "(seed 343) before any engine ran on it.",
     ),
+    (
+        "corpus44",
+        "Forty-fourth blind corpus",
+        "Written blind on 2026-12-07, for a later change: both flagships and eight questions, one "
+        "per rubric, chosen among those asked least before, 24 answers each. Split at random "
+        "(seed 444) before any engine ran on it.",
+    ),
 )
 # Held-out halves nobody has read yet: their figures are not computed until an engine change is
 # finished and judged on them.
-SEALED = {"corpus43"}
+SEALED = {"corpus43", "corpus44"}
 
 
 def corpus_section(corpus: str, title: str, about: str) -> list[str]:
