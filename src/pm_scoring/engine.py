@@ -40,7 +40,7 @@ from .text import (
 
 # Bump when a change to the engine can change a report, its score or what it says: stored scores
 # record the version they used.
-ENGINE_VERSION = f"2.35+{model_version()}"
+ENGINE_VERSION = f"2.36+{model_version()}"
 
 _GRADERS = "grader|evaluator|examiner|assessor|scorer|marker"
 
@@ -1267,6 +1267,9 @@ _RELEVANT_MIN = 0.2  # a passage less similar than this to the rubric and questi
 _RELATIVE_MIN = 0.5  # ...and this far below the answer's typical passage
 _PADDING_RUN = 5  # sentences in a row, at least, that make a passage of padding
 _PADDING_MIN_WORDS = 60  # ...holding at least this many words
+# ...and naming fewer of the rubric's concepts in its words than this per 100 words: a passage that
+# keeps naming them is about the question, in whatever field its subject lies (engine 2.36)
+_PADDING_CONCEPTS_PER_100 = 3
 _FIGURE = re.compile(r"\d")
 _SOMEONE = frozenset("she he her him his hers herself himself".split())  # a particular person
 _MUSING_SENTENCES = 3  # a paragraph of this many sentences, most of them remarks, is musing
@@ -1447,7 +1450,10 @@ def _padding(sentences: list[Sentence], hits: _Hits, relevance: list[float]) -> 
     """Passages about something else altogether (a recipe, a chess game): runs of sentences whose
     passage is far from what the rubric and the question are about, both in absolute terms and
     next to the rest of the answer, with the rest of any paragraph they mostly fill. Whatever
-    phrases they happen to use earn nothing."""
+    phrases they happen to use earn nothing. A run that keeps naming the rubric's concepts in
+    the rubric's words is no such passage: the candidate's own subject can read far from the
+    rubric ("Settling up means leaving the app, sending a bank transfer... Trade-offs: touching
+    payments brings regulatory exposure..." for a favourite product)."""
     if len(relevance) < _PADDING_RUN:
         return set()
     threshold = _elsewhere_below(relevance)
@@ -1458,7 +1464,12 @@ def _padding(sentences: list[Sentence], hits: _Hits, relevance: list[float]) -> 
             run.append(index)
             continue
         words = sum(sentences[i].word_count for i in run)
-        if len(run) >= _PADDING_RUN and words >= _PADDING_MIN_WORDS:
+        named = sum(len(hits.worded_concepts.get(i, ())) for i in run)
+        if (
+            len(run) >= _PADDING_RUN
+            and words >= _PADDING_MIN_WORDS
+            and 100 * named < _PADDING_CONCEPTS_PER_100 * words
+        ):
             padding.update(run)
         run = []
     for members in _paragraphs(sentences):

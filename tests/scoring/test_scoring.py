@@ -151,6 +151,38 @@ def test_off_topic_answer_scores_near_zero_and_is_flagged(outage):
     assert "off_topic" in report.flag_ids
 
 
+CHESS = """
+On weekends I play chess at a club near the station. The opening I like best is the Sicilian,
+because it leads to sharp positions where both sides attack. My coach says I move my queen out too
+early and lose tempo against stronger players. Last month I lost a long endgame with a rook against
+a knight, which taught me to count pawns before trading pieces. Our club meets on Thursday
+evenings, and the winner of the spring ladder gets a small trophy and free tea for a month.
+"""
+
+
+def test_a_passage_about_something_else_is_padding_and_earns_nothing(outage):
+    plan = OUTAGE_PLAN.format(mitigation="rolled back the release")
+    padded = score(outage, plan + CHESS, *asked_with_hints("worldwide-outage"))
+    alone = score(outage, plan, *asked_with_hints("worldwide-outage"))
+    padding = next(flag for flag in padded.flags if flag.id == "padding")
+    set_aside = [(plan + CHESS)[start:end] for start, end in padding.evidence]
+    assert len(set_aside) == 5 and all(sentence in CHESS for sentence in set_aside)
+    assert padded.overall <= alone.overall
+
+
+def test_a_far_reading_passage_that_keeps_naming_the_rubric_s_concepts_is_no_padding():
+    """The candidate's own subject (splitting costs, bank transfers) can read far from what the
+    product-design rubric is about; a run that names its concepts in its words ("the gap",
+    "trade-offs", "track...") is still the answer (engine 2.36). Under 2.35 its last five
+    sentences were set aside as padding and it scored 0."""
+    eval_set = load_eval_set(EVAL_DIR / "corpus26" / "dev" / "favourite-product-improvement.yaml")
+    answer = next(a for a in eval_set.answers if a.id == "fpi-short-strong-4")
+    report = score(
+        eval_set.rubric, answer.text, eval_set.asked, eval_set.hints, eval_set.model_answer
+    )
+    assert "padding" not in report.flag_ids and report.overall >= 15
+
+
 def test_keyword_list_without_a_plan_is_flagged_and_scores_low(outage):
     keywords = (
         "Clarify scope platforms markets since when. Recent release config third party cloud "
