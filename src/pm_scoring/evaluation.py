@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import statistics
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
@@ -222,7 +222,8 @@ def reweighted(report: ScoreReport, weights: Mapping[str, float]) -> float:
         max(0.0, was_before_scaling - scaled_off) / was_before_scaling if was_before_scaling else 1
     )
     overall = min(100.0, max(0.0, weighted - penalties) * scale)
-    return min(overall, OFF_TOPIC_CAP) if "off_topic" in report.flag_ids else overall
+    capped = min(overall, OFF_TOPIC_CAP) if "off_topic" in report.flag_ids else overall
+    return round(capped)  # whole points, as `score` reports them: a tie orders no pair
 
 
 def weighted_agreement(
@@ -236,22 +237,33 @@ def weighted_agreement(
 
 
 def fit_weights(
-    questions: Sequence[Sequence[tuple[int, ScoreReport]]], authored: Mapping[str, float]
+    questions: Sequence[Sequence[tuple[int, ScoreReport]]],
+    authored: Mapping[str, float],
+    kept: Sequence[Sequence[tuple[int, ScoreReport]]] = (),
+    fixed: Collection[str] = (),
 ) -> dict[str, float]:
     """Criterion weights that order labelled answers more as their graders did: the mean
     pairwise accuracy over questions, raised one criterion at a time (three passes, a move kept
-    only when it helps), each weight within WEIGHT_MOVE of the authored one."""
+    only when it helps), each weight within WEIGHT_MOVE of the authored one. No set in `kept`
+    (earlier labelled sets, which must never fall) may order its answers worse than under the
+    authored weights; the criteria in `fixed` keep theirs."""
     low, high = WEIGHT_BOUNDS
     steps = round(WEIGHT_MOVE / WEIGHT_STEP)
     weights = dict(authored)
     best = weighted_agreement(questions, weights)
+    floors = [weighted_agreement([q], authored) for q in kept]
     for _ in range(3):
         for criterion, start in authored.items():
+            if criterion in fixed:
+                continue
             for step in range(-steps, steps + 1):
                 candidate = start + step * WEIGHT_STEP
                 if not low <= candidate <= high:
                     continue
                 trial = weights | {criterion: candidate}
-                if (value := weighted_agreement(questions, trial)) > best + 1e-9:
+                if (value := weighted_agreement(questions, trial)) > best + 1e-9 and all(
+                    weighted_agreement([q], trial) >= floor - 1e-9
+                    for q, floor in zip(kept, floors, strict=True)
+                ):
                     best, weights = value, trial
     return weights

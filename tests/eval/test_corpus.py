@@ -131,6 +131,29 @@ def test_fitted_weights_follow_the_criterion_that_orders_the_answers():
     assert raised >= 2
 
 
+def test_a_fit_never_lets_an_earlier_set_fall_and_leaves_fixed_criteria_alone():
+    """Graded by one light criterion, answers pull the fit towards raising it; an earlier set
+    graded the opposite way would fall if it were raised, so with that set kept the fit may
+    not order it worse than the authored weights do, and a fixed criterion never moves."""
+    dev, heldout = both_halves("worldwide-outage")
+    reports = [score(dev.rubric, a.text, dev.asked, dev.hints) for a in dev.answers]
+    reports += [score(dev.rubric, a.text, dev.asked, dev.hints) for a in heldout.answers]
+    authored = {c.id: c.weight for c in reports[0].criteria}
+    lightest = min(authored, key=lambda c: (authored[c], c))
+    grades = [1 + r.criterion(lightest).score for r in reports]
+    opposite = [6 - grade for grade in grades]
+    questions = [list(zip(grades, reports, strict=True))]
+    free = fit_weights(questions, authored)
+    guarded = fit_weights(questions, authored, kept=[list(zip(opposite, reports, strict=True))])
+    assert free[lightest] > authored[lightest] and guarded != free
+
+    def earlier_set_under(weights):
+        return pairwise_accuracy(opposite, [reweighted(r, weights) for r in reports])
+
+    assert earlier_set_under(guarded) >= earlier_set_under(authored)
+    assert fit_weights(questions, authored, fixed={lightest})[lightest] == authored[lightest]
+
+
 @pytest.mark.parametrize("half", ["dev", "heldout"])
 def test_the_scorer_orders_the_blind_corpus_as_an_interviewer_would(half):
     """The figures engine 2.0 reached (docs/benchmarks.md), kept from slipping back: the
