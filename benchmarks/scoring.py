@@ -741,10 +741,17 @@ BLIND_CORPORA = (
         "reported as it came: pairwise accuracy 0.890 to 0.893, QWK 0.769 to 0.782, twins 8 to "
         "10 of 10, gaming held down 35 of 40 and off-topic capped 3 of 3 under both.",
     ),
+    (
+        "corpus45",
+        "Forty-fifth blind corpus",
+        "Written blind on 2026-12-07, for a later change: both flagships and eight questions, one "
+        "per rubric, chosen among those asked least before, 24 answers each. Split at random "
+        "(seed 445) before any engine ran on it.",
+    ),
 )
 # Held-out halves nobody has read yet: their figures are not computed until an engine change is
 # finished and judged on them.
-SEALED: set[str] = set()
+SEALED = {"corpus45"}
 
 
 def corpus_section(corpus: str, title: str, about: str) -> list[str]:
