@@ -1464,11 +1464,11 @@ def _padding(sentences: list[Sentence], hits: _Hits, relevance: list[float]) -> 
             run.append(index)
             continue
         words = sum(sentences[i].word_count for i in run)
-        named = sum(len(hits.worded_concepts.get(i, ())) for i in run)
         if (
             len(run) >= _PADDING_RUN
             and words >= _PADDING_MIN_WORDS
-            and 100 * named < _PADDING_CONCEPTS_PER_100 * words
+            and 100 * sum(len(hits.worded_concepts.get(i, ())) for i in run)
+            < _PADDING_CONCEPTS_PER_100 * words
         ):
             padding.update(run)
         run = []
