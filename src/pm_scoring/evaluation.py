@@ -205,7 +205,7 @@ WEIGHT_BOUNDS = (1.0, 3.0)
 _SCALING_FLAGS = {"too_short", "diluted", "less_specific"}
 
 
-def reweighted(report: ScoreReport, weights: Mapping[str, float]) -> float:
+def reweighted(report: ScoreReport, weights: Mapping[str, float]) -> int:
     """The overall a report would give with other criterion weights: the criteria's weighted
     share, less the same penalties, scaled as its length scaled it, capped as it was."""
     shares = {
