@@ -47,8 +47,10 @@ _GRADERS = "grader|evaluator|examiner|assessor|scorer|marker"
 
 def _grader_pattern(triggers: str, pattern: str) -> tuple[frozenset[str], re.Pattern[str]]:
     """A way of speaking to the grader, and the words it cannot do without: the regex only
-    runs on sentences holding one of them, which keeps it off nearly every sentence."""
-    return frozenset(triggers.split()), re.compile(pattern, re.IGNORECASE)
+    runs on sentences holding one of them, which keeps it off nearly every sentence. It is
+    written in lower case and run on the sentence lower-cased (matching without regard to case
+    costs the regex engine twice as much)."""
+    return frozenset(triggers.split()), re.compile(pattern)
 
 
 _TO_GRADER = [
@@ -529,7 +531,8 @@ def _sentences_to_grader(sentences: list[Sentence]) -> list[int]:
         for index, sentence in enumerate(sentences)
         if not _GRADER_WORDS.isdisjoint(sentence.words)
         and any(
-            not triggers.isdisjoint(sentence.words) and pattern.search(sentence.text)
+            not triggers.isdisjoint(sentence.words) and pattern.search(lowered)
+            for lowered in [sentence.text.lower()]
             for triggers, pattern in _TO_GRADER
         )
     ]
@@ -1351,7 +1354,7 @@ def _restating(
     restated = {
         i
         for i, s in enumerate(sentences)
-        if not _ABOUT_WORDS.isdisjoint(s.words) and _ABOUT_THE_QUESTION.search(s.text)
+        if not _ABOUT_WORDS.isdisjoint(s.words) and _ABOUT_THE_QUESTION.search(s.text.lower())
     }
     if not question and not hints:
         return restated
@@ -1384,8 +1387,8 @@ _ABOUT_THE_QUESTION = re.compile(
     | candidates?\s+(?:should|is|are|can|needs?|must|would)\b
     | to\s+restate | in\s+my\s+own\s+words | the\s+hints\b | one\s+should\b
     )""",
-    re.IGNORECASE | re.VERBOSE,
-)
+    re.VERBOSE,
+)  # run on the sentence lower-cased, as the grader patterns are
 # A word each of those needs: the pattern runs only on the few sentences that have one.
 _ABOUT_WORDS = frozenset(
     "question questions interviewer interviewers answer candidate candidates restate words hints "

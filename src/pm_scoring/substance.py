@@ -138,8 +138,8 @@ def substance_of(
         else set()
     )
     details = (present & DETAIL_WORDS) - asked
-    if details and _in_turns_of_phrase(sentence.text, details):
-        details -= _only_in_idioms(sentence.text, details)
+    if details and _in_turns_of_phrase(lowered := sentence.text.lower(), details):
+        details -= _only_in_idioms(lowered, details)
     if details & _SPANS:
         details = {w for w in details if w not in _SPANS or _counted(words, w)}
     if details or figures - asked:
@@ -171,18 +171,19 @@ def substance_of(
 
 
 # Time words in turns of phrase that pin nothing down: "at the end of the day", "day-to-day".
+# Both patterns run on lower-cased text: matching regardless of case costs the regex engine more.
 _IDIOMS = re.compile(
     r"\b(?:at\s+the\s+end\s+of\s+the\s+day|day[-\s]to[-\s]day|in\s+this\s+day\s+and\s+age"
-    r"|the\s+other\s+day|half\s+the\s+(?:battle|time))\b",
-    re.IGNORECASE,
+    r"|the\s+other\s+day|half\s+the\s+(?:battle|time))\b"
 )
 # Numbers in words for a kind of thing, not a count of it: "a two-way conversation", "a
 # two-sided marketplace". Looked for only where such a number is (a search costs every sentence).
-_NUMBERED_KINDS = re.compile(r"\b(?:two|three|four)-(?:way|sided)\b", re.IGNORECASE)
+_NUMBERED_KINDS = re.compile(r"\b(?:two|three|four)-(?:way|sided)\b")
 _KIND_NUMBERS = frozenset({"two", "three", "four"})
 
 
 def _in_turns_of_phrase(text: str, details: set[str]) -> bool:
+    """Whether the lower-cased text holds a turn of phrase that may hide a detail word."""
     return bool(
         _IDIOMS.search(text)
         or (not _KIND_NUMBERS.isdisjoint(details) and _NUMBERED_KINDS.search(text))
@@ -190,8 +191,9 @@ def _in_turns_of_phrase(text: str, details: set[str]) -> bool:
 
 
 def _only_in_idioms(text: str, details: set[str]) -> set[str]:
-    """The detail words of `details` that occur in the text only inside turns of phrase."""
-    rest = _NUMBERED_KINDS.sub(" ", _IDIOMS.sub(" ", text)).lower()
+    """The detail words of `details` that occur in the lower-cased text only inside turns of
+    phrase."""
+    rest = _NUMBERED_KINDS.sub(" ", _IDIOMS.sub(" ", text))
     return {word for word in details if not re.search(rf"\b{word}\b", rest)}
 
 
