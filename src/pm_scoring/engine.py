@@ -526,16 +526,17 @@ def _specifics_rate(text: str, vocabulary: frozenset[str], asked: frozenset[str]
 
 def _sentences_to_grader(sentences: list[Sentence]) -> list[int]:
     """Sentences that speak to the grader."""
-    return [
-        index
-        for index, sentence in enumerate(sentences)
-        if not _GRADER_WORDS.isdisjoint(sentence.words)
-        and any(
-            not triggers.isdisjoint(sentence.words) and pattern.search(lowered)
-            for lowered in [sentence.text.lower()]
-            for triggers, pattern in _TO_GRADER
-        )
-    ]
+    return [index for index, sentence in enumerate(sentences) if _speaks_to_grader(sentence)]
+
+
+def _speaks_to_grader(sentence: Sentence) -> bool:
+    if _GRADER_WORDS.isdisjoint(sentence.words):
+        return False
+    lowered = sentence.text.lower()
+    return any(
+        not triggers.isdisjoint(sentence.words) and pattern.search(lowered)
+        for triggers, pattern in _TO_GRADER
+    )
 
 
 def _spans(sentences: list[Sentence], indexes: list[int] | set[int]) -> list[tuple[int, int]]:
