@@ -755,10 +755,17 @@ BLIND_CORPORA = (
         "per rubric, none of them asked in the five rounds before, 24 answers each. Split at "
         "random (seed 446) before any engine ran on it.",
     ),
+    (
+        "corpus47",
+        "Forty-seventh blind corpus",
+        "Written blind on 2026-12-07, for a later change: both flagships and eight questions, one "
+        "per rubric, chosen among those asked least lately, 24 answers each. Split at random "
+        "(seed 447) before any engine ran on it.",
+    ),
 )
 # Held-out halves nobody has read yet: their figures are not computed until an engine change is
 # finished and judged on them.
-SEALED = {"corpus45", "corpus46"}
+SEALED = {"corpus45", "corpus46", "corpus47"}
 
 
 def corpus_section(corpus: str, title: str, about: str) -> list[str]:
