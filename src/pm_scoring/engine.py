@@ -33,6 +33,7 @@ from .text import (
     GLUE_WORDS,
     Sentence,
     is_content_word,
+    is_figure,
     negates,
     split_sentences,
     tokenize,
@@ -40,7 +41,7 @@ from .text import (
 
 # Bump when a change to the engine can change a report, its score or what it says: stored scores
 # record the version they used.
-ENGINE_VERSION = f"2.36+{model_version()}"
+ENGINE_VERSION = f"2.37+{model_version()}"
 
 _GRADERS = "grader|evaluator|examiner|assessor|scorer|marker"
 
@@ -1169,7 +1170,7 @@ def _question_words(question: str) -> dict[str, str]:
     return {
         stem: word
         for word, stem in zip(words, stems, strict=True)
-        if is_content_word(word) and stem not in _FRAMING and not word.isdigit()
+        if is_content_word(word) and stem not in _FRAMING and not is_figure(word)
     }
 
 
@@ -1183,7 +1184,7 @@ def _subject_words(rubric: Rubric, text: str) -> dict[str, str]:
         for word, stem in zip(words, stems, strict=True)
         if is_content_word(word)
         and stem not in _FRAMING
-        and not word.isdigit()
+        and not is_figure(word)
         and (stem not in rubric.vocabulary or word in names)
     }
 

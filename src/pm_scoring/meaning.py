@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import struct
 import threading
 from collections.abc import Sequence
@@ -22,6 +23,7 @@ import numpy as np
 MODEL_NAME = "wordllama-l2_supercat_256"
 _DIMS = 256
 _WORD_TABLE_LIMIT = 200_000
+_GROUP_SEPARATOR = re.compile("[.,:]")
 
 
 def model_version() -> str:
@@ -98,8 +100,15 @@ class _Model:
         if len(self._index) + len(words) > _WORD_TABLE_LIMIT:  # bounded memory: start afresh
             self._index, self._rows = {}, self._rows[:0]
         size = len(self._embedding)
-        encoded = self._tokenizer.encode_batch(words, add_special_tokens=False)
-        ids = [[i for i in encoding.ids if 0 <= i < size] for encoding in encoded]
+        # A figure's groups ("1,200", "18:15", "0.2", "v4.2") are tokenised one by one, as words
+        # of their own: the mark between them means nothing.
+        pieces = [_GROUP_SEPARATOR.split(word) for word in words]
+        encoded = iter(
+            self._tokenizer.encode_batch(
+                [p for parts in pieces for p in parts], add_special_tokens=False
+            )
+        )
+        ids = [[i for _ in parts for i in next(encoded).ids if 0 <= i < size] for parts in pieces]
         lengths = np.fromiter(map(len, ids), dtype=np.int64, count=len(ids))
         fresh = np.zeros((len(words), _DIMS), dtype=np.float32)
         if lengths.any():  # every word's rows read in one pass, then added a token at a time

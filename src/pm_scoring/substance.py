@@ -13,7 +13,7 @@ import re
 from collections.abc import Container
 from dataclasses import dataclass
 
-from .text import CLAUSE_BREAKS, FIRST_PERSON, NOT_CONTENT, Sentence
+from .text import CLAUSE_BREAKS, FIRST_PERSON, NOT_CONTENT, Sentence, is_figure
 
 # Words that pin a sentence down: how many, how long, when.
 DETAIL_WORDS = frozenset(
@@ -150,7 +150,7 @@ def substance_of(
         kinds.append("a result")
     generic = concrete = content = 0
     for word, stem in zip(words, sentence.stems):  # noqa: B905 (one token, one stem)
-        if word in NOT_CONTENT or word.isdigit():
+        if word in NOT_CONTENT or (word[0].isdigit() and is_figure(word)):
             continue
         content += 1
         if word in GENERIC_WORDS:

@@ -64,8 +64,10 @@ FIRST_PERSON = FIRST_SINGULAR | FIRST_PLURAL
 NOT_CONTENT = STOPWORDS | CLAUSE_BREAKS
 _ABBREVIATIONS = frozenset({"e.g", "i.e", "etc", "vs", "mr", "mrs", "ms", "dr", "approx", "incl"})
 
-# "\x01" marks what followed an apostrophe ("we\x01d"), so only a real contraction expands.
-_TOKEN = re.compile(r"[a-z0-9]+|\x01[a-z]+|[,;:()—–]")
+# "\x01" marks what followed an apostrophe ("we\x01d"), so only a real contraction expands. A
+# figure written without spaces ("1,200", "18:15", "0.2", "$1.5m") is one token, and an en dash
+# between figures ("2–3 weeks") is a range: neither ends a clause (engine 2.37).
+_TOKEN = re.compile(r"[a-z0-9]++(?:[.,:](?<=\d.)\d++[a-z]*+)*+|\x01[a-z]+|[,;:()—]|–(?!(?<=\d–)\d)")
 _BULLET = re.compile(r"\s*(?:[-*•+]|\d{1,2}[.)]|#{1,6})\s+")
 _HEADING = re.compile(r"^(#{1,6}\s+\S.*|\*\*[^*]+\*\*:?|__[^_]+__:?)$")
 # A bold title that opens a paragraph and runs into its text: "**3. Segment.** If the drop…"
@@ -77,11 +79,13 @@ def _any_case(word: str) -> str:
 
 
 # A sentence ends with . ! or ? (and any closing quotes or brackets) before a space, unless the
-# mark closes an abbreviation standing as a word of its own, "(e.g." included. The regex starts
+# mark closes an abbreviation standing as a word of its own, "(e.g." included, or a time's "a.m."
+# or "p.m." runs on in lower case ("at 8 p.m. and errors rose", engine 2.37). The regex starts
 # with the mark, so it can skip through the text quickly; group 1 is the space after the end.
 _SENTENCE_END = re.compile(
     "[.!?✔✓☑✅]"
     + "".join(rf"(?<!(?<![^\s(\[\"']){_any_case(word)}[.!?])" for word in sorted(_ABBREVIATIONS))
+    + r"(?!(?<=\b[aApP]\.[mM]\.)\s+[a-z])"
     + r"[\"')\]*_]*(\s+)"
 )
 # A list number ("2.") is not a sentence of its own.
@@ -140,6 +144,11 @@ class Sentence:
 
 def is_content_word(word: str) -> bool:
     return word not in NOT_CONTENT
+
+
+def is_figure(word: str) -> bool:
+    """A token that is a number ("42", "1,200", "0.2") or a time of day ("18:15")."""
+    return word[:1].isdigit() and not word.strip("0123456789,.:")
 
 
 def _normalise(text: str) -> str:

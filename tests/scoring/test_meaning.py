@@ -3,18 +3,22 @@ whatever order words are first seen in and however many tokens each has."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from pm_scoring.meaning import _Model, embed
 
 
 def _by_hand(model: _Model, words: list[str]) -> np.ndarray:
-    """The sum of every token's vector, looked up one token at a time, as a unit vector."""
+    """The sum of every token's vector, looked up one token at a time, as a unit vector; a
+    figure's groups ("18:15", "1,200") are tokenised one by one, without the mark between them."""
     assert model._embedding is not None
     total = np.zeros(model._embedding.shape[1], dtype=np.float32)
     for word in words:
-        for token in model._tokenizer.encode(word, add_special_tokens=False).ids:
-            total += model._embedding[token].astype(np.float32)
+        for part in re.split("[.,:]", word):
+            for token in model._tokenizer.encode(part, add_special_tokens=False).ids:
+                total += model._embedding[token].astype(np.float32)
     return total / np.linalg.norm(total)
 
 
@@ -24,7 +28,7 @@ def test_a_text_points_where_its_tokens_sum_points():
         ["rollback"],
         ["we", "reverted", "the", "release"],
         ["antidisestablishmentarianism", "postmortem", "rollback"],
-        ["18:15", "p99", "ünïcödé"],
+        ["18:15", "p99", "ünïcödé", "1,200", "0.2", "v4.2"],
     ]
     model = _Model()
     model._load()

@@ -1563,3 +1563,29 @@ def test_a_measure_in_plain_words_is_a_metric_unless_denied(rubric_id, concept):
     assert concept not in found(
         "We didn't look at how many people reached what they set out to do."
     )
+
+
+CLOCKED_INCIDENT = """
+Around 18:02 our payments error rate jumped from 0.2% to 31% across every region. I paged the
+on-call lead, who took incident command; I took communications. The only change that day was
+the 17:50 release, so at 18:15 we reverted it rather than debug live, and payments recovered by
+18:21. I posted on the status page at 18:10 and every 20 minutes after, and sent support a macro
+so agents could answer merchants. Next morning we ran a blameless review: a config flag had
+defaulted to on in one service. We added a canary stage that rolls back automatically when the
+error rate passes 2%, and a check that blocks releases with unreviewed flag defaults.
+"""
+
+
+def test_a_story_told_in_clock_times_keeps_its_clauses(outage):
+    """Times of day ("at 18:10 and every 20 minutes after") are figures, not clause breaks that
+    cut a sentence into scraps no concept can be read from (engine 2.37): the updates and their
+    rhythm count, and the short, complete story is not scaled for its length."""
+    asked, hints = asked_with_hints("worldwide-outage")
+    report = score(outage, CLOCKED_INCIDENT, asked, hints, model_answer("worldwide-outage"))
+    communication = report.criterion("communication")
+    assert communication.score >= 3, communication
+    assert "a number or time" in next(
+        c.specifics for c in communication.concepts if c.id == "status-updates"
+    )
+    too_short = next(f for f in report.flags if f.id == "too_short")
+    assert too_short.penalty == 0, too_short.message

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pm_scoring.text import split_sentences
+from pm_scoring.text import is_figure, split_sentences
 
 
 def pieces(text: str) -> list[str]:
@@ -24,6 +24,10 @@ def pieces(text: str) -> list[str]:
         ('He said "stop." We did.', ['He said "stop."', "We did."]),
         ("Fix it (errors, etc.). Next.", ["Fix it (errors, etc.).", "Next."]),
         ("Really?! Yes.", ["Really?!", "Yes."]),
+        (
+            "It went out at 8 p.m. and errors rose at 9 P.M. Then we rolled back.",
+            ["It went out at 8 p.m. and errors rose at 9 P.M.", "Then we rolled back."],
+        ),
     ],
 )
 def test_sentences_end_at_marks_but_not_after_abbreviations(text, expected):
@@ -103,3 +107,18 @@ def test_only_a_real_contraction_expands():
         "i", "would", "re", "estimate", "the", "3", "d", "model", ",",
         "but", "we", "will", "not", "re", "rank", "it",
     ]  # fmt: skip
+
+
+def test_a_figure_is_one_word_and_its_marks_end_no_clause():
+    """ "18:15", "1,200" and "0.2" are figures, not pieces either side of a clause break, and an
+    en dash between figures is a range; an en dash between words still ends a clause."""
+    text = "At 18:15 we reverted and 1,200 stores recovered by 18:21 within 2–3 minutes."
+    (sentence,) = split_sentences(text)
+    assert {"18:15", "1,200", "18:21"} <= set(sentence.words)
+    assert sentence.clauses() == [(0, len(sentence.content_words))]
+    assert sentence.word_count == 14  # the range's two ends are two words
+    assert [is_figure(w) for w in ("18:15", "1,200", "0.2", "42", "v2", "1.5m", ":")] == [
+        True, True, True, True, False, False, False,
+    ]  # fmt: skip
+    (dashed,) = split_sentences("We paged the lead – she rolled the release back.")
+    assert len(dashed.clauses()) == 2
