@@ -45,6 +45,8 @@ def user_errors(command: F) -> F:
             return command(*args, **kwargs)
         except SourceError as exc:
             raise click.ClickException(exc.summary()) from None
+        except (IndexError, KeyError):
+            raise  # a bug, not the user's doing: its traceback is what to report
         except LookupError as exc:  # an unknown question or rubric
             raise click.ClickException(str(exc.args[0] if exc.args else exc)) from None
         except (OperationalError, ProgrammingError) as exc:

@@ -100,8 +100,8 @@ class _Model:
         if len(self._index) + len(words) > _WORD_TABLE_LIMIT:  # bounded memory: start afresh
             self._index, self._rows = {}, self._rows[:0]
         size = len(self._embedding)
-        # A figure's groups ("1,200", "18:15", "0.2", "v4.2") are tokenised one by one, as words
-        # of their own: the mark between them means nothing.
+        # A figure's groups ("1,200", "18:15", "0.2") are tokenised one by one, as words of their
+        # own: the mark between them means nothing.
         pieces = [_GROUP_SEPARATOR.split(word) for word in words]
         encoded = iter(
             self._tokenizer.encode_batch(

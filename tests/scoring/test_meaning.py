@@ -28,7 +28,7 @@ def test_a_text_points_where_its_tokens_sum_points():
         ["rollback"],
         ["we", "reverted", "the", "release"],
         ["antidisestablishmentarianism", "postmortem", "rollback"],
-        ["18:15", "p99", "ünïcödé", "1,200", "0.2", "v4.2"],
+        ["18:15", "p99", "ünïcödé", "1,200", "0.2"],
     ]
     model = _Model()
     model._load()

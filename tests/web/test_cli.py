@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
+import pytest
 import yaml
 from sqlmodel import select
 
@@ -254,3 +256,25 @@ def test_the_installed_command_has_help_and_never_prints_a_traceback(tmp_path):
 
     missing = run_coach("bank", "import", str(tmp_path / "nope.yaml"), instance=tmp_path)
     assert missing.returncode != 0 and "Traceback" not in missing.stderr
+
+
+def test_a_bug_is_not_dressed_up_as_a_users_mistake():
+    """`user_errors` turns an unknown question (a LookupError) into a one-line message, but an
+    IndexError or KeyError is a bug in our code: it keeps its traceback, where a message such as
+    "Error: string index out of range" would send the user looking for a mistake of theirs."""
+    from app.cli import user_errors
+
+    @user_errors
+    def unknown_question() -> None:
+        raise LookupError("no question 'nope'")
+
+    with pytest.raises(click.ClickException, match="no question 'nope'"):
+        unknown_question()
+    for bug in (IndexError("string index out of range"), KeyError("slug")):
+
+        @user_errors
+        def buggy(bug: Exception = bug) -> None:
+            raise bug
+
+        with pytest.raises(type(bug)):
+            buggy()
