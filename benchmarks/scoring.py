@@ -930,7 +930,9 @@ def report() -> str:
         "spaces, \u201c1,200\u201d or \u201c18:15\u201d, is one word, and an en dash between "
         "figures a range, so neither ends a clause) has no constant to tune: it was checked on "
         "the development halves 1-46 and judged on corpus45's, where 4 of 120 answers moved by "
-        "one or two points and no figure moved (0.881).",
+        "one or two points and no figure moved (0.881); engine 2.38 moves no score (a flag "
+        "for a missing criterion no longer says \u201cnever\u201d where the criterion found "
+        "something too thin to reach a level).",
         "",
         "| question | answers | pairwise accuracy | Spearman rho | QWK |",
         "|---|---|---|---|---|",

@@ -41,7 +41,7 @@ from .text import (
 
 # Bump when a change to the engine can change a report, its score or what it says: stored scores
 # record the version they used.
-ENGINE_VERSION = f"2.37+{model_version()}"
+ENGINE_VERSION = f"2.38+{model_version()}"
 
 _GRADERS = "grader|evaluator|examiner|assessor|scorer|marker"
 
@@ -924,6 +924,7 @@ def _red_flags(
             flagged.setdefault(flag_id, set()).add(s_index)
     for spec in rubric.spec.red_flags:
         evidence: list[int] = []
+        message = spec.message
         if spec.detector == "phrases":
             evidence = sorted(flagged.get(spec.id, ()))
             raised = bool(evidence)
@@ -940,12 +941,27 @@ def _red_flags(
         elif spec.detector == "no_specifics":
             raised = not any(_is_detail(word) for s in sentences for word in s.words)
         else:
-            raised = any(c.id == spec.criterion and c.score == 0 for c in criteria)
+            missing = next((c for c in criteria if c.id == spec.criterion), None)
+            raised = missing is not None and missing.score == 0
+            if missing is not None and raised and missing.concepts:
+                # The rubric's message says the answer never does it; this one names something
+                # towards it, too thin to reach a level, so saying "never" would contradict what
+                # the criterion shows.
+                message = _too_thin(missing)
         if raised:
             flags.append(
-                Flag(spec.id, spec.title, spec.message, spec.penalty, _spans(sentences, evidence))
+                Flag(spec.id, spec.title, message, spec.penalty, _spans(sentences, evidence))
             )
     return flags
+
+
+def _too_thin(criterion: CriterionResult) -> str:
+    """A missing criterion's flag, where the answer names something towards it."""
+    named = ", ".join(k.id.replace("-", " ").replace("_", " ") for k in criterion.concepts)
+    return (
+        f'What the answer says towards "{criterion.title}" ({named}) is too thin to '
+        f"reach its first level. {criterion.tip}"
+    )
 
 
 # Who else a failure story may put its failure on, and what it says they did wrong

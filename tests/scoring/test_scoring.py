@@ -692,6 +692,31 @@ def test_a_story_without_learning_is_flagged(failure):
     assert "no-learning" in report.flag_ids
 
 
+def test_a_missing_criterion_flag_never_says_never_beside_what_the_criterion_found():
+    """Engine 2.38: a story whose only reflection is too thin to reach a level is still
+    flagged, with the same penalty, but the flag no longer says the answer never reflects while
+    the criterion shows what it found."""
+    star = load_rubric("star")
+    story = (
+        "Last spring I managed four analysts at a travel marketplace. One of them sent the sales "
+        "director a forecast that overstated bookings by 12 percent.\n\n"
+        "I spoke to her the same morning, in private, and told her what the error had cost. We "
+        "traced the mistake together, fixed the sheet in an hour, and I wrote the correction to "
+        "the director myself.\n\n"
+    )
+    thin = score(star, story + "Since then things have gone more smoothly for her.")
+    learning = thin.criterion("learning")
+    assert learning.score == 0 and learning.concepts_found == ["applied-since"]
+    flag = next(f for f in thin.flags if f.id == "no-learning")
+    assert "never" not in flag.message
+    assert "applied since" in flag.message and "too thin" in flag.message
+    assert learning.tip and learning.tip in flag.message
+    # With nothing towards it, the rubric's own message stands; the penalty is the same.
+    bare = next(f for f in score(star, story).flags if f.id == "no-learning")
+    assert bare.message == next(s.message for s in star.spec.red_flags if s.id == "no-learning")
+    assert bare.penalty == flag.penalty > 0
+
+
 def test_owning_the_mistake_is_not_blaming_others(failure):
     owned = STORY + "\nIt was my fault, and I said so to the customer."
     blamed = STORY + "\nIt was their fault, and I said so to the customer."
