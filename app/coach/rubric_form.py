@@ -54,6 +54,7 @@ class CriterionForm(Form):
         + [SelectChoice(str(n), f"{n}/4") for n in range(1, 5)],
     )
     what_happened = BooleanField("Part of a story: a plan counts only as a mention")
+    looking_back = BooleanField("What a story taught: a sentence of the story counts as a mention")
     cues = StringField("Cues (comma-separated)")
     tip = TextAreaField("Tip", render_kw={"rows": 2})
     follow_up = TextAreaField("Follow-up question when it is weak", render_kw={"rows": 2})
@@ -106,6 +107,7 @@ def form_data(content: dict[str, Any]) -> dict[str, Any]:
                 "full_marks_at": c.get("full_marks_at", 3.0),
                 "one_done_well": str(c["one_done_well"]) if c.get("one_done_well") else "",
                 "what_happened": bool(c.get("what_happened")),
+                "looking_back": bool(c.get("looking_back")),
                 "cues": ", ".join(c.get("cues", [])),
                 "concepts": [
                     {
@@ -210,6 +212,8 @@ def _criterion(form: CriterionForm) -> dict[str, Any]:
         criterion["one_done_well"] = int(form.one_done_well.data)
     if form.what_happened.data:
         criterion["what_happened"] = True
+    if form.looking_back.data:
+        criterion["looking_back"] = True
     if _text(form.follow_up.data):
         criterion["follow_up"] = _text(form.follow_up.data)
     return {k: v for k, v in criterion.items() if v is not None}

@@ -175,6 +175,11 @@ _IRREGULAR_PAST = frozenset(
     kept lost meant met paid put ran read rode rose said sent set shut sold spent spoke stood stuck
     taught threw understood woke won wrote""".split()
 )
+# Stems of the words that look back on a story rather than tell it.
+_LOOKING_BACK = frozenset(
+    """learn learnt lesson taught realis realiz takeaway insight understood hindsight sinc now
+    nowaday today alway everi each anymor habit rule differ next again""".split()
+)
 _NOT_PAST = frozenset("need feed speed seed indeed embed proceed succeed exceed shed breed".split())
 
 
@@ -872,10 +877,31 @@ class _Depths(dict):
 
 def _depth_for(spec: CriterionSpec, depths: dict[int, float], sentences: list[Sentence], i: int):
     """What a sentence earns a concept of this criterion: where the criterion is part of a story,
-    a plan ("I would...") is only a mention, however much stands behind it."""
+    a plan ("I would...") is only a mention, however much stands behind it; where it is what the
+    story taught, so is a sentence that only tells the story (engine 2.39)."""
     if spec.what_happened and _is_plan(sentences[i]):
         return min(depths[i], _PLANNED)
+    if spec.looking_back and _tells_the_story(sentences, i):
+        return min(depths[i], _PLANNED)
     return depths[i]
+
+
+def _tells_the_story(sentences: list[Sentence], index: int) -> bool:
+    """A sentence of the story itself: a verb in the past ("we delivered it in early May", "I
+    agreed a weekly check-in"), not after "have" ("I should have asked"), and no word that looks
+    back on the story ("I learned", "since then", "every launch", "now") in it or in an earlier
+    sentence of its paragraph ("Now: I test every spec with five users. On my last three
+    features that killed one idea early")."""
+    words = sentences[index].words
+    paragraph = sentences[index].paragraph
+    opened = index
+    while opened > 0 and sentences[opened - 1].paragraph == paragraph:
+        opened -= 1
+    if any(not _LOOKING_BACK.isdisjoint(s.stems) for s in sentences[opened : index + 1]):
+        return False
+    return any(
+        _is_past(word) and (i == 0 or words[i - 1] != "have") for i, word in enumerate(words)
+    )
 
 
 def _is_plan(sentence: Sentence) -> bool:

@@ -89,6 +89,9 @@ class CriterionSpec(_Strict):
     one_done_well: int | None = Field(None, ge=1, le=4)
     # Part of a story: what the candidate did. A plan ("I would...") shows it only as a mention.
     what_happened: bool = False
+    # What the candidate drew from a story: a sentence that only tells the story (in the past,
+    # with no word that looks back on it) shows it only as a mention ("we delivered in early May").
+    looking_back: bool = False
     concepts: list[ConceptSpec] = Field(min_length=1)
     cues: list[Text] = []
     tip: Text

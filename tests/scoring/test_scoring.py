@@ -717,6 +717,47 @@ def test_a_missing_criterion_flag_never_says_never_beside_what_the_criterion_fou
     assert bare.penalty == flag.penalty > 0
 
 
+NO_LESSON_STORY = (
+    "In my second year at a payroll start-up I promised our largest client a new export by the "
+    "end of March. I had not checked with the two engineers who would build it, and they were "
+    "already committed to a security audit.\n\n"
+    "We missed the date by five weeks. The client's finance team had to do two payroll runs by "
+    "hand, and their director escalated to our CEO.\n\n"
+    "I called the director myself, apologised, and agreed a weekly check-in until the export "
+    "shipped. We delivered it in early May and the client renewed, though on a one-year "
+    "contract instead of three.\n\n"
+)
+
+
+def test_a_lesson_is_what_the_answer_draws_not_a_word_in_the_story(failure):
+    """Engine 2.38: "We delivered it in early May" names "early", as a lesson might ("share bad
+    news early"), but it tells the story: a sentence in the past with no word that looks back on
+    it shows a lesson only as a mention. The same words, drawn as a lesson, keep their depth."""
+    told = "We delivered it in early May"
+    thin = score(failure, NO_LESSON_STORY + "It was a real lesson for me.")
+    learning = thin.criterion("learning")
+    assert learning.score <= 1, learning
+    start = NO_LESSON_STORY.index(told)
+    from_story = [k for k in learning.concepts if k.evidence[0][0] == start]
+    assert from_story and all(k.points <= 0.5 for k in from_story), from_story
+    drawn = score(
+        failure,
+        NO_LESSON_STORY
+        + "I learned to get the engineers' estimate in writing before I give a client a date, "
+        "and to share a slip early, in the week I see it.",
+    )
+    assert drawn.criterion("learning").score >= 2
+    # A paragraph that opens by looking back goes on looking back: its later sentences, in the
+    # past, are what the lesson did, not the story.
+    habit = (
+        "Now I check every date with the engineers before I promise it. On my last two projects "
+        "that check caught a slip early, while there was time to warn the client."
+    )
+    as_habit = score(failure, NO_LESSON_STORY + habit).criterion("learning")
+    apart = score(failure, NO_LESSON_STORY + habit.replace(". On", ".\n\nOn")).criterion("learning")
+    assert as_habit.points > apart.points
+
+
 def test_owning_the_mistake_is_not_blaming_others(failure):
     owned = STORY + "\nIt was my fault, and I said so to the customer."
     blamed = STORY + "\nIt was their fault, and I said so to the customer."
