@@ -878,7 +878,7 @@ class _Depths(dict):
 def _depth_for(spec: CriterionSpec, depths: dict[int, float], sentences: list[Sentence], i: int):
     """What a sentence earns a concept of this criterion: where the criterion is part of a story,
     a plan ("I would...") is only a mention, however much stands behind it; where it is what the
-    story taught, so is a sentence that only tells the story (engine 2.39)."""
+    story taught, so is a sentence that only tells the story (engine 2.38)."""
     if spec.what_happened and _is_plan(sentences[i]):
         return min(depths[i], _PLANNED)
     if spec.looking_back and _tells_the_story(sentences, i):
@@ -892,16 +892,13 @@ def _tells_the_story(sentences: list[Sentence], index: int) -> bool:
     back on the story ("I learned", "since then", "every launch", "now") in it or in an earlier
     sentence of its paragraph ("Now: I test every spec with five users. On my last three
     features that killed one idea early")."""
-    words = sentences[index].words
     paragraph = sentences[index].paragraph
     opened = index
     while opened > 0 and sentences[opened - 1].paragraph == paragraph:
         opened -= 1
     if any(not _LOOKING_BACK.isdisjoint(s.stems) for s in sentences[opened : index + 1]):
         return False
-    return any(
-        _is_past(word) and (i == 0 or words[i - 1] != "have") for i, word in enumerate(words)
-    )
+    return _tells_the_past(sentences[index].words)
 
 
 def _is_plan(sentence: Sentence) -> bool:
@@ -910,7 +907,12 @@ def _is_plan(sentence: Sentence) -> bool:
     words = sentence.words
     if _MODALS.isdisjoint(words) or FIRST_PERSON.isdisjoint(words):
         return False
-    return not any(
+    return not _tells_the_past(words)
+
+
+def _tells_the_past(words: list[str]) -> bool:
+    """A verb in the past, but not one after "have" ("I would have asked", "I should have")."""
+    return any(
         _is_past(word) and (i == 0 or words[i - 1] != "have") for i, word in enumerate(words)
     )
 
@@ -967,9 +969,9 @@ def _red_flags(
         elif spec.detector == "no_specifics":
             raised = not any(_is_detail(word) for s in sentences for word in s.words)
         else:
-            missing = next((c for c in criteria if c.id == spec.criterion), None)
-            raised = missing is not None and missing.score == 0
-            if missing is not None and raised and missing.concepts:
+            missing = next((c for c in criteria if c.id == spec.criterion and not c.score), None)
+            raised = missing is not None
+            if missing is not None and missing.concepts:
                 # The rubric's message says the answer never does it; this one names something
                 # towards it, too thin to reach a level, so saying "never" would contradict what
                 # the criterion shows.
