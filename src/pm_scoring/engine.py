@@ -41,7 +41,7 @@ from .text import (
 
 # Bump when a change to the engine can change a report, its score or what it says: stored scores
 # record the version they used.
-ENGINE_VERSION = f"2.38+{model_version()}"
+ENGINE_VERSION = f"2.39+{model_version()}"
 
 _GRADERS = "grader|evaluator|examiner|assessor|scorer|marker"
 

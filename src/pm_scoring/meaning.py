@@ -70,25 +70,25 @@ class _Model:
         then for each part, (text, start, end), the sum over that slice of the text's words.
         Texts without words get zeros."""
         flat = [w for words in texts for w in words]
-        if not self._index.keys() >= set(flat):
+        index, table = self._index, self._rows
+        try:
+            positions = list(map(index.__getitem__, flat))
+        except KeyError:  # new words
             with self._lock:
                 self._add([w for w in dict.fromkeys(flat) if w not in self._index])
-        index, table = self._index, self._rows
+            index, table = self._index, self._rows
+            positions = list(map(index.__getitem__, flat))
         sums = np.zeros((len(texts), _DIMS), dtype=np.float32)
         lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
         filled = np.flatnonzero(lengths)
         part_sums = np.zeros((len(parts), _DIMS), dtype=np.float32)
         if len(filled):
             offsets = np.cumsum(lengths) - lengths
-            rows = table[list(map(index.__getitem__, flat))]
-            sums[filled] = np.add.reduceat(rows, offsets[filled], axis=0)
-            if parts:  # slices' sums one by one: reduceat pays far more per slice
-                where = offsets.tolist()
-                part_sums = np.array(
-                    [rows[where[text] + start : where[text] + end].sum(axis=0)
-                     for text, start, end in parts],
-                    dtype=np.float32,
-                )  # fmt: skip
+            rows = table.take(positions, axis=0)
+            sums[filled] = run_sums(rows, offsets[filled], lengths[filled])
+            if parts:
+                text, start, end = np.array(parts, dtype=np.int64).T
+                part_sums = run_sums(rows, offsets[text] + start, end - start)
         return np.vstack([sums, part_sums]) if parts else sums
 
     def _add(self, words: list[str]) -> None:
@@ -122,6 +122,47 @@ class _Model:
         index = dict(self._index)
         index.update((word, len(self._rows) + row) for row, word in enumerate(words))
         self._rows, self._index = rows, index
+
+
+_LONG_RUN = 48  # runs longer than this are reduced one by one: a few an answer, if any
+
+
+def run_sums(rows: np.ndarray, starts: Any, lengths: Any) -> np.ndarray:
+    """For each run of consecutive rows (where it starts, how many), the sum of its rows, added
+    one after another as `rows[start:start + length].sum(axis=0)` adds them; zeros for a run
+    of none."""
+    return _run_reduce(np.add, rows, starts, lengths)
+
+
+def run_maxima(rows: np.ndarray, starts: Any, lengths: Any) -> np.ndarray:
+    """For each run of consecutive rows (where it starts, how many, at least one), the largest
+    value of each column."""
+    return _run_reduce(np.maximum, rows, starts, lengths)
+
+
+def _run_reduce(ufunc: np.ufunc, rows: np.ndarray, starts: Any, lengths: Any) -> np.ndarray:
+    """Runs are reduced side by side, a position at a time, which costs a small part of what a
+    call per run (an answer has hundreds of sentences and clauses) or `ufunc.reduceat` costs:
+    reduceat walks each column of each run on its own. Each run's rows are taken in order."""
+    starts, lengths = np.asarray(starts, dtype=np.int64), np.asarray(lengths, dtype=np.int64)
+    result = np.zeros((len(starts), rows.shape[1]), dtype=rows.dtype)
+    for run in np.flatnonzero(lengths > _LONG_RUN).tolist():
+        result[run] = ufunc.reduce(rows[starts[run] : starts[run] + lengths[run]], axis=0)
+    short = np.flatnonzero((lengths > 0) & (lengths <= _LONG_RUN))
+    if not len(short):
+        return result
+    order = short[np.argsort(-lengths[short], kind="stable")]  # longest first
+    # How many runs are still going at each position: a prefix of the runs, longest first.
+    # Their rows are read in one pass, position by position, then reduced a position at a time.
+    going = np.searchsorted(-lengths[order], -np.arange(int(lengths[order[0]])))
+    first = np.cumsum(going) - going
+    run = np.arange(int(going.sum())) - np.repeat(first, going)
+    by_position = rows[starts[order][run] + np.repeat(np.arange(len(going)), going)]
+    reduced = by_position[: len(order)].copy()
+    for count, at in zip(going[1:].tolist(), first[1:].tolist(), strict=True):
+        ufunc(reduced[:count], by_position[at : at + count], out=reduced[:count])
+    result[order] = reduced
+    return result
 
 
 def _one_blas_thread() -> None:

@@ -16,7 +16,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from pydantic import model_validator as _model_validator
 
-from .meaning import embed
+from .meaning import embed, run_maxima, run_sums
 from .sourcefile import Document, Problem, SourceError, parse_text, read_file, validate
 from .text import PhraseMatcher, compile_phrase, is_content_word, tokenize
 
@@ -326,7 +326,7 @@ class RubricMeaning:
         blocks = np.asarray(paragraphs)  # paragraph numbers only grow along the answer
         starts = np.flatnonzero(np.r_[True, blocks[1:] != blocks[:-1]])
         sizes = np.diff(np.r_[starts, len(blocks)])
-        sums = np.add.reduceat(sentences, starts, axis=0)
+        sums = run_sums(sentences, starts, sizes)
         whole = np.repeat(sizes >= _PASSAGE + 1, sizes)  # paragraphs of a few sentences
         passages[whole] = np.repeat(sums, sizes, axis=0)[whole]
         norms = np.linalg.norm(passages, axis=1)
@@ -334,9 +334,16 @@ class RubricMeaning:
         matches: MeaningMatches = [[] for _ in range(len(sentences))]
         if self._concepts:
             # Each concept's closest example: its examples are neighbouring columns.
-            closest = np.maximum.reduceat(vectors @ examples, self._starts, axis=1)
+            closest = _closest_of_each(vectors @ examples, self._starts)
             matches = _ranked(closest, self._concepts, len(sentences), owners)
         return relevance.tolist(), matches
+
+
+def _closest_of_each(similarities: Any, starts: Sequence[int]) -> Any:
+    """Each row's closest example of each concept, from its similarity to every example (a
+    column each, each concept's examples side by side from its start)."""
+    lengths = np.diff(np.r_[starts, similarities.shape[1]])
+    return run_maxima(np.ascontiguousarray(similarities.T), starts, lengths).T
 
 
 def _ranked(

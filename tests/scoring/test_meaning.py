@@ -7,7 +7,7 @@ import re
 
 import numpy as np
 
-from pm_scoring.meaning import _Model, embed
+from pm_scoring.meaning import _LONG_RUN, _Model, embed, run_maxima, run_sums
 
 
 def _by_hand(model: _Model, words: list[str]) -> np.ndarray:
@@ -51,3 +51,24 @@ def test_texts_without_words_are_zero_and_the_rest_unit_length():
     vectors = embed([[], ["roll", "back"], []])
     assert not vectors[0].any() and not vectors[2].any()
     assert abs(float(np.linalg.norm(vectors[1])) - 1) < 1e-6
+
+
+def test_runs_are_reduced_row_after_row():
+    """Sentences, clauses and paragraphs are runs of rows, reduced side by side. Each sum must
+    be exactly what adding the run's rows one after another gives (`np.add.reduceat` adds in
+    another order), whatever the runs' lengths and order: runs of no rows included, and runs
+    longer than the side-by-side limit, which are reduced one by one."""
+    generator = np.random.default_rng(7)
+    rows = generator.standard_normal((400, 16)).astype(np.float32) * np.float32(1000)
+    lengths = [3, 0, 1, 12, 5, _LONG_RUN + 30, 7, 12, 2, _LONG_RUN, 9]
+    starts = [int(generator.integers(0, len(rows) - length + 1)) for length in lengths]
+    sums, maxima = run_sums(rows, starts, lengths), run_maxima(rows, starts, lengths)
+    for run, (start, length) in enumerate(zip(starts, lengths, strict=True)):
+        if not length:
+            assert not sums[run].any()
+            continue
+        in_order = rows[start].copy()
+        for row in rows[start + 1 : start + length]:
+            in_order += row
+        assert np.array_equal(sums[run], in_order), run
+        assert np.array_equal(maxima[run], rows[start : start + length].max(axis=0)), run
