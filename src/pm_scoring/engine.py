@@ -1123,7 +1123,10 @@ def _missing_subject(
     million" uses three of the words of "Market size for dog walking in a city"). One in other words
     answers it when its meaning leans towards the question, or towards the question's model
     answer, which says far more about the subject than the question does (engine 2.25: help
-    pages people use to sort a problem out themselves, for "the self-service help center")."""
+    pages people use to sort a problem out themselves, for "the self-service help center"), or
+    when three in ten of the words that are its own (outside the rubric's vocabulary) are the
+    question's or its model answer's (engine 2.39: notes full of the rubric's terms, which pull
+    their meaning towards the rubric's ground, on the model answer's articles and searches)."""
     if not (rubric.spec.require_subject and question):
         return []
     subject = _subject_words(rubric, question)
@@ -1139,7 +1142,11 @@ def _missing_subject(
             return []  # three of the question's words and no subject word
         words = [word for sentence in sentences for word in sentence.content_words]
         if rubric.meaning.leaning_to(words, question) >= _LEANING_MIN or (
-            model_answer and rubric.meaning.leaning_to(words, model_answer) >= _MODEL_LEANING_MIN
+            model_answer
+            and (
+                rubric.meaning.leaning_to(words, model_answer) >= _MODEL_LEANING_MIN
+                or _borrowed_share(rubric, asked, model_answer, sentences) >= _SUBJECT_BORROWED
+            )
         ):
             return []  # other words for the same subject ("stores" and "orders", not "coffee")
         return list(dict.fromkeys(subject.values()))
@@ -1312,6 +1319,9 @@ _ASKED_WORDS_ABOUT = 3  # ...as is one using this many of them, however long the
 _OTHER_KIND_ASKED_SHARE = 0.3
 _OTHER_KIND_CLOSER = 0.12
 _BORROWED_MIN = 0.15  # ...or under this share of its own words from the question or model answer
+# An answer naming no subject word is about the question when this share of its own words (those
+# outside the rubric's vocabulary) are the question's or its model answer's (engine 2.39).
+_SUBJECT_BORROWED = 0.3
 _RELEVANT_MIN = 0.2  # a passage less similar than this to the rubric and question is elsewhere...
 _RELATIVE_MIN = 0.5  # ...and this far below the answer's typical passage
 _PADDING_RUN = 5  # sentences in a row, at least, that make a passage of padding

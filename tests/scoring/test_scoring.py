@@ -457,6 +457,32 @@ def test_an_answer_leaning_towards_the_model_answer_is_about_the_question():
     assert "off_topic" in elsewhere.flag_ids and elsewhere.overall <= OFF_TOPIC_CAP
 
 
+SUPPORT_ARTICLE_NOTES = """
+Goal first: fewer customers need a person to get unstuck. North star metric: tickets avoided,
+defined as article visits with no ticket on the same topic within a week. Input metrics that
+move it: search click-through, article votes, and coverage of the most common ticket reasons.
+Leading indicator: zero-result searches per week. Lagging indicator: tickets per thousand
+active customers. Guardrail metrics: customer satisfaction and time to first human reply, so
+the team cannot hit the target by hiding the contact form. Counter-metric: repeat tickets.
+Segments: new versus established customers, and plan tier. Baseline it for a month, set a
+target for the quarter, and review the trade-offs in a weekly dashboard.
+"""
+
+
+def test_an_answer_borrowing_the_model_answers_own_words_is_about_the_question():
+    """Notes full of the rubric's terms (north star, guardrail, leading indicator) pull their
+    meaning towards the rubric's ground, so they lean no nearer the model answer, and they never
+    say "center", "self", "service" or "software". But most of the words that are their own
+    (articles, searches, tickets on the same topic, the contact form) are the model answer's:
+    they answer this question (engine 2.39). The gym app's metrics borrow few and stay capped."""
+    metrics = load_rubric("metrics")
+    shipped = model_answer("help-center-success-metrics")
+    in_its_words = score(metrics, SUPPORT_ARTICLE_NOTES, HELP_CENTER, model_answer=shipped)
+    assert "off_topic" not in in_its_words.flag_ids and in_its_words.overall > 30
+    elsewhere = score(metrics, GYM_CLASSES, HELP_CENTER, model_answer=shipped)
+    assert "off_topic" in elsewhere.flag_ids and elsewhere.overall <= OFF_TOPIC_CAP
+
+
 SHORT_PLAN = """
 First I'd clarify the scope: which product is down, since when, and which platforms and
 markets are affected. I'd check whether a recent release or a config change lines up with the
