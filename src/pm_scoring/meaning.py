@@ -156,8 +156,8 @@ def _run_reduce(ufunc: np.ufunc, rows: np.ndarray, starts: Any, lengths: Any) ->
     # Their rows are read in one pass, position by position, then reduced a position at a time.
     going = np.searchsorted(-lengths[order], -np.arange(int(lengths[order[0]])))
     first = np.cumsum(going) - going
-    run = np.arange(int(going.sum())) - np.repeat(first, going)
-    by_position = rows[starts[order][run] + np.repeat(np.arange(len(going)), going)]
+    nth = np.arange(int(going.sum())) - np.repeat(first, going)  # which run, at its position
+    by_position = rows[starts[order][nth] + np.repeat(np.arange(len(going)), going)]
     reduced = by_position[: len(order)].copy()
     for count, at in zip(going[1:].tolist(), first[1:].tolist(), strict=True):
         ufunc(reduced[:count], by_position[at : at + count], out=reduced[:count])
