@@ -834,7 +834,7 @@ def _tip(criterion: CompiledCriterion, found: list[ConceptFound]) -> str:
         return " ".join(c.tip for c in missing[:_TIPS_SHOWN] if c.tip)
     if missing:
         return criterion.spec.tip
-    thin = [k.id.replace("-", " ").replace("_", " ") for k in found if not k.specifics]
+    thin = [_in_words(k.id) for k in found if not k.specifics]
     if thin:
         return (
             f"Say what stands behind {', '.join(thin)}: a number or time, who does it, or the "
@@ -983,9 +983,14 @@ def _red_flags(
     return flags
 
 
+def _in_words(concept_id: str) -> str:
+    """A concept's id as words: "applied-since" is "applied since"."""
+    return concept_id.replace("-", " ").replace("_", " ")
+
+
 def _too_thin(criterion: CriterionResult) -> str:
     """A missing criterion's flag, where the answer names something towards it."""
-    named = ", ".join(k.id.replace("-", " ").replace("_", " ") for k in criterion.concepts)
+    named = ", ".join(_in_words(k.id) for k in criterion.concepts)
     return (
         f'What the answer says towards "{criterion.title}" ({named}) is too thin to '
         f"reach its first level. {criterion.tip}"
