@@ -12,6 +12,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from .meaning import embed, model_version
 from .report import (
@@ -22,7 +23,13 @@ from .report import (
     ScoreReport,
     criterion_share,
 )
-from .rubric import CompiledCriterion, CriterionSpec, MeaningMatches, Rubric
+from .rubric import (
+    CompiledCriterion,
+    CriterionSpec,
+    MeaningMatches,
+    Rubric,
+    closest_known_question,
+)
 from .substance import ANCHORS, Substance, anchored, named_sentences, placeholders, substance_of
 from .text import (
     CLAUSE_BREAKS,
@@ -41,7 +48,7 @@ from .text import (
 
 # Bump when a change to the engine can change a report, its score or what it says: stored scores
 # record the version they used.
-ENGINE_VERSION = f"2.39+{model_version()}"
+ENGINE_VERSION = f"2.40+{model_version()}"
 
 _GRADERS = "grader|evaluator|examiner|assessor|scorer|marker"
 
@@ -472,38 +479,16 @@ def score(
                 "result behind each step.",
             )
     found = sum(len(c.concepts_found) for c in criteria)
-    missing_subject = (
-        _missing_subject(rubric, question, model_answer, counted) if counted_words >= 20 else []
+    # Where the answer's meaning points: its counted sentences' directions, each alike.
+    direction = vectors[counted_indexes].sum(axis=0)
+    off_topic = (
+        _off_topic(rubric, question, model_answer, counted, direction, found)
+        if counted_words >= 20
+        else None
     )
-    if missing_subject:
+    if off_topic:
         overall = min(overall, OFF_TOPIC_CAP)
-        flags.append(
-            Flag(
-                "off_topic",
-                "Off topic",
-                "The answer never mentions what this question is about "
-                f"({', '.join(missing_subject)}).",
-            )
-        )
-    elif found <= 1 and counted_words >= 20 and _topic_share(rubric, counted) < 0.15:
-        overall = min(overall, OFF_TOPIC_CAP)
-        flags.append(
-            Flag(
-                "off_topic",
-                "Off topic",
-                f"The answer says almost nothing about what this question asks ({rubric.title}).",
-            )
-        )
-    elif counted_words >= 20 and (other := _another_kind(rubric, question, model_answer, counted)):
-        overall = min(overall, OFF_TOPIC_CAP)
-        flags.append(
-            Flag(
-                "off_topic",
-                "Off topic",
-                "The answer uses few of the question's words, or of its model answer's, and reads "
-                f"as an answer to another kind of question ({other}).",
-            )
-        )
+        flags.append(Flag("off_topic", "Off topic", off_topic))
 
     return ScoreReport(
         rubric_id=rubric.id,
@@ -1110,6 +1095,35 @@ _FRAMING = frozenset(
 )
 
 
+def _off_topic(
+    rubric: Rubric,
+    question: str | None,
+    model_answer: str | None,
+    sentences: list[Sentence],
+    direction: Any,
+    found: int,
+) -> str | None:
+    """Why an answer of some length is off topic, as the candidate will read it; None when it
+    is not."""
+    if missing_subject := _missing_subject(rubric, question, model_answer, sentences):
+        return (
+            f"The answer never mentions what this question is about ({', '.join(missing_subject)})."
+        )
+    if found <= 1 and _topic_share(rubric, sentences) < 0.15:
+        return f"The answer says almost nothing about what this question asks ({rubric.title})."
+    if other := _another_kind(rubric, question, model_answer, sentences):
+        return (
+            "The answer uses few of the question's words, or of its model answer's, and reads "
+            f"as an answer to another kind of question ({other})."
+        )
+    if other := _another_question(rubric, question, model_answer, direction):
+        return (
+            "The answer reads far more as an answer to another question than to this one (the "
+            f'nearest of the questions the scorer knows: "{other}").'
+        )
+    return None
+
+
 def _missing_subject(
     rubric: Rubric, question: str | None, model_answer: str | None, sentences: list[Sentence]
 ) -> list[str]:
@@ -1195,6 +1209,24 @@ def _another_kind(
     return kind.title if wrong_telling or closer >= _OTHER_KIND_CLOSER else None
 
 
+def _another_question(
+    rubric: Rubric, question: str | None, model_answer: str | None, direction: Any
+) -> str | None:
+    """The shipped question (its title) an answer reads as answering instead of this one: in
+    meaning it is closer to that question with its model answer than to this one with its own,
+    by _OTHER_QUESTION_CLOSER (engine 2.40: the first hour of an incident, failing payments
+    narrowed down by payment method and app version, given to "Ship with a known bug?"). A story
+    may be about anything, and so may an answer to a question that names nothing but its framing
+    ("your favourite product"): neither is read so. Without a model answer, a question says too
+    little to compare. `direction` is where the answer's meaning points: its counted sentences'
+    directions added, each alike."""
+    story = any(c.spec.what_happened for c in rubric.criteria)
+    if story or not (question and model_answer and _question_words(question)):
+        return None
+    title, closer = closest_known_question(direction, question, model_answer)
+    return title if closer >= _OTHER_QUESTION_CLOSER else None
+
+
 def _borrowed_share(
     rubric: Rubric, asked: dict[str, str], model_answer: str, sentences: list[Sentence]
 ) -> float:
@@ -1218,10 +1250,11 @@ def _stems_of(text: str) -> frozenset[str]:
     return frozenset(stem for sentence in split_sentences(text) for stem in sentence.content_stems)
 
 
+@functools.lru_cache(maxsize=256)
 def _question_words(question: str) -> dict[str, str]:
     """The question's own words by stem, the rubric's included, less the framing of any question
     and its figures (engine 2.22: "children aged 8 to 12" is not about 12, which an answer on
-    checkout times may well say)."""
+    checkout times may well say). Made once per question: callers only read it."""
     words, stems = tokenize(question)
     return {
         stem: word
@@ -1327,6 +1360,9 @@ _BORROWED_MIN = 0.15  # ...or under this share of its own words from the questio
 # An answer naming no subject word is about the question when this share of its own words (those
 # outside the rubric's vocabulary) are the question's or its model answer's (engine 2.39).
 _SUBJECT_BORROWED = 0.3
+# An answer this much closer in meaning to another shipped question, with its model answer, than
+# to its own question with its own is an answer to that question (engine 2.40).
+_OTHER_QUESTION_CLOSER = 0.22
 _RELEVANT_MIN = 0.2  # a passage less similar than this to the rubric and question is elsewhere...
 _RELATIVE_MIN = 0.5  # ...and this far below the answer's typical passage
 _PADDING_RUN = 5  # sentences in a row, at least, that make a passage of padding

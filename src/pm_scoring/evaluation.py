@@ -14,9 +14,8 @@ import yaml
 
 from .engine import OFF_TOPIC_CAP, score
 from .report import ScoreReport, criterion_share
-from .rubric import Rubric, load_rubric
+from .rubric import SHIPPED_BANK_DIR, Rubric, load_rubric
 
-SHIPPED_BANK_DIR = Path(__file__).resolve().parents[2] / "question_bank"
 DETECTED_AT = 2  # a criterion counts as covered by the scorer from this level up
 
 

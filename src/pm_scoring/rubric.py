@@ -26,6 +26,12 @@ SHIPPED_RUBRICS_DIR = next(
     (d for d in [Path(__file__).resolve().with_name("rubrics")] if d.is_dir()),
     Path(__file__).resolve().parents[2] / "rubrics",
 )
+# The question bank shipped with the project, which the engine knows (see `shipped_questions`):
+# inside the package when installed from the wheel, else the checkout's top-level folder.
+SHIPPED_BANK_DIR = next(
+    (d for d in [Path(__file__).resolve().with_name("question_bank")] if d.is_dir()),
+    Path(__file__).resolve().parents[2] / "question_bank",
+)
 
 RubricId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)]
 CriterionId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
@@ -436,6 +442,52 @@ def shipped_grounds() -> tuple[Kind, ...]:
             Kind(data["id"], data["title"], story, ground / (np.linalg.norm(ground) or 1))
         )
     return tuple(grounds)
+
+
+class KnownQuestions(NamedTuple):
+    """The shipped questions that have a model answer: each as the scorer is given it (title and
+    prompt), its title, and, row by row, the direction of it with its model answer."""
+
+    asked: tuple[str, ...]
+    titles: tuple[str, ...]
+    vectors: Any
+
+
+@functools.cache
+def shipped_questions() -> KnownQuestions:
+    """The shipped bank's questions. Read straight from the files, once, without validating
+    them (they are tested as they ship)."""
+    import yaml  # here, not above, as in `shipped_grounds`
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    questions = [
+        question
+        for path in sorted(SHIPPED_BANK_DIR.glob("*.yaml"))
+        for question in yaml.load(path.read_text(encoding="utf-8"), Loader=loader)["questions"]
+        if question.get("model_answer")
+    ]
+    asked = tuple(f"{q['title']}\n{q['prompt']}" for q in questions)
+    texts = [
+        _content_words(f"{a}\n{q['model_answer']}") for a, q in zip(asked, questions, strict=True)
+    ]
+    return KnownQuestions(asked, tuple(q["title"] for q in questions), embed(texts))
+
+
+def closest_known_question(
+    direction: Any, question: str, model_answer: str
+) -> tuple[str | None, float]:
+    """The shipped question, other than `question`, whose text with its model answer an
+    answer's `direction` is closest to in meaning (its title), and how much closer it is to it
+    than to `question` with `model_answer`."""
+    known = shipped_questions()
+    direction = direction / (np.linalg.norm(direction) or 1)
+    similarity = known.vectors @ direction
+    own = float(_text_vector(f"{question}\n{model_answer}") @ direction)
+    others = [i for i, asked in enumerate(known.asked) if asked != question]
+    if not others:
+        return None, 0.0
+    closest = max(others, key=similarity.__getitem__)
+    return known.titles[closest], float(similarity[closest]) - own
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from pm_scoring import ENGINE_VERSION, OFF_TOPIC_CAP, SHIPPED_RUBRICS_DIR, load_rubric, score
 from pm_scoring.evaluation import load_eval_set, shipped_question
-from pm_scoring.rubric import shipped_grounds
+from pm_scoring.rubric import SHIPPED_BANK_DIR, shipped_grounds, shipped_questions
 
 EVAL_DIR = Path(__file__).parents[1] / "eval"
 
@@ -1288,6 +1289,22 @@ def test_the_shipped_grounds_are_the_rubrics_own():
     assert {kind.id for kind in grounds if kind.story} == {"failure-story", "star"}
 
 
+def test_the_known_questions_are_the_shipped_banks_as_the_scorer_is_given_them():
+    """The questions an answer may read as answering instead (engine 2.40) are read straight
+    from the shipped bank: each with a model answer, as `shipped_question` gives it to the
+    scorer, so that a question is never taken for another one."""
+    slugs = [
+        question["slug"]
+        for path in sorted(SHIPPED_BANK_DIR.glob("*.yaml"))
+        for question in yaml.safe_load(path.read_text())["questions"]
+    ]
+    known = shipped_questions()
+    given = [shipped_question(slug) for slug in slugs]
+    assert list(known.asked) == [asked for asked, _, model in given if model]
+    assert len(known.asked) == len(slugs) >= 40  # every shipped question has a model answer
+    assert known.vectors.shape == (len(slugs), 256)
+
+
 DIAGNOSING = "Diagnosing a change in a metric"
 
 
@@ -1581,6 +1598,29 @@ def test_an_answer_borrowing_hardly_a_word_from_the_question_or_model_answer_is_
             assert report.overall <= OFF_TOPIC_CAP
         elif not answer.gaming:
             assert "off_topic" not in report.flag_ids, answer.id
+
+
+def test_an_answer_to_another_shipped_question_is_off_topic_and_names_it():
+    """Engine 2.40: the first hour of an incident (page the on-call engineer, narrow the failing
+    payments down by method, network and app version), given to "Ship with a known bug?", uses
+    enough of its words ("release", "version") to pass every earlier check, and scored 54. In
+    meaning it is far closer to the shipped question on failing payments, with its model answer,
+    than to this one with its own: it is capped, and the flag names the question it answers.
+    Every genuine answer in the set is left alone."""
+    answers = load_eval_set(EVAL_DIR / "corpus36" / "dev" / "ship-with-known-bug.yaml")
+    for answer in answers.answers:
+        report = score(
+            answers.rubric, answer.text, answers.asked, answers.hints, answers.model_answer
+        )
+        if answer.kind == "off-topic":
+            (flag,) = [f for f in report.flags if f.id == "off_topic"]
+            assert '"Payments failing for 5% of users"' in flag.message
+            assert report.overall <= OFF_TOPIC_CAP
+        elif not answer.gaming:
+            assert "off_topic" not in report.flag_ids, answer.id
+    # A question with no model answer says too little to compare: the check is not made.
+    text = next(a.text for a in answers.answers if a.kind == "off-topic")
+    assert "off_topic" not in score(answers.rubric, text, answers.asked).flag_ids
 
 
 def test_dilution_comes_in_with_length_so_musing_added_to_a_short_answer_does_not_raise_it():

@@ -59,6 +59,7 @@ def test_the_wheel_holds_the_code_templates_static_files_rubrics_bank_and_migrat
         "app/migrations/script.py.mako",
         *(f"app/question_bank/{p.name}" for p in (ROOT / "question_bank").glob("*.yaml")),
         *(f"pm_scoring/rubrics/{p.name}" for p in (ROOT / "rubrics").glob("*.yaml")),
+        *(f"pm_scoring/question_bank/{p.name}" for p in (ROOT / "question_bank").glob("*.yaml")),
         *(f"app/migrations/versions/{p.name}" for p in (ROOT / "migrations/versions").glob("*.py")),
         *(
             f"app/templates/{p.relative_to(ROOT / 'app/templates')}"
