@@ -787,10 +787,17 @@ BLIND_CORPORA = (
         "per rubric, each the one of its rubric asked least lately, 24 answers each. Split at "
         "random (seed 449) before any engine ran on it.",
     ),
+    (
+        "corpus50",
+        "Fiftieth blind corpus",
+        "Written blind on 2026-12-07, for a later change: both flagships and eight questions, one "
+        "per rubric, each the one of its rubric asked least lately, 24 answers each. Split at "
+        "random (seed 450) before any engine ran on it.",
+    ),
 )
 # Held-out halves nobody has read yet: their figures are not computed until an engine change is
 # finished and judged on them.
-SEALED = {"corpus49"}
+SEALED = {"corpus49", "corpus50"}
 
 
 def corpus_section(corpus: str, title: str, about: str) -> list[str]:
