@@ -48,7 +48,7 @@ from .text import (
 
 # Bump when a change to the engine can change a report, its score or what it says: stored scores
 # record the version they used.
-ENGINE_VERSION = f"2.40+{model_version()}"
+ENGINE_VERSION = f"2.41+{model_version()}"
 
 _GRADERS = "grader|evaluator|examiner|assessor|scorer|marker"
 
@@ -1105,7 +1105,11 @@ def _off_topic(
 ) -> str | None:
     """Why an answer of some length is off topic, as the candidate will read it; None when it
     is not."""
-    if missing_subject := _missing_subject(rubric, question, model_answer, sentences):
+    missing_subject = _missing_subject(rubric, question, model_answer, sentences)
+    if missing_subject and not (
+        rubric.spec.require_subject != "title"
+        and _nearest_question(question, model_answer, direction)
+    ):
         return (
             f"The answer never mentions what this question is about ({', '.join(missing_subject)})."
         )
@@ -1225,6 +1229,18 @@ def _another_question(
         return None
     title, closer = closest_known_question(direction, question, model_answer)
     return title if closer >= _OTHER_QUESTION_CLOSER else None
+
+
+def _nearest_question(question: str | None, model_answer: str | None, direction: Any) -> bool:
+    """Whether, in meaning, an answer is nearer this question with its model answer than any
+    other question the scorer knows, by _OWN_QUESTION_NEARER: it answers this one, whatever
+    words it uses (engine 2.41: the help centre's articles and tickets, in plain words that never
+    say "center", "self", "service" or "software"). The mirror of `_another_question`. Not for
+    an estimate, whose subject must be named: tennis balls in a pool read nearest to golf balls
+    in a school bus of all the questions there are, and still answer another question."""
+    if not (question and model_answer):
+        return False
+    return closest_known_question(direction, question, model_answer)[1] <= -_OWN_QUESTION_NEARER
 
 
 def _borrowed_share(
@@ -1363,6 +1379,9 @@ _SUBJECT_BORROWED = 0.3
 # An answer this much closer in meaning to another shipped question, with its model answer, than
 # to its own question with its own is an answer to that question (engine 2.40).
 _OTHER_QUESTION_CLOSER = 0.22
+# An answer this much nearer in meaning to its own question than to any other needs none of its
+# subject words (engine 2.41).
+_OWN_QUESTION_NEARER = 0.05
 _RELEVANT_MIN = 0.2  # a passage less similar than this to the rubric and question is elsewhere...
 _RELATIVE_MIN = 0.5  # ...and this far below the answer's typical passage
 _PADDING_RUN = 5  # sentences in a row, at least, that make a passage of padding

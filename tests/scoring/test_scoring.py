@@ -1623,6 +1623,23 @@ def test_an_answer_to_another_shipped_question_is_off_topic_and_names_it():
     assert "off_topic" not in score(answers.rubric, text, answers.asked).flag_ids
 
 
+def test_an_answer_nearest_its_own_question_in_meaning_needs_no_subject_word():
+    """Engine 2.41: a grade-5 plan for the help centre's success, in plain words (articles,
+    searches, people who found their answer without writing to us), never says "center",
+    "self", "service" or "software", and was capped at 5 as off topic. Of all the questions
+    the scorer knows, it reads nearest this one with its model answer: it is about it. An
+    estimate must still name its subject: tennis balls in a pool read nearest the golf-ball
+    question too, and stay capped."""
+    answers = load_eval_set(EVAL_DIR / "corpus32" / "dev" / "help-center-success-metrics.yaml")
+    plain = next(a for a in answers.answers if a.id == "hc-twin-plain-1")
+    report = score(answers.rubric, plain.text, answers.asked, answers.hints, answers.model_answer)
+    assert "off_topic" not in report.flag_ids and report.overall > 40
+    golf = load_eval_set(EVAL_DIR / "blind" / "golf-balls-in-school-bus.yaml")
+    pool = next(a for a in golf.answers if a.id == "gb-tennis-pool")
+    report = score(golf.rubric, pool.text, golf.asked, golf.hints, golf.model_answer)
+    assert "off_topic" in report.flag_ids and report.overall <= OFF_TOPIC_CAP
+
+
 def test_dilution_comes_in_with_length_so_musing_added_to_a_short_answer_does_not_raise_it():
     """Engine 2.30: an answer just over `min_words` is hardly long, so "Long for what it says"
     scales it only in part, in full from one and a half times `min_words`. The outage answer of
