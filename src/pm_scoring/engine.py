@@ -1106,10 +1106,7 @@ def _off_topic(
     """Why an answer of some length is off topic, as the candidate will read it; None when it
     is not."""
     missing_subject = _missing_subject(rubric, question, model_answer, sentences)
-    if missing_subject and not (
-        rubric.spec.require_subject != "title"
-        and _nearest_question(question, model_answer, direction)
-    ):
+    if missing_subject and not _nearest_question(rubric, question, model_answer, direction):
         return (
             f"The answer never mentions what this question is about ({', '.join(missing_subject)})."
         )
@@ -1231,14 +1228,16 @@ def _another_question(
     return title if closer >= _OTHER_QUESTION_CLOSER else None
 
 
-def _nearest_question(question: str | None, model_answer: str | None, direction: Any) -> bool:
+def _nearest_question(
+    rubric: Rubric, question: str | None, model_answer: str | None, direction: Any
+) -> bool:
     """Whether, in meaning, an answer is nearer this question with its model answer than any
     other question the scorer knows, by _OWN_QUESTION_NEARER: it answers this one, whatever
     words it uses (engine 2.41: the help centre's articles and tickets, in plain words that never
     say "center", "self", "service" or "software"). The mirror of `_another_question`. Not for
     an estimate, whose subject must be named: tennis balls in a pool read nearest to golf balls
     in a school bus of all the questions there are, and still answer another question."""
-    if not (question and model_answer):
+    if rubric.spec.require_subject == "title" or not (question and model_answer):
         return False
     return closest_known_question(direction, question, model_answer)[1] <= -_OWN_QUESTION_NEARER
 

@@ -446,7 +446,8 @@ def shipped_grounds() -> tuple[Kind, ...]:
 
 class KnownQuestions(NamedTuple):
     """The shipped questions that have a model answer: each as the scorer is given it (title and
-    prompt), its title, and, row by row, the direction of it with its model answer."""
+    prompt, its runs of white space made single spaces), its title, and, row by row, the
+    direction of it with its model answer."""
 
     asked: tuple[str, ...]
     titles: tuple[str, ...]
@@ -466,11 +467,17 @@ def shipped_questions() -> KnownQuestions:
         for question in yaml.load(path.read_text(encoding="utf-8"), Loader=loader)["questions"]
         if question.get("model_answer")
     ]
-    asked = tuple(f"{q['title']}\n{q['prompt']}" for q in questions)
+    asked = [f"{q['title']}\n{q['prompt']}" for q in questions]
     texts = [
         _content_words(f"{a}\n{q['model_answer']}") for a, q in zip(asked, questions, strict=True)
     ]
-    return KnownQuestions(asked, tuple(q["title"] for q in questions), embed(texts))
+    return KnownQuestions(
+        tuple(map(_spaced, asked)), tuple(q["title"] for q in questions), embed(texts)
+    )
+
+
+def _spaced(text: str) -> str:
+    return " ".join(text.split())
 
 
 def closest_known_question(
@@ -483,7 +490,14 @@ def closest_known_question(
     direction = direction / (np.linalg.norm(direction) or 1)
     similarity = known.vectors @ direction
     own = float(_text_vector(f"{question}\n{model_answer}") @ direction)
-    others = [i for i, asked in enumerate(known.asked) if asked != question]
+    # The question itself, however its lines were trimmed (the app strips a prompt's last
+    # newline), or under its own title, is no other question.
+    same, title = _spaced(question), question.partition("\n")[0].strip()
+    others = [
+        i
+        for i, (asked, its_title) in enumerate(zip(known.asked, known.titles, strict=True))
+        if asked != same and its_title != title
+    ]
     if not others:
         return None, 0.0
     closest = max(others, key=similarity.__getitem__)

@@ -1300,7 +1300,7 @@ def test_the_known_questions_are_the_shipped_banks_as_the_scorer_is_given_them()
     ]
     known = shipped_questions()
     given = [shipped_question(slug) for slug in slugs]
-    assert list(known.asked) == [asked for asked, _, model in given if model]
+    assert list(known.asked) == [" ".join(asked.split()) for asked, _, model in given if model]
     assert len(known.asked) == len(slugs) >= 40  # every shipped question has a model answer
     assert known.vectors.shape == (len(slugs), 256)
 
@@ -1634,6 +1634,14 @@ def test_an_answer_nearest_its_own_question_in_meaning_needs_no_subject_word():
     plain = next(a for a in answers.answers if a.id == "hc-twin-plain-1")
     report = score(answers.rubric, plain.text, answers.asked, answers.hints, answers.model_answer)
     assert "off_topic" not in report.flag_ids and report.overall > 40
+    # As the app asks it (a prompt's last newline stripped), the question is still itself.
+    title, prompt = answers.asked.split("\n", 1)
+    trimmed = f"{title}\n{prompt.strip()}"
+    assert trimmed != answers.asked
+    as_the_app_asks = score(
+        answers.rubric, plain.text, trimmed, answers.hints, answers.model_answer
+    )
+    assert as_the_app_asks.overall == report.overall
     golf = load_eval_set(EVAL_DIR / "blind" / "golf-balls-in-school-bus.yaml")
     pool = next(a for a in golf.answers if a.id == "gb-tennis-pool")
     report = score(golf.rubric, pool.text, golf.asked, golf.hints, golf.model_answer)
