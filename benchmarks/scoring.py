@@ -797,10 +797,18 @@ BLIND_CORPORA = (
         "per rubric, each the one of its rubric asked least lately, 24 answers each. Split at "
         "random (seed 450) before any engine ran on it.",
     ),
+    (
+        "corpus51",
+        "Fifty-first blind corpus",
+        "Written blind on 2026-12-07, for a later change: both flagships and eight questions, one "
+        "per rubric, each the one of its rubric asked least lately, 24 answers each; each "
+        "question's two off-topic answers answer another question, one of them a question in "
+        "the shipped bank. Split at random (seed 451) before any engine ran on it.",
+    ),
 )
 # Held-out halves nobody has read yet: their figures are not computed until an engine change is
 # finished and judged on them.
-SEALED = {"corpus50"}
+SEALED = {"corpus50", "corpus51"}
 
 
 def corpus_section(corpus: str, title: str, about: str) -> list[str]:

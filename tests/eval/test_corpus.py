@@ -66,8 +66,9 @@ def test_a_padded_answer_holds_its_base_answer_word_for_word(slug):
     for half in both_halves(slug):
         texts = {a.id: a.text for a in half.answers}
         for answer in half.answers:
-            if answer.base:
-                assert texts[answer.base].strip() in answer.text
+            if answer.base:  # the answer it pads, whole or a paragraph at a time
+                for paragraph in texts[answer.base].split("\n\n"):
+                    assert paragraph.strip() in answer.text
                 assert len(answer.text.split()) >= len(texts[answer.base].split()) + 300
 
 
@@ -167,7 +168,7 @@ def test_the_scorer_orders_the_blind_corpus_as_an_interviewer_would(half):
 # Later rounds: new questions, each half with a genuine answer of every grade.
 LATER = {
     name: sorted(p.stem for p in (Path(__file__).parent / name / "dev").glob("*.yaml"))
-    for name in (f"corpus{n}" for n in range(2, 51))
+    for name in (f"corpus{n}" for n in range(2, 52))
 }
 
 
@@ -185,10 +186,12 @@ def test_a_later_corpus_is_split_without_breaking_pairs(corpus, slug):
         assert {a.grade for a in half.answers if a.kind == "genuine"} == {1, 2, 3, 4, 5}
         for answer in half.answers:
             assert answer.twin is None or answer.twin in texts
-            if answer.base:
-                assert texts[answer.base].strip() in answer.text
+            if answer.base:  # the answer it pads, whole or a paragraph at a time
+                for paragraph in texts[answer.base].split("\n\n"):
+                    assert paragraph.strip() in answer.text
     tricks = {a.trick for a in answers}
-    assert {"filler", "checklist", "template", "padded-on-topic", "off-topic-pm"} <= tricks
+    assert {"filler", "checklist", "template", "off-topic-pm"} <= tricks
+    assert tricks & {"padded-on-topic", "padded-off-topic"}
 
 
 @pytest.mark.parametrize("corpus", sorted(LATER))
