@@ -738,11 +738,10 @@ def test_a_missing_criterion_flag_never_says_never_beside_what_the_criterion_fou
     assert "never" not in flag.message
     assert "applied since" in flag.message and "too thin" in flag.message
     assert learning.tip and learning.tip in flag.message
-    # With nothing towards it, the rubric's own message stands; the penalty is the same (none
-    # since star v7: the learning criterion at level 0 already costs its weight).
+    # With nothing towards it, the rubric's own message stands; the penalty is the same.
     bare = next(f for f in score(star, story).flags if f.id == "no-learning")
     assert bare.message == next(s.message for s in star.spec.red_flags if s.id == "no-learning")
-    assert bare.penalty == flag.penalty
+    assert bare.penalty == flag.penalty > 0
 
 
 NO_LESSON_STORY = (
