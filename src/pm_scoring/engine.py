@@ -29,6 +29,7 @@ from .rubric import (
     MeaningMatches,
     Rubric,
     closest_known_question,
+    knowledge_digest,
 )
 from .substance import ANCHORS, Substance, anchored, named_sentences, placeholders, substance_of
 from .text import (
@@ -47,8 +48,9 @@ from .text import (
 )
 
 # Bump when a change to the engine can change a report, its score or what it says: stored scores
-# record the version they used.
-ENGINE_VERSION = f"2.41+{model_version()}"
+# record the version they used. The model, and the shipped bank and rubrics the engine knows (see
+# `knowledge_digest`), are part of it by themselves.
+ENGINE_VERSION = f"2.41+{model_version()}+known.{knowledge_digest()}"
 
 _GRADERS = "grader|evaluator|examiner|assessor|scorer|marker"
 

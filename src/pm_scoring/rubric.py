@@ -33,6 +33,22 @@ SHIPPED_BANK_DIR = next(
     Path(__file__).resolve().parents[2] / "question_bank",
 )
 
+
+def knowledge_digest(
+    bank_dir: Path = SHIPPED_BANK_DIR, rubrics_dir: Path = SHIPPED_RUBRICS_DIR
+) -> str:
+    """A short digest of what the engine knows beyond a rubric: the shipped bank's questions and
+    model answers (`shipped_questions`) and the shipped rubrics' grounds (`shipped_grounds`).
+    Part of the engine version, since an edit to any of them can move any answer's score: the
+    same text, rubric version and engine version always give the same report."""
+    digest = hashlib.sha256()
+    for folder in (bank_dir, rubrics_dir):
+        for path in sorted(folder.glob("*.yaml")):
+            digest.update(f"{folder.name}/{path.name}\0".encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:8]
+
+
 RubricId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)]
 CriterionId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
 ConceptId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")]

@@ -9,7 +9,12 @@ import yaml
 
 from pm_scoring import ENGINE_VERSION, OFF_TOPIC_CAP, SHIPPED_RUBRICS_DIR, load_rubric, score
 from pm_scoring.evaluation import load_eval_set, shipped_question
-from pm_scoring.rubric import SHIPPED_BANK_DIR, shipped_grounds, shipped_questions
+from pm_scoring.rubric import (
+    SHIPPED_BANK_DIR,
+    knowledge_digest,
+    shipped_grounds,
+    shipped_questions,
+)
 
 EVAL_DIR = Path(__file__).parents[1] / "eval"
 
@@ -1303,6 +1308,34 @@ def test_the_known_questions_are_the_shipped_banks_as_the_scorer_is_given_them()
     assert list(known.asked) == [" ".join(asked.split()) for asked, _, model in given if model]
     assert len(known.asked) == len(slugs) >= 40  # every shipped question has a model answer
     assert known.vectors.shape == (len(slugs), 256)
+
+
+def test_an_edit_to_what_the_engine_knows_changes_the_engine_version(tmp_path):
+    """Since 2.40 an answer's score depends on the shipped bank's questions and model answers,
+    and since 2.13 on every shipped rubric's ground: editing any of them changes the engine
+    version, so that the same text, rubric version and engine version still give the same
+    report."""
+    bank, rubrics = tmp_path / "question_bank", tmp_path / "rubrics"
+    for source, copy in ((SHIPPED_BANK_DIR, bank), (SHIPPED_RUBRICS_DIR, rubrics)):
+        copy.mkdir()
+        for path in source.glob("*.yaml"):
+            (copy / path.name).write_bytes(path.read_bytes())
+    shipped = knowledge_digest()
+    assert ENGINE_VERSION.endswith(f"+known.{shipped}")
+    assert knowledge_digest(bank, rubrics) == shipped  # where they lie does not matter
+
+    execution = bank / "execution.yaml"
+    text = execution.read_text()
+    execution.write_text(
+        text.replace("model_answer: |\n", "model_answer: |\n      First, breathe.\n", 1)
+    )
+    assert knowledge_digest(bank, rubrics) != shipped
+    execution.write_text(text)
+    star = rubrics / "star.yaml"
+    star.write_text(
+        star.read_text().replace("examples:\n", "examples:\n          - I asked why.\n", 1)
+    )
+    assert knowledge_digest(bank, rubrics) != shipped
 
 
 DIAGNOSING = "Diagnosing a change in a metric"

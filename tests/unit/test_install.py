@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from pm_scoring import ENGINE_VERSION
 from tests.conftest import ROOT, csrf_from, free_port, wait_for_port
 from tests.web.test_practice import ANSWER
 
@@ -119,6 +120,9 @@ def test_the_installed_wheel_initialises_and_serves_pages_under_gunicorn(install
 
     where = run(installed / "python", "-c", "import app, pm_scoring; print(app.__file__)")
     assert Path(where).is_relative_to(installed.parent), where
+    # The engine installed knows what the checkout's knows: the same bank and rubrics.
+    version = run(installed / "python", "-c", "import pm_scoring; print(pm_scoring.ENGINE_VERSION)")
+    assert version.strip() == ENGINE_VERSION
     assert "question(s) created" in run(installed / "coach", "init")
 
     port = free_port()
