@@ -811,10 +811,17 @@ BLIND_CORPORA = (
         "question's two off-topic answers answer another question, one of them a question in "
         "the shipped bank. Split at random (seed 451) before any engine ran on it.",
     ),
+    (
+        "corpus52",
+        "Fifty-second blind corpus",
+        "Written blind on 2026-12-07, for a later change, from the same brief as corpus51: both "
+        "flagships and, for each other rubric, the question asked least lately once corpus51 "
+        "was written, 24 answers each. Split at random (seed 452) before any engine ran on it.",
+    ),
 )
 # Held-out halves nobody has read yet: their figures are not computed until an engine change is
 # finished and judged on them.
-SEALED = {"corpus51"}
+SEALED = {"corpus51", "corpus52"}
 
 
 def corpus_section(corpus: str, title: str, about: str) -> list[str]:
