@@ -50,7 +50,7 @@ from .text import (
 # Bump when a change to the engine can change a report, its score or what it says: stored scores
 # record the version they used. The model, and the shipped bank and rubrics the engine knows (see
 # `knowledge_digest`), are part of it by themselves.
-ENGINE_VERSION = f"2.41+{model_version()}+known.{knowledge_digest()}"
+ENGINE_VERSION = f"2.42+{model_version()}+known.{knowledge_digest()}"
 
 _GRADERS = "grader|evaluator|examiner|assessor|scorer|marker"
 
@@ -1148,14 +1148,19 @@ def _missing_subject(
     pages people use to sort a problem out themselves, for "the self-service help center"), or
     when three in ten of the words that are its own (outside the rubric's vocabulary) are the
     question's or its model answer's (engine 2.39: notes full of the rubric's terms, which pull
-    their meaning towards the rubric's ground, on the model answer's articles and searches)."""
+    their meaning towards the rubric's ground, on the model answer's articles and searches). Since
+    2.42 that last holds for one using under a tenth of the question's words too, at a third."""
     if not (rubric.spec.require_subject and question):
         return []
     subject = _subject_words(rubric, question)
     said = {stem for sentence in sentences for stem in sentence.content_stems}
     asked = _question_words(question)
     used = len(asked.keys() & said)
-    if used < _ASKED_SHARE_MIN * len(asked):  # hardly any of its words
+    if used < _ASKED_SHARE_MIN * len(asked):  # hardly any of its words...
+        if rubric.spec.require_subject != "title" and _borrows_its_words(
+            rubric, asked, model_answer, sentences
+        ):
+            return []  # ...but its own words are the model answer's
         return list(dict.fromkeys((subject or asked).values()))
     if used >= _ASKED_SHARE_ABOUT * len(asked):
         return []  # half of the question's words: about it, whichever it misses
@@ -1190,12 +1195,15 @@ def _another_kind(
     anything, and its rubric judges how it is told: it is read so only when it is no story but a
     plan (its first-person steps mostly "I would..."), and then reading closer to another kind at
     all is enough (engine 2.14). The mirror since 2.19: a story of what one did, given where a
-    plan is asked, needs only to read closer to a story kind."""
+    plan is asked, needs only to read closer to a story kind. An answer whose own words are a
+    third the question's or its model answer's is not read so at all (engine 2.42)."""
     story = any(c.spec.what_happened for c in rubric.criteria)
     if not question or (story and not _is_hypothetical(sentences)):
         return None
     asked = _question_words(question)
     said = {stem for sentence in sentences for stem in sentence.content_stems}
+    if not story and _borrows_its_words(rubric, asked, model_answer, sentences):
+        return None
     if len(asked.keys() & said) >= _OTHER_KIND_ASKED_SHARE * len(asked) and (
         story
         or not model_answer
@@ -1260,6 +1268,20 @@ def _borrowed_share(
         return 1.0
     theirs = _stems_of(model_answer) | asked.keys()
     return sum(stem in theirs for stem in own) / len(own)
+
+
+def _borrows_its_words(
+    rubric: Rubric, asked: dict[str, str], model_answer: str | None, sentences: list[Sentence]
+) -> bool:
+    """Whether over a third of an answer's own words are its question's or model answer's: it
+    answers this question in other words, however few of the question's it uses and whatever
+    kind of question it reads like (engine 2.42: articles, tickets and searches for "the
+    self-service help center", an answer that never says "center", "self" or "service").
+    Answers to other questions share only a product manager's general words with it: a fifth
+    of theirs, rarely a third."""
+    return bool(model_answer) and (
+        _borrowed_share(rubric, asked, model_answer, sentences) >= _BORROWED_ABOUT
+    )
 
 
 @functools.lru_cache(maxsize=256)
@@ -1377,6 +1399,8 @@ _BORROWED_MIN = 0.15  # ...or under this share of its own words from the questio
 # An answer naming no subject word is about the question when this share of its own words (those
 # outside the rubric's vocabulary) are the question's or its model answer's (engine 2.39).
 _SUBJECT_BORROWED = 0.3
+# ...and any answer at all when this share are, whatever else it misses or reads like (engine 2.42).
+_BORROWED_ABOUT = 0.35
 # An answer this much closer in meaning to another shipped question, with its model answer, than
 # to its own question with its own is an answer to that question (engine 2.40).
 _OTHER_QUESTION_CLOSER = 0.22

@@ -1681,6 +1681,30 @@ def test_an_answer_nearest_its_own_question_in_meaning_needs_no_subject_word():
     assert "off_topic" in report.flag_ids and report.overall <= OFF_TOPIC_CAP
 
 
+def test_an_answer_whose_own_words_are_the_model_answers_is_about_the_question():
+    """Engine 2.42: a grade-3 read of mixed A/B results in plain words ("people who got the new
+    page paid more often, but each basket was smaller") uses one of the question's twelve
+    words, and was capped at 5 as answering another question. A grade-3 engineer's answer to a
+    free competitor reads closer to product design than to strategy, and was capped at 5 as
+    answering that kind. Over a third of each one's own words are its question's or model
+    answer's: both are about their question. The off-topic answers in both sets, and the
+    fillers, borrow far fewer, and stay capped."""
+    cases = [
+        ("corpus52", "ab-test-conversion-vs-order-value", "ab52-twin-b-plain"),
+        ("corpus27", "respond-to-free-competitor", "fc-engineer-12"),
+    ]
+    for corpus, slug, answer_id in cases:
+        answers = load_eval_set(EVAL_DIR / corpus / "dev" / f"{slug}.yaml")
+        for answer in answers.answers:
+            report = score(
+                answers.rubric, answer.text, answers.asked, answers.hints, answers.model_answer
+            )
+            if answer.id == answer_id:
+                assert "off_topic" not in report.flag_ids and report.overall > 20, answer.id
+            elif answer.kind == "off-topic" or answer.trick == "filler":
+                assert report.overall <= OFF_TOPIC_CAP, answer.id
+
+
 def test_dilution_comes_in_with_length_so_musing_added_to_a_short_answer_does_not_raise_it():
     """Engine 2.30: an answer just over `min_words` is hardly long, so "Long for what it says"
     scales it only in part, in full from one and a half times `min_words`. The outage answer of
