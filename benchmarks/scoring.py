@@ -825,10 +825,18 @@ BLIND_CORPORA = (
         "is reported as it came: no answer moved (pairwise accuracy 0.889, QWK 0.782, twins 6 "
         "of 7, gaming held down 32 of 43, off-topic capped 9 of 12).",
     ),
+    (
+        "corpus53",
+        "Fifty-third blind corpus",
+        "Written blind on 2026-12-07, for a later change, from corpus52's brief by six writers: "
+        "both flagships, the other incident question (asked least of all), and for each other "
+        "rubric the question asked least lately (two for product design), 24 answers each. "
+        "Split at random (seed 453) before any engine ran on it.",
+    ),
 )
 # Held-out halves nobody has read yet: their figures are not computed until an engine change is
 # finished and judged on them.
-SEALED: set[str] = set()
+SEALED = {"corpus53"}
 
 
 def corpus_section(corpus: str, title: str, about: str) -> list[str]:
