@@ -4,7 +4,7 @@ BIN    := $(VENV)/bin
 PYTHON ?= python3
 PORT   ?= 5000
 
-.PHONY: install test-deps run test test-postgres lint format bench clean
+.PHONY: install test-deps run test test-postgres lint format bench clean known-questions
 
 install: $(VENV)/.installed
 
@@ -46,6 +46,11 @@ test: install test-deps
 # (Debian's postgresql, on a free port) that the tests start and remove.
 test-postgres: install test-deps
 	$(BIN)/pytest -q --postgres
+
+# After an edit to the shipped question bank: the questions' meaning, which `coach score` would
+# otherwise make afresh on every start (tests/scoring checks that the kept file is current).
+known-questions: install
+	$(BIN)/python -c "from pm_scoring.rubric import save_known_questions; save_known_questions()"
 
 lint: install
 	$(BIN)/ruff check .

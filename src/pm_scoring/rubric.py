@@ -16,7 +16,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from pydantic import model_validator as _model_validator
 
-from .meaning import embed, run_maxima, run_sums
+from .meaning import embed, model_version, run_maxima, run_sums
 from .sourcefile import Document, Problem, SourceError, parse_text, read_file, validate
 from .text import PhraseMatcher, compile_phrase, is_content_word, tokenize
 
@@ -34,15 +34,14 @@ SHIPPED_BANK_DIR = next(
 )
 
 
-def knowledge_digest(
-    bank_dir: Path = SHIPPED_BANK_DIR, rubrics_dir: Path = SHIPPED_RUBRICS_DIR
-) -> str:
+def knowledge_digest(*folders: Path) -> str:
     """A short digest of what the engine knows beyond a rubric: the shipped bank's questions and
-    model answers (`shipped_questions`) and the shipped rubrics' grounds (`shipped_grounds`).
-    Part of the engine version, since an edit to any of them can move any answer's score: the
-    same text, rubric version and engine version always give the same report."""
+    model answers (`shipped_questions`) and the shipped rubrics' grounds (`shipped_grounds`), or
+    of the folders given. Part of the engine version, since an edit to any of them can move any
+    answer's score: the same text, rubric version and engine version always give the same
+    report."""
     digest = hashlib.sha256()
-    for folder in (bank_dir, rubrics_dir):
+    for folder in folders or (SHIPPED_BANK_DIR, SHIPPED_RUBRICS_DIR):
         for path in sorted(folder.glob("*.yaml")):
             digest.update(f"{folder.name}/{path.name}\0".encode())
             digest.update(path.read_bytes())
@@ -470,10 +469,53 @@ class KnownQuestions(NamedTuple):
     vectors: Any
 
 
+# The shipped questions as `make_known_questions` makes them, kept in the package: making them
+# takes a `coach score` longer than everything else it does once the model is loaded.
+KNOWN_QUESTIONS_FILE = Path(__file__).resolve().with_name("known_questions.npz")
+
+
 @functools.cache
 def shipped_questions() -> KnownQuestions:
-    """The shipped bank's questions. Read straight from the files, once, without validating
-    them (they are tested as they ship)."""
+    """The shipped bank's questions, from the package's file while it was made from this bank
+    with this model, else made afresh."""
+    return read_known_questions(KNOWN_QUESTIONS_FILE) or make_known_questions()
+
+
+def known_questions_key() -> str:
+    """What the known questions are made from: the shipped bank and the model."""
+    return f"{knowledge_digest(SHIPPED_BANK_DIR)}+{model_version()}"
+
+
+def read_known_questions(path: Path) -> KnownQuestions | None:
+    """The known questions saved at `path`, unless they were made from another bank or model
+    (or the file is missing or unreadable)."""
+    try:
+        with np.load(path) as saved:
+            if str(saved["key"]) != known_questions_key():
+                return None
+            return KnownQuestions(
+                tuple(saved["asked"].tolist()), tuple(saved["titles"].tolist()), saved["vectors"]
+            )
+    except (OSError, KeyError, ValueError):
+        return None
+
+
+def save_known_questions(path: Path = KNOWN_QUESTIONS_FILE) -> None:
+    """Make the known questions and save them at `path` (`make known-questions`, after an edit
+    to the shipped bank)."""
+    known = make_known_questions()
+    np.savez(
+        path,
+        key=np.array(known_questions_key()),
+        asked=np.array(known.asked),
+        titles=np.array(known.titles),
+        vectors=known.vectors,
+    )
+
+
+def make_known_questions() -> KnownQuestions:
+    """The shipped bank's questions, read straight from the files without validating them (they
+    are tested as they ship)."""
     import yaml  # here, not above, as in `shipped_grounds`
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

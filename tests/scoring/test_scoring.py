@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
 from pm_scoring import ENGINE_VERSION, OFF_TOPIC_CAP, SHIPPED_RUBRICS_DIR, load_rubric, score
 from pm_scoring.evaluation import load_eval_set, shipped_question
 from pm_scoring.rubric import (
+    KNOWN_QUESTIONS_FILE,
     SHIPPED_BANK_DIR,
     knowledge_digest,
+    make_known_questions,
+    read_known_questions,
     shipped_grounds,
     shipped_questions,
 )
@@ -1679,6 +1683,25 @@ def test_an_answer_nearest_its_own_question_in_meaning_needs_no_subject_word():
     pool = next(a for a in golf.answers if a.id == "gb-tennis-pool")
     report = score(golf.rubric, pool.text, golf.asked, golf.hints, golf.model_answer)
     assert "off_topic" in report.flag_ids and report.overall <= OFF_TOPIC_CAP
+
+
+def test_the_known_questions_kept_in_the_package_are_what_the_bank_makes(tmp_path):
+    """`coach score` reads the shipped questions' meaning from the package instead of making it
+    on every start (a tenth of a second). The kept file must be what the shipped bank and the
+    model make now: after an edit to the bank, `make known-questions` saves it again. A file
+    made from another bank or model is never used: the questions are made afresh."""
+    kept = read_known_questions(KNOWN_QUESTIONS_FILE)
+    assert kept is not None, "the kept known questions are stale: run `make known-questions`"
+    fresh = make_known_questions()
+    assert kept.asked == fresh.asked and kept.titles == fresh.titles
+    assert np.allclose(kept.vectors, fresh.vectors, atol=1e-6)
+    assert shipped_questions().titles == fresh.titles
+
+    with np.load(KNOWN_QUESTIONS_FILE) as saved:
+        other_bank = {name: saved[name] for name in saved.files} | {"key": np.array("0+model")}
+    np.savez(tmp_path / "known.npz", **other_bank)
+    assert read_known_questions(tmp_path / "known.npz") is None
+    assert read_known_questions(tmp_path / "missing.npz") is None
 
 
 def test_an_answer_whose_own_words_are_the_model_answers_is_about_the_question():

@@ -123,6 +123,10 @@ def test_the_installed_wheel_initialises_and_serves_pages_under_gunicorn(install
     # The engine installed knows what the checkout's knows: the same bank and rubrics.
     version = run(installed / "python", "-c", "import pm_scoring; print(pm_scoring.ENGINE_VERSION)")
     assert version.strip() == ENGINE_VERSION
+    # ...and finds the shipped questions' meaning kept in its package, made from that bank.
+    kept = "from pm_scoring import rubric as r; "
+    kept += "print(r.read_known_questions(r.KNOWN_QUESTIONS_FILE) is not None)"
+    assert run(installed / "python", "-c", kept).strip() == "True"
     assert "question(s) created" in run(installed / "coach", "init")
 
     port = free_port()
