@@ -1202,13 +1202,13 @@ def _another_kind(
         return None
     asked = _question_words(question)
     said = {stem for sentence in sentences for stem in sentence.content_stems}
-    if not story and _borrows_its_words(rubric, asked, model_answer, sentences):
-        return None
     if len(asked.keys() & said) >= _OTHER_KIND_ASKED_SHARE * len(asked) and (
         story
         or not model_answer
         or _borrowed_share(rubric, asked, model_answer, sentences) >= _BORROWED_MIN
     ):
+        return None
+    if not story and _borrows_its_words(rubric, asked, model_answer, sentences):
         return None
     words = [word for sentence in sentences for word in sentence.content_words]
     kind, closer = rubric.meaning.closest_other_kind(words, rubric.id)
