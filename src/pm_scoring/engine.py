@@ -1157,8 +1157,10 @@ def _missing_subject(
     asked = _question_words(question)
     used = len(asked.keys() & said)
     if used < _ASKED_SHARE_MIN * len(asked):  # hardly any of its words...
-        if rubric.spec.require_subject != "title" and _borrows_its_words(
-            rubric, asked, model_answer, sentences
+        if (
+            rubric.spec.require_subject != "title"
+            and model_answer
+            and _borrowed_share(rubric, asked, model_answer, sentences) >= _BORROWED_ABOUT
         ):
             return []  # ...but its own words are the model answer's
         return list(dict.fromkeys((subject or asked).values()))
@@ -1202,13 +1204,16 @@ def _another_kind(
         return None
     asked = _question_words(question)
     said = {stem for sentence in sentences for stem in sentence.content_stems}
+    borrowed = (
+        None
+        if story or not model_answer
+        else _borrowed_share(rubric, asked, model_answer, sentences)
+    )
+    if borrowed is not None and borrowed >= _BORROWED_ABOUT:
+        return None  # its own words are the model answer's, whatever it reads like
     if len(asked.keys() & said) >= _OTHER_KIND_ASKED_SHARE * len(asked) and (
-        story
-        or not model_answer
-        or _borrowed_share(rubric, asked, model_answer, sentences) >= _BORROWED_MIN
+        borrowed is None or borrowed >= _BORROWED_MIN
     ):
-        return None
-    if not story and _borrows_its_words(rubric, asked, model_answer, sentences):
         return None
     words = [word for sentence in sentences for word in sentence.content_words]
     kind, closer = rubric.meaning.closest_other_kind(words, rubric.id)
@@ -1268,20 +1273,6 @@ def _borrowed_share(
         return 1.0
     theirs = _stems_of(model_answer) | asked.keys()
     return sum(stem in theirs for stem in own) / len(own)
-
-
-def _borrows_its_words(
-    rubric: Rubric, asked: dict[str, str], model_answer: str | None, sentences: list[Sentence]
-) -> bool:
-    """Whether over a third of an answer's own words are its question's or model answer's: it
-    answers this question in other words, however few of the question's it uses and whatever
-    kind of question it reads like (engine 2.42: articles, tickets and searches for "the
-    self-service help center", an answer that never says "center", "self" or "service").
-    Answers to other questions share only a product manager's general words with it: a fifth
-    of theirs, rarely a third."""
-    return bool(model_answer) and (
-        _borrowed_share(rubric, asked, model_answer, sentences) >= _BORROWED_ABOUT
-    )
 
 
 @functools.lru_cache(maxsize=256)
@@ -1399,7 +1390,11 @@ _BORROWED_MIN = 0.15  # ...or under this share of its own words from the questio
 # An answer naming no subject word is about the question when this share of its own words (those
 # outside the rubric's vocabulary) are the question's or its model answer's (engine 2.39).
 _SUBJECT_BORROWED = 0.3
-# ...and any answer at all when this share are, whatever else it misses or reads like (engine 2.42).
+# ...and any answer at all when this share are, however few of the question's words it uses and
+# whatever kind of question it reads like (engine 2.42: articles, tickets and searches for "the
+# self-service help center", in an answer that never says "center", "self" or "service").
+# Answers to other questions share only a product manager's general words with it: mostly a
+# twentieth to a quarter of theirs, rarely a third.
 _BORROWED_ABOUT = 0.35
 # An answer this much closer in meaning to another shipped question, with its model answer, than
 # to its own question with its own is an answer to that question (engine 2.40).
