@@ -50,7 +50,7 @@ from .text import (
 # Bump when a change to the engine can change a report, its score or what it says: stored scores
 # record the version they used. The model, and the shipped bank and rubrics the engine knows (see
 # `knowledge_digest`), are part of it by themselves.
-ENGINE_VERSION = f"2.42+{model_version()}+known.{knowledge_digest()}"
+ENGINE_VERSION = f"2.43+{model_version()}+known.{knowledge_digest()}"
 
 _GRADERS = "grader|evaluator|examiner|assessor|scorer|marker"
 
@@ -1231,7 +1231,8 @@ def _another_question(
     """The shipped question (its title) an answer reads as answering instead of this one: in
     meaning it is closer to that question with its model answer than to this one with its own,
     by _OTHER_QUESTION_CLOSER (engine 2.40: the first hour of an incident, failing payments
-    narrowed down by payment method and app version, given to "Ship with a known bug?"). A story
+    narrowed down by payment method and app version, given to "Ship with a known bug?"; since
+    2.43 by less, as what genuine answers reach is far below it). A story
     may be about anything, and so may an answer to a question that names nothing but its framing
     ("your favourite product"): neither is read so. Without a model answer, a question says too
     little to compare. `direction` is where the answer's meaning points: its counted sentences'
@@ -1246,15 +1247,17 @@ def _another_question(
 def _nearest_question(
     rubric: Rubric, question: str | None, model_answer: str | None, direction: Any
 ) -> bool:
-    """Whether, in meaning, an answer is nearer this question with its model answer than any
-    other question the scorer knows, by _OWN_QUESTION_NEARER: it answers this one, whatever
-    words it uses (engine 2.41: the help centre's articles and tickets, in plain words that never
-    say "center", "self", "service" or "software"). The mirror of `_another_question`. Not for
+    """Whether, in meaning, an answer is no more than _OTHER_QUESTION_NEAR closer to another
+    question the scorer knows than to this question with its model answer: it answers this one,
+    whatever words it uses (engine 2.41: the help centre's articles and tickets, in plain words
+    that never say "center", "self", "service" or "software"; 2.41 asked it to be nearer this
+    one, and 2.43 only that it be no nearer another, which no answer to another question is).
+    The mirror of `_another_question`. Not for
     an estimate, whose subject must be named: tennis balls in a pool read nearest to golf balls
     in a school bus of all the questions there are, and still answer another question."""
     if rubric.spec.require_subject == "title" or not (question and model_answer):
         return False
-    return closest_known_question(direction, question, model_answer)[1] <= -_OWN_QUESTION_NEARER
+    return closest_known_question(direction, question, model_answer)[1] <= _OTHER_QUESTION_NEAR
 
 
 def _borrowed_share(
@@ -1397,11 +1400,14 @@ _SUBJECT_BORROWED = 0.3
 # twentieth to a quarter of theirs, rarely a third.
 _BORROWED_ABOUT = 0.35
 # An answer this much closer in meaning to another shipped question, with its model answer, than
-# to its own question with its own is an answer to that question (engine 2.40).
-_OTHER_QUESTION_CLOSER = 0.22
-# An answer this much nearer in meaning to its own question than to any other needs none of its
-# subject words (engine 2.41).
-_OWN_QUESTION_NEARER = 0.05
+# to its own question with its own is an answer to that question (engine 2.40 at 0.22; 2.43).
+# Few genuine answers read even 0.1 closer to another question, and those that do are answers to
+# a neighbouring one ("Cutting scope to meet a fixed date" read as "A launch that is slipping").
+_OTHER_QUESTION_CLOSER = 0.16
+# An answer no more than this much closer in meaning to another shipped question than to its own
+# needs none of its subject words (engine 2.41 asked it to be 0.05 nearer its own; 2.43). Answers
+# to other questions missing this one's subject words read at least 0.05 closer to another.
+_OTHER_QUESTION_NEAR = 0.03
 _RELEVANT_MIN = 0.2  # a passage less similar than this to the rubric and question is elsewhere...
 _RELATIVE_MIN = 0.5  # ...and this far below the answer's typical passage
 _PADDING_RUN = 5  # sentences in a row, at least, that make a passage of padding

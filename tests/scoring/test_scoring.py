@@ -1728,6 +1728,32 @@ def test_an_answer_whose_own_words_are_the_model_answers_is_about_the_question()
                 assert report.overall <= OFF_TOPIC_CAP, answer.id
 
 
+def test_an_answer_is_read_against_the_other_questions_the_scorer_knows():
+    """Engine 2.43: an answer to another question of the bank, given to "Explain a URL to a
+    non-engineer", read 0.21 closer in meaning to "When to add a cache" than to its own and
+    scored 78, as 2.42 asked for 0.22. A grade-4 plan for a team's goals in its own words (no
+    "set" or "inherited") read 0.03 closer to another question, not 0.05 nearer its own, and was
+    capped at 5. Now the first is capped and the second scores on its substance; the rest of each
+    set stays on the side it was on."""
+    cases = [
+        ("corpus39", "explain-url-to-non-engineer", "eu-off-topic-24", True),
+        ("corpus41", "set-goals-for-new-team", "sg-notes-2", False),
+    ]
+    for corpus, slug, answer_id, capped in cases:
+        answers = load_eval_set(EVAL_DIR / corpus / "dev" / f"{slug}.yaml")
+        for answer in answers.answers:
+            report = score(
+                answers.rubric, answer.text, answers.asked, answers.hints, answers.model_answer
+            )
+            if answer.id == answer_id:
+                assert ("off_topic" in report.flag_ids) is capped, answer.id
+                assert report.overall <= OFF_TOPIC_CAP if capped else report.overall > 40
+            elif answer.kind == "off-topic":
+                assert report.overall <= OFF_TOPIC_CAP, answer.id
+            elif answer.kind != "gamed" and answer.grade >= 3:
+                assert "off_topic" not in report.flag_ids, answer.id
+
+
 def test_dilution_comes_in_with_length_so_musing_added_to_a_short_answer_does_not_raise_it():
     """Engine 2.30: an answer just over `min_words` is hardly long, so "Long for what it says"
     scales it only in part, in full from one and a half times `min_words`. The outage answer of
