@@ -838,10 +838,18 @@ BLIND_CORPORA = (
         "both; QWK 0.718 and 0.741; twins 3 and 4 of 10; gaming held down 38 and 39 of 51; "
         "off-topic capped 9 and 10 of 11).",
     ),
+    (
+        "corpus54",
+        "Fifty-fourth blind corpus",
+        "Written blind on 2026-12-08, for a later change, from corpus53's brief by six writers: "
+        "both flagships, the other incident question, and for each other rubric the question "
+        "asked least lately (two for product design), 24 answers each. Split at random (seed "
+        "454) before any engine ran on it.",
+    ),
 )
 # Held-out halves nobody has read yet: their figures are not computed until an engine change is
 # finished and judged on them.
-SEALED: set[str] = set()
+SEALED = {"corpus54"}
 
 
 def corpus_section(corpus: str, title: str, about: str) -> list[str]:

@@ -168,7 +168,7 @@ def test_the_scorer_orders_the_blind_corpus_as_an_interviewer_would(half):
 # Later rounds: new questions, each half with a genuine answer of every grade.
 LATER = {
     name: sorted(p.stem for p in (Path(__file__).parent / name / "dev").glob("*.yaml"))
-    for name in (f"corpus{n}" for n in range(2, 54))
+    for name in (f"corpus{n}" for n in range(2, 55))
 }
 
 
