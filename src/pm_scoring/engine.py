@@ -1231,12 +1231,11 @@ def _another_question(
     """The shipped question (its title) an answer reads as answering instead of this one: in
     meaning it is closer to that question with its model answer than to this one with its own,
     by _OTHER_QUESTION_CLOSER (engine 2.40: the first hour of an incident, failing payments
-    narrowed down by payment method and app version, given to "Ship with a known bug?"; since
-    2.43 by less, as what genuine answers reach is far below it). A story
-    may be about anything, and so may an answer to a question that names nothing but its framing
-    ("your favourite product"): neither is read so. Without a model answer, a question says too
-    little to compare. `direction` is where the answer's meaning points: its counted sentences'
-    directions added, each alike."""
+    narrowed down by payment method and app version, given to "Ship with a known bug?"; by less
+    since 2.43, a margin few genuine answers reach). A story may be about anything, and so may an
+    answer to a question that names nothing but its framing ("your favourite product"): neither
+    is read so. Without a model answer, a question says too little to compare. `direction` is
+    where the answer's meaning points: its counted sentences' directions added, each alike."""
     story = any(c.spec.what_happened for c in rubric.criteria)
     if story or not (question and model_answer and _question_words(question)):
         return None
@@ -1250,11 +1249,11 @@ def _nearest_question(
     """Whether, in meaning, an answer is no more than _OTHER_QUESTION_NEAR closer to another
     question the scorer knows than to this question with its model answer: it answers this one,
     whatever words it uses (engine 2.41: the help centre's articles and tickets, in plain words
-    that never say "center", "self", "service" or "software"; 2.41 asked it to be nearer this
-    one, and 2.43 only that it be no nearer another, which no answer to another question is).
-    The mirror of `_another_question`. Not for
-    an estimate, whose subject must be named: tennis balls in a pool read nearest to golf balls
-    in a school bus of all the questions there are, and still answer another question."""
+    that never say "center", "self", "service" or "software"). 2.41 asked it to read nearer this
+    question than any other; since 2.43 it need only not read clearly nearer another. The mirror
+    of `_another_question`. Not for an estimate, whose subject must be named: tennis balls in a
+    pool read nearest to golf balls in a school bus of all the questions there are, and still
+    answer another question."""
     if rubric.spec.require_subject == "title" or not (question and model_answer):
         return False
     return closest_known_question(direction, question, model_answer)[1] <= _OTHER_QUESTION_NEAR
@@ -1405,8 +1404,9 @@ _BORROWED_ABOUT = 0.35
 # a neighbouring one ("Cutting scope to meet a fixed date" read as "A launch that is slipping").
 _OTHER_QUESTION_CLOSER = 0.16
 # An answer no more than this much closer in meaning to another shipped question than to its own
-# needs none of its subject words (engine 2.41 asked it to be 0.05 nearer its own; 2.43). Answers
-# to other questions missing this one's subject words read at least 0.05 closer to another.
+# needs none of its subject words (engine 2.41 asked it to be 0.05 nearer its own; 2.43). In the
+# labelled sets, answers to other questions that miss this one's subject words read at least 0.05
+# closer to another.
 _OTHER_QUESTION_NEAR = 0.03
 _RELEVANT_MIN = 0.2  # a passage less similar than this to the rubric and question is elsewhere...
 _RELATIVE_MIN = 0.5  # ...and this far below the answer's typical passage

@@ -1732,9 +1732,10 @@ def test_an_answer_is_read_against_the_other_questions_the_scorer_knows():
     """Engine 2.43: an answer to another question of the bank, given to "Explain a URL to a
     non-engineer", read 0.21 closer in meaning to "When to add a cache" than to its own and
     scored 78, as 2.42 asked for 0.22. A grade-4 plan for a team's goals in its own words (no
-    "set" or "inherited") read 0.03 closer to another question, not 0.05 nearer its own, and was
-    capped at 5. Now the first is capped and the second scores on its substance; the rest of each
-    set stays on the side it was on."""
+    "set" or "inherited") read 0.047 nearer its own question than any other, short of the 0.05
+    2.42 asked, and was capped at 5. Now the first is capped and the second scores on its
+    substance; every other off-topic answer in both sets stays capped, and no genuine answer of
+    grade 3 or more is."""
     cases = [
         ("corpus39", "explain-url-to-non-engineer", "eu-off-topic-24", True),
         ("corpus41", "set-goals-for-new-team", "sg-notes-2", False),
